@@ -1,0 +1,34 @@
+using System.Data.Common;
+
+namespace ServiceHall.Sync.Store;
+
+/// <summary>
+/// Where a node keeps its data. The sync engine, the domain and every store provider
+/// (SQLite by default, SQL Server for a city in production) share this boundary:
+/// callers get open connections and ask the provider for dialect-specific facts,
+/// never for a concrete database type.
+/// </summary>
+public abstract class StoreProvider : IDisposable
+{
+    /// <summary>Provider name as configured, e.g. <c>sqlite</c>.</summary>
+    public abstract string Name { get; }
+
+    /// <summary>Where the data lives: a file path, or server and database. Shown to operators.</summary>
+    public abstract string Location { get; }
+
+    /// <summary>Opens a new connection with the provider's session settings applied.</summary>
+    public abstract DbConnection Open();
+
+    /// <summary>
+    /// Serialises writers inside this process. SQLite allows one writer at a time; taking the
+    /// lock here instead of waiting on SQLITE_BUSY keeps write latency flat under load.
+    /// </summary>
+    public SemaphoreSlim WriteLock { get; } = new(1, 1);
+
+    /// <inheritdoc />
+    public virtual void Dispose()
+    {
+        WriteLock.Dispose();
+        GC.SuppressFinalize(this);
+    }
+}

@@ -1,0 +1,209 @@
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+using ServiceHall.Sync.Store;
+
+namespace ServiceHall.Sync;
+
+/// <summary>
+/// The engine's view of one node's store: the declared tables, the change log
+/// (<c>_sync_log</c>, one tracking row per table row, ordered by a per-node sequence),
+/// the hybrid logical clock, per-peer cursors and the node's scope.
+/// Every write made through <see cref="BeginWrite"/> is captured in the same transaction
+/// as the row itself, so a change can never commit without its log entry, nor the reverse.
+/// </summary>
+public sealed partial class SyncStore
+{
+    /// <summary>Store component name of the engine's own tables in <c>_schema_versions</c>.</summary>
+    public const string Component = "sync";
+
+    /// <summary>The engine's own tables. Domain tables are created by the domain's migrations.</summary>
+    public static IReadOnlyList<Migration> Migrations { get; } =
+    [
+        new(1, "change log, meta, peers, conflicts", """
+            CREATE TABLE _sync_log (
+                tbl        TEXT    NOT NULL,
+                pk         TEXT    NOT NULL,
+                seq        INTEGER NOT NULL,
+                hlc        INTEGER NOT NULL,
+                origin     TEXT    NOT NULL,
+                via        TEXT    NULL,
+                scope      TEXT    NULL,
+                prev_scope TEXT    NULL,
+                deleted    INTEGER NOT NULL DEFAULT 0,
+                PRIMARY KEY (tbl, pk)
+            ) WITHOUT ROWID;
+            CREATE UNIQUE INDEX ix_sync_log_seq ON _sync_log (seq);
+            CREATE TABLE _sync_meta (key TEXT NOT NULL PRIMARY KEY, value TEXT NOT NULL);
+            CREATE TABLE _sync_peers (
+                peer_id       TEXT    NOT NULL PRIMARY KEY,
+                relation      TEXT    NOT NULL,
+                scope         TEXT    NULL,
+                push_cursor   INTEGER NOT NULL DEFAULT 0,
+                pull_cursor   INTEGER NOT NULL DEFAULT 0,
+                last_success  TEXT    NULL,
+                last_attempt  TEXT    NULL,
+                offline_since TEXT    NULL,
+                last_error    TEXT    NULL
+            );
+            CREATE TABLE _sync_conflicts (
+                id            INTEGER PRIMARY KEY AUTOINCREMENT,
+                tbl           TEXT    NOT NULL,
+                pk            TEXT    NOT NULL,
+                winner_hlc    INTEGER NOT NULL,
+                winner_origin TEXT    NOT NULL,
+                loser_hlc     INTEGER NOT NULL,
+                loser_origin  TEXT    NOT NULL,
+                detected_at   TEXT    NOT NULL,
+                via           TEXT    NULL
+            );
+            """),
+    ];
+
+    private readonly SqliteStoreProvider _store;
+    private readonly Dictionary<string, TableSql> _sql;
+
+    /// <summary>Creates the engine over a store whose engine and domain migrations have been applied.</summary>
+    public SyncStore(SqliteStoreProvider store, SyncSchema schema, string nodeId, TimeProvider time)
+    {
+        _store = store;
+        Schema = schema;
+        NodeId = nodeId;
+        Time = time;
+        Clock = new HybridLogicalClock(time);
+        _sql = schema.Tables.ToDictionary(t => t.Name, t => new TableSql(t), StringComparer.Ordinal);
+
+        using var conn = store.OpenSqlite();
+        using var cmd = conn.CreateCommand();
+        cmd.CommandText = "SELECT COALESCE(MAX(hlc), 0) FROM _sync_log";
+        Clock.Observe(Convert.ToInt64(cmd.ExecuteScalar(), CultureInfo.InvariantCulture));
+        cmd.CommandText = "SELECT value FROM _sync_meta WHERE key = 'scope'";
+        NodeScope = cmd.ExecuteScalar() as string;
+    }
+
+    /// <summary>This node's id; it is the origin of every local write.</summary>
+    public string NodeId { get; }
+
+    /// <summary>The declared tables.</summary>
+    public SyncSchema Schema { get; }
+
+    /// <summary>The clock every version comes from.</summary>
+    public HybridLogicalClock Clock { get; }
+
+    /// <summary>The injected time source.</summary>
+    public TimeProvider Time { get; }
+
+    /// <summary>The underlying store.</summary>
+    public SqliteStoreProvider Store => _store;
+
+    /// <summary>
+    /// This node's scope path (e.g. <c>city/t01/t01-v01</c>): set at the root by configuration and at
+    /// other nodes by the parent at the first handshake, then kept in the store. Null until known.
+    /// </summary>
+    public string? NodeScope { get; private set; }
+
+    /// <summary>Raised after a local write transaction commits (used to trigger a debounced sync).</summary>
+    public event Action? LocalChangeCommitted;
+
+    /// <summary>Persists this node's scope path.</summary>
+    public void SetNodeScope(string scope)
+    {
+        if (string.Equals(scope, NodeScope, StringComparison.Ordinal))
+        {
+            return;
+        }
+
+        _store.WriteLock.Wait();
+        try
+        {
+            using var conn = _store.OpenSqlite();
+            using var cmd = conn.CreateCommand();
+            cmd.CommandText = "INSERT INTO _sync_meta (key, value) VALUES ('scope', @v) ON CONFLICT(key) DO UPDATE SET value = excluded.value";
+            cmd.Parameters.AddWithValue("@v", scope);
+            cmd.ExecuteNonQuery();
+            NodeScope = scope;
+        }
+        finally
+        {
+            _store.WriteLock.Release();
+        }
+    }
+
+    /// <summary>
+    /// Starts a local write: takes the store's write lock and opens a transaction. Rows written through
+    /// the returned object are captured in the change log with a fresh version and this node as origin.
+    /// Dispose without <see cref="SyncWriteTransaction.Commit"/> rolls everything back.
+    /// </summary>
+    public SyncWriteTransaction BeginWrite()
+    {
+        _store.WriteLock.Wait();
+        try
+        {
+            var conn = _store.OpenSqlite();
+            var tx = conn.BeginTransaction(deferred: false);
+            return new SyncWriteTransaction(this, conn, tx);
+        }
+        catch
+        {
+            _store.WriteLock.Release();
+            throw;
+        }
+    }
+
+    internal TableSql SqlFor(string table) =>
+        _sql.TryGetValue(table, out var s) ? s : throw new KeyNotFoundException($"Table '{table}' is not declared in the sync schema.");
+
+    internal void OnWriteFinished(bool committed)
+    {
+        _store.WriteLock.Release();
+        if (committed)
+        {
+            LocalChangeCommitted?.Invoke();
+        }
+    }
+
+    /// <summary>Next sequence number inside a write transaction: one past the highest ever issued (log rows are never removed, only moved forward).</summary>
+    internal static long MaxSeq(SqliteConnection conn, SqliteTransaction tx)
+    {
+        using var cmd = conn.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = "SELECT COALESCE(MAX(seq), 0) FROM _sync_log";
+        return Convert.ToInt64(cmd.ExecuteScalar(), CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>SQL text for one declared table, built once.</summary>
+    internal sealed class TableSql
+    {
+        public TableSql(SyncTable table)
+        {
+            Table = table;
+            var cols = string.Join(", ", table.Columns.Select(Quote));
+            var pars = string.Join(", ", table.Columns.Select((_, i) => "@p" + i.ToString(CultureInfo.InvariantCulture)));
+            var updates = string.Join(", ", table.Columns.Where(c => c != table.KeyColumn).Select(c => $"{Quote(c)} = excluded.{Quote(c)}"));
+            Upsert = updates.Length == 0
+                ? $"INSERT INTO {Quote(table.Name)} ({cols}) VALUES ({pars}) ON CONFLICT({Quote(table.KeyColumn)}) DO NOTHING"
+                : $"INSERT INTO {Quote(table.Name)} ({cols}) VALUES ({pars}) ON CONFLICT({Quote(table.KeyColumn)}) DO UPDATE SET {updates}";
+            Delete = $"DELETE FROM {Quote(table.Name)} WHERE {Quote(table.KeyColumn)} = @p0";
+            SelectByKey = $"SELECT {cols} FROM {Quote(table.Name)} WHERE {Quote(table.KeyColumn)} = @p0";
+        }
+
+        public SyncTable Table { get; }
+
+        public string Upsert { get; }
+
+        public string Delete { get; }
+
+        public string SelectByKey { get; }
+
+        private static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+    }
+
+    /// <summary>Upserts the tracking row of a change; when the scope changes the old scope is kept so that peers which may no longer hold the row get a delete.</summary>
+    internal const string UpsertLogSql = """
+        INSERT INTO _sync_log (tbl, pk, seq, hlc, origin, via, scope, prev_scope, deleted)
+        VALUES (@tbl, @pk, @seq, @hlc, @origin, @via, @scope, NULL, @deleted)
+        ON CONFLICT(tbl, pk) DO UPDATE SET
+            prev_scope = CASE WHEN _sync_log.scope IS NOT excluded.scope THEN _sync_log.scope ELSE _sync_log.prev_scope END,
+            seq = excluded.seq, hlc = excluded.hlc, origin = excluded.origin, via = excluded.via,
+            scope = excluded.scope, deleted = excluded.deleted
+        """;
+}

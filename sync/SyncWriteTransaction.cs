@@ -1,0 +1,187 @@
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+
+namespace ServiceHall.Sync;
+
+/// <summary>
+/// One local write transaction. Each <see cref="Upsert(string, IReadOnlyList{object})"/> or
+/// <see cref="Delete"/> writes the row and its change-log entry (fresh HLC version, origin =
+/// this node, next sequence number) in the same SQLite transaction.
+/// Use <see cref="Connection"/> and <see cref="Transaction"/> for reads, and for writes to
+/// tables that are not synced.
+/// </summary>
+public sealed class SyncWriteTransaction : IDisposable
+{
+    private readonly SyncStore _engine;
+    private readonly Dictionary<string, SqliteCommand> _commands = new(StringComparer.Ordinal);
+    private SqliteCommand? _log;
+    private long _seq;
+    private bool _done;
+
+    internal SyncWriteTransaction(SyncStore engine, SqliteConnection conn, SqliteTransaction tx)
+    {
+        _engine = engine;
+        Connection = conn;
+        Transaction = tx;
+        _seq = SyncStore.MaxSeq(conn, tx);
+    }
+
+    /// <summary>The open connection (inside the write lock).</summary>
+    public SqliteConnection Connection { get; }
+
+    /// <summary>The open transaction.</summary>
+    public SqliteTransaction Transaction { get; }
+
+    /// <summary>Number of rows written so far.</summary>
+    public int Changes { get; private set; }
+
+    /// <summary>Inserts or replaces a whole row; <paramref name="values"/> follow the table's declared column order.</summary>
+    public void Upsert(string table, IReadOnlyList<object?> values)
+    {
+        var sql = _engine.SqlFor(table);
+        var t = sql.Table;
+        if (values.Count != t.Columns.Count)
+        {
+            throw new ArgumentException($"Table '{table}' has {t.Columns.Count} columns; {values.Count} values were given.", nameof(values));
+        }
+
+        var key = values[t.KeyIndex] as string
+            ?? throw new ArgumentException($"Key column '{t.KeyColumn}' of '{table}' must be non-null text.", nameof(values));
+        var scope = t.ScopeIndex < 0 ? null : values[t.ScopeIndex] as string;
+        if (t.ScopeIndex >= 0 && string.IsNullOrEmpty(scope))
+        {
+            throw new ArgumentException($"Scope column '{t.ScopeColumn}' of '{table}' must hold a scope path.", nameof(values));
+        }
+
+        var cmd = Command("u:" + table, sql.Upsert, t.Columns.Count);
+        for (var i = 0; i < values.Count; i++)
+        {
+            cmd.Parameters[i].Value = values[i] ?? DBNull.Value;
+        }
+
+        cmd.ExecuteNonQuery();
+        Log(table, key, scope, deleted: false);
+    }
+
+    /// <summary>Inserts or replaces a whole row given by column name; every declared column must be present.</summary>
+    public void Upsert(string table, IReadOnlyDictionary<string, object?> row)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        var t = _engine.SqlFor(table).Table;
+        var values = new object?[t.Columns.Count];
+        for (var i = 0; i < values.Length; i++)
+        {
+            if (!row.TryGetValue(t.Columns[i], out values[i]))
+            {
+                throw new ArgumentException($"Row for '{table}' lacks column '{t.Columns[i]}'.", nameof(row));
+            }
+        }
+
+        Upsert(table, values);
+    }
+
+    /// <summary>Deletes a row and records a tombstone that propagates under the row's last scope.</summary>
+    public void Delete(string table, string key)
+    {
+        var sql = _engine.SqlFor(table);
+        string? scope = null;
+        using (var find = Connection.CreateCommand())
+        {
+            find.Transaction = Transaction;
+            find.CommandText = "SELECT scope FROM _sync_log WHERE tbl = @t AND pk = @k";
+            find.Parameters.AddWithValue("@t", table);
+            find.Parameters.AddWithValue("@k", key);
+            scope = find.ExecuteScalar() as string;
+        }
+
+        var cmd = Command("d:" + table, sql.Delete, 1);
+        cmd.Parameters[0].Value = key;
+        cmd.ExecuteNonQuery();
+        Log(table, key, scope, deleted: true);
+    }
+
+    /// <summary>Commits the rows and their change-log entries together.</summary>
+    public void Commit()
+    {
+        Transaction.Commit();
+        Finish(committed: true);
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        if (!_done)
+        {
+            try
+            {
+                Transaction.Rollback();
+            }
+            finally
+            {
+                Finish(committed: false);
+            }
+        }
+    }
+
+    private void Finish(bool committed)
+    {
+        if (_done)
+        {
+            return;
+        }
+
+        _done = true;
+        foreach (var c in _commands.Values)
+        {
+            c.Dispose();
+        }
+
+        _log?.Dispose();
+        Transaction.Dispose();
+        Connection.Dispose();
+        _engine.OnWriteFinished(committed && Changes > 0);
+    }
+
+    private void Log(string table, string key, string? scope, bool deleted)
+    {
+        if (_log is null)
+        {
+            _log = Connection.CreateCommand();
+            _log.Transaction = Transaction;
+            _log.CommandText = SyncStore.UpsertLogSql;
+            foreach (var p in new[] { "@tbl", "@pk", "@seq", "@hlc", "@origin", "@via", "@scope", "@deleted" })
+            {
+                _log.Parameters.Add(new SqliteParameter(p, null));
+            }
+        }
+
+        _log.Parameters["@tbl"].Value = table;
+        _log.Parameters["@pk"].Value = key;
+        _log.Parameters["@seq"].Value = ++_seq;
+        _log.Parameters["@hlc"].Value = _engine.Clock.Next();
+        _log.Parameters["@origin"].Value = _engine.NodeId;
+        _log.Parameters["@via"].Value = DBNull.Value;
+        _log.Parameters["@scope"].Value = (object?)scope ?? DBNull.Value;
+        _log.Parameters["@deleted"].Value = deleted ? 1 : 0;
+        _log.ExecuteNonQuery();
+        Changes++;
+    }
+
+    private SqliteCommand Command(string name, string text, int parameters)
+    {
+        if (!_commands.TryGetValue(name, out var cmd))
+        {
+            cmd = Connection.CreateCommand();
+            cmd.Transaction = Transaction;
+            cmd.CommandText = text;
+            for (var i = 0; i < parameters; i++)
+            {
+                cmd.Parameters.Add(new SqliteParameter("@p" + i.ToString(CultureInfo.InvariantCulture), null));
+            }
+
+            _commands[name] = cmd;
+        }
+
+        return cmd;
+    }
+}

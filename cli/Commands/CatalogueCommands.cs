@@ -1,0 +1,50 @@
+using System.CommandLine;
+using ServiceHall.Cli.Grpc;
+using ServiceHall.Cli.Output;
+using ServiceHall.Protos.V1;
+
+namespace ServiceHall.Cli.Commands;
+
+/// <summary><c>servicehall catalogue …</c>: read the published catalogue held by a node.</summary>
+internal static class CatalogueCommands
+{
+    /// <summary>The <c>catalogue</c> command group.</summary>
+    public static Command Create() => new("catalogue", "Read the catalogue a node holds")
+    {
+        List(),
+    };
+
+    private static Command List()
+    {
+        var node = CommonOptions.Node();
+        var level = new Option<string>("--level") { Description = "Only items decided at this level" };
+        level.AcceptOnlyFromAmong(CommonOptions.LevelNames);
+        var json = CommonOptions.Json();
+        var cmd = new Command("list", "List service items: code, name, level, promised limit, on-the-spot, review departments") { node, level, json };
+        cmd.SetAction(parse => NodeChannel.RunAsync(parse.GetRequiredValue(node), async channel =>
+        {
+            var client = new Catalogue.CatalogueClient(channel);
+            var reply = await client.ListItemsAsync(
+                new ListItemsRequest { HandlingLevel = Levels.Parse(parse.GetValue(level)) },
+                deadline: NodeChannel.Deadline(TimeProvider.System, NodeChannel.CallTimeout));
+            var items = reply.Items.Select(CatalogueItemView.From).ToList();
+            if (parse.GetValue(json))
+            {
+                JsonOutput.Write(new { items });
+                return ExitCodes.Ok;
+            }
+
+            var table = Tables.Create("code", "name", "level", "promised (wd)", "on the spot", "review departments");
+            foreach (var i in items)
+            {
+                Tables.Row(table, i.Code, i.Name, i.Level, Tables.Num(i.PromisedLimitDays), i.OnTheSpot ? "yes" : "no",
+                    string.Join(", ", i.ReviewDepartments));
+            }
+
+            Tables.Write(table);
+            Console.Out.WriteLine($"{items.Count} items");
+            return ExitCodes.Ok;
+        }));
+        return cmd;
+    }
+}

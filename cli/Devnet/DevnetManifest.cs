@@ -1,0 +1,67 @@
+using System.Text.Json;
+using ServiceHall.Cli.Output;
+
+namespace ServiceHall.Cli.Devnet;
+
+/// <summary>One node as recorded in devnet.json.</summary>
+/// <param name="Id">Node id.</param>
+/// <param name="Level"><c>city</c>, <c>township</c> or <c>village</c>.</param>
+/// <param name="Url">Listen URL.</param>
+/// <param name="Pid">Process id of the node program.</param>
+/// <param name="Store">Store location as the node reports it (its SQLite file), else its data directory.</param>
+/// <param name="Upstream">Parent URL; null for the city.</param>
+internal sealed record DevnetManifestNode(string Id, string Level, string Url, int Pid, string Store, string? Upstream)
+{
+    /// <summary>Data directory of the node under the devnet directory.</summary>
+    public string DataDirectory(string devnetDirectory) => Path.Combine(devnetDirectory, Id);
+}
+
+/// <summary>
+/// <c>DIR/devnet.json</c>: the nodes a devnet started, so that <c>devnet status</c> and <c>devnet down</c>
+/// (often from another shell, after <c>up --detach</c> returned) find them. Shape:
+/// <c>{"nodes":[{"id","level","url","pid","store","upstream"}]}</c>.
+/// </summary>
+/// <param name="Nodes">The nodes, in start order.</param>
+internal sealed record DevnetManifest(IReadOnlyList<DevnetManifestNode> Nodes)
+{
+    /// <summary>File name of the manifest inside the devnet directory.</summary>
+    public const string FileName = "devnet.json";
+
+    /// <summary>Path of the manifest of a devnet directory.</summary>
+    public static string PathIn(string devnetDirectory) => Path.Combine(devnetDirectory, FileName);
+
+    /// <summary>Reads the manifest of a devnet directory; null if there is none.</summary>
+    /// <exception cref="InvalidDataException">The file exists but is not a devnet manifest.</exception>
+    public static DevnetManifest? TryLoad(string devnetDirectory)
+    {
+        var path = PathIn(devnetDirectory);
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+
+        try
+        {
+            var manifest = JsonSerializer.Deserialize<DevnetManifest>(File.ReadAllText(path), JsonOutput.Options);
+            if (manifest?.Nodes is null || manifest.Nodes.Any(n => string.IsNullOrEmpty(n.Id) || n.Pid <= 0))
+            {
+                throw new InvalidDataException($"{path} is not a devnet manifest (expected {{\"nodes\":[{{\"id\",\"pid\",…}}]}}).");
+            }
+
+            return manifest;
+        }
+        catch (JsonException ex)
+        {
+            throw new InvalidDataException($"{path} is not valid JSON: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>Writes the manifest atomically (temp file, then rename), so a reader never sees half of it.</summary>
+    public void Save(string devnetDirectory)
+    {
+        var path = PathIn(devnetDirectory);
+        var temp = path + ".tmp";
+        File.WriteAllText(temp, JsonOutput.Serialize(this));
+        File.Move(temp, path, overwrite: true);
+    }
+}

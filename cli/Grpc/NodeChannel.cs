@@ -1,0 +1,87 @@
+using Grpc.Core;
+using Grpc.Net.Client;
+
+namespace ServiceHall.Cli.Grpc;
+
+/// <summary>
+/// Opens gRPC channels to nodes and turns transport and status failures into one clear line for the
+/// operator. Nodes listen on cleartext HTTP/2 on loopback (h2c), which Grpc.Net.Client speaks for http:// URLs.
+/// </summary>
+internal static class NodeChannel
+{
+    /// <summary>How long a TCP connect may take before the node counts as unreachable.</summary>
+    public static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>Default deadline of one operator call (status, catalogue, register).</summary>
+    public static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(15);
+
+    /// <summary>Opens a channel to <paramref name="node"/>; the caller disposes it.</summary>
+    public static GrpcChannel Open(Uri node) => GrpcChannel.ForAddress(node, new GrpcChannelOptions
+    {
+        HttpHandler = new SocketsHttpHandler
+        {
+            ConnectTimeout = ConnectTimeout,
+            EnableMultipleHttp2Connections = true,
+        },
+        // A refused connection is an answer for the operator, not something to wait out.
+        MaxRetryAttempts = 0,
+    });
+
+    /// <summary>A deadline <paramref name="timeout"/> from now, from the given clock.</summary>
+    public static DateTime Deadline(TimeProvider time, TimeSpan timeout) => time.GetUtcNow().UtcDateTime + timeout;
+
+    /// <summary>True if the failure means that nothing answered at the URL (refused, unresolvable, timed out connecting).</summary>
+    public static bool IsUnreachable(RpcException ex) =>
+        ex.StatusCode == StatusCode.Unavailable
+        || (ex.StatusCode == StatusCode.Internal && ex.Status.DebugException is HttpRequestException)
+        || (ex.StatusCode == StatusCode.DeadlineExceeded && ex.Status.DebugException is not null);
+
+    /// <summary>The one line an operator reads when a call to <paramref name="node"/> fails.</summary>
+    public static string Describe(Uri node, RpcException ex)
+    {
+        if (IsUnreachable(ex))
+        {
+            var cause = ex.Status.DebugException?.InnerException?.Message
+                ?? ex.Status.DebugException?.Message
+                ?? ex.Status.Detail;
+            return $"error: cannot reach node at {node}: {cause}";
+        }
+
+        return $"error: node at {node} answered {ex.StatusCode}: {ex.Status.Detail}";
+    }
+
+    /// <summary>
+    /// Runs one client command against <paramref name="node"/>: opens the channel, runs
+    /// <paramref name="body"/>, and maps failures to a line on stderr and exit code
+    /// <see cref="ExitCodes.Unreachable"/> or <see cref="ExitCodes.Failed"/>.
+    /// </summary>
+    public static async Task<int> RunAsync(Uri node, Func<GrpcChannel, Task<int>> body)
+    {
+        using var channel = Open(node);
+        try
+        {
+            return await body(channel).ConfigureAwait(false);
+        }
+        catch (RpcException ex)
+        {
+            await Console.Error.WriteLineAsync(Describe(node, ex)).ConfigureAwait(false);
+            return IsUnreachable(ex) ? ExitCodes.Unreachable : ExitCodes.Failed;
+        }
+    }
+}
+
+/// <summary>Exit codes of the <c>servicehall</c> command.</summary>
+internal static class ExitCodes
+{
+    /// <summary>Done.</summary>
+    public const int Ok = 0;
+
+    /// <summary>The node answered with an error, or the operation failed (message on stderr).</summary>
+    public const int Failed = 1;
+
+    /// <summary>Invalid command line (System.CommandLine's own parse errors also exit with 1; this one is ours).</summary>
+    public const int Usage = 2;
+
+    /// <summary>Nothing answered at the node URL.</summary>
+    public const int Unreachable = 3;
+}

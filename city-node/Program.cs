@@ -1,1 +1,6 @@
-Console.WriteLine("placeholder");
+// The city node program: a Kestrel gRPC server over the node's own SQLite store.
+// Options: --id, --listen, --data (see core/Hosting/NodeOptions.cs).
+using ServiceHall.Core.Catalogue;
+using ServiceHall.Core.Hosting;
+
+return await NodeProgram.RunAsync(args, NodeLevel.City);

@@ -1,0 +1,45 @@
+using System.Reflection;
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+using Microsoft.Extensions.Options;
+using ServiceHall.Protos.V1;
+using ServiceHall.Sync;
+using ServiceHall.Sync.Store;
+
+namespace ServiceHall.Core.Hosting;
+
+/// <summary>Operator-facing administration of this node (status, sync on demand, registration at the city).</summary>
+public sealed class NodeAdminService(
+    NodeIdentity identity,
+    NodeClock clock,
+    SqliteStoreProvider store,
+    SyncStore sync,
+    IOptions<NodeOptions> options) : NodeAdmin.NodeAdminBase
+{
+    private static readonly string ProgramVersion =
+        typeof(NodeAdminService).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0";
+
+    /// <inheritdoc />
+    public override Task<NodeStatus> GetStatus(GetStatusRequest request, ServerCallContext context)
+    {
+        var status = new NodeStatus
+        {
+            NodeId = identity.NodeId,
+            Level = ProtoMapping.ToProto(identity.Level),
+            Scope = sync.NodeScope ?? "",
+            StoreProvider = store.Name,
+            Store = store.Location,
+            StartedAt = Timestamp.FromDateTimeOffset(clock.StartedAt),
+            UptimeSeconds = clock.Uptime.TotalSeconds,
+            UpstreamUrl = options.Value.UpstreamUrl ?? "",
+            Version = ProgramVersion,
+            Pid = Environment.ProcessId,
+        };
+        foreach (var (component, version) in Migrator.ReadVersions(store))
+        {
+            status.SchemaVersions[component] = version;
+        }
+
+        return Task.FromResult(status);
+    }
+}

@@ -1,0 +1,167 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Serilog;
+using Serilog.Events;
+using Serilog.Formatting.Compact;
+using ServiceHall.Core.Catalogue;
+using ServiceHall.Core.Store;
+using ServiceHall.Sync;
+using ServiceHall.Sync.Store;
+
+namespace ServiceHall.Core.Hosting;
+
+/// <summary>Registration of everything a node runs, shared by the three node programs.</summary>
+public static class NodeHostingExtensions
+{
+    /// <summary>Short command-line switches of every node program.</summary>
+    public static IReadOnlyDictionary<string, string> SwitchMappings { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["--id"] = "Node:Id",
+        ["--level"] = "Node:Level",
+        ["--listen"] = "Node:ListenUrl",
+        ["--upstream"] = "Node:UpstreamUrl",
+        ["--data"] = "Node:DataDir",
+    };
+
+    /// <summary>
+    /// Adds the node's configuration sources, typed options (validated at start), Serilog, Kestrel
+    /// (HTTP/2 on the listen URL), the store, the sync engine's store, gRPC with health checks and
+    /// reflection. <paramref name="options"/> must already be valid (see <see cref="NodeProgram"/>).
+    /// </summary>
+    public static WebApplicationBuilder AddServiceHallNode(this WebApplicationBuilder builder, NodeLevel level, NodeOptions options, TimeProvider? time = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(options);
+        var clock = time ?? TimeProvider.System;
+        var identity = new NodeIdentity(options.Id, level);
+        Directory.CreateDirectory(options.DataDir);
+
+        builder.Services.AddSingleton<IValidateOptions<NodeOptions>>(new NodeOptionsValidator(level));
+        builder.Services.AddOptions<NodeOptions>().Bind(builder.Configuration.GetSection(NodeOptions.Section)).ValidateOnStart();
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
+
+        builder.Services.AddSerilog((_, lc) => ConfigureLogging(lc, identity, options.DataDir));
+
+        var listen = options.ListenUri;
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.Limits.MaxRequestBodySize = 16 * 1024 * 1024;
+            void Http2(Microsoft.AspNetCore.Server.Kestrel.Core.ListenOptions lo) => lo.Protocols = HttpProtocols.Http2;
+            if (string.Equals(listen.Host, "localhost", StringComparison.OrdinalIgnoreCase))
+            {
+                k.Listen(IPAddress.Loopback, listen.Port, Http2);
+            }
+            else if (IPAddress.TryParse(listen.Host.Trim('[', ']'), out var ip))
+            {
+                k.Listen(ip, listen.Port, Http2);
+            }
+            else
+            {
+                k.ListenAnyIP(listen.Port, Http2);
+            }
+        });
+
+        builder.Services.AddSingleton(clock);
+        builder.Services.AddSingleton(identity);
+        builder.Services.AddSingleton(new NodeClock(clock));
+        builder.Services.AddSingleton(_ => new SqliteStoreProvider(options.StorePath));
+        builder.Services.AddSingleton(new StoreComponent(SyncStore.Component, SyncStore.Migrations));
+        builder.Services.AddSingleton(sp => new SyncStore(
+            sp.GetRequiredService<SqliteStoreProvider>(),
+            sp.GetRequiredService<SyncSchema>(),
+            identity.NodeId,
+            clock));
+
+        builder.Services.AddServiceHallDomain();
+
+        builder.Services.AddGrpc(o =>
+        {
+            o.MaxReceiveMessageSize = 8 * 1024 * 1024;
+            o.EnableDetailedErrors = false;
+        });
+        builder.Services.AddGrpcReflection();
+        builder.Services.AddGrpcHealthChecks(o => o.Services.Map("", _ => true))
+            .AddCheck<StoreHealthCheck>("store");
+        return builder;
+    }
+
+    /// <summary>Maps the node's gRPC services (health, reflection, node administration).</summary>
+    public static WebApplication MapServiceHallNode(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.MapGrpcHealthChecksService();
+        app.MapGrpcReflectionService();
+        app.MapGrpcService<NodeAdminService>();
+        return app;
+    }
+
+    /// <summary>
+    /// Applies store migrations of every registered component, then fixes the root's scope.
+    /// Call after <c>Build()</c> and before <c>Run()</c>.
+    /// </summary>
+    public static IReadOnlyDictionary<string, int> InitializeServiceHallStore(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        var sp = app.Services;
+        var versions = NodeStoreInitializer.Migrate(
+            sp.GetRequiredService<SqliteStoreProvider>(),
+            sp.GetServices<StoreComponent>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger("ServiceHall.Store"));
+        var identity = sp.GetRequiredService<NodeIdentity>();
+        var sync = sp.GetRequiredService<SyncStore>();
+        if (identity.Level == NodeLevel.City)
+        {
+            sync.SetNodeScope(NodeStoreInitializer.RootScope(identity));
+        }
+
+        return versions;
+    }
+
+    private static void ConfigureLogging(LoggerConfiguration lc, NodeIdentity identity, string dataDir)
+    {
+        lc.MinimumLevel.Information()
+            .MinimumLevel.Override("Microsoft.AspNetCore", LogEventLevel.Warning)
+            .MinimumLevel.Override("Microsoft.Hosting.Lifetime", LogEventLevel.Information)
+            .MinimumLevel.Override("Grpc", LogEventLevel.Warning)
+            .Enrich.FromLogContext()
+            .Enrich.WithProperty("NodeId", identity.NodeId)
+            .Enrich.WithProperty("Level", NodeOptionsValidator.LevelName(identity.Level))
+            .WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {NodeId} {Message:lj}{NewLine}{Exception}")
+            .WriteTo.File(
+                new CompactJsonFormatter(),
+                Path.Combine(Path.GetFullPath(dataDir), "logs", "node-.json"),
+                rollingInterval: RollingInterval.Day,
+                fileSizeLimitBytes: 64L * 1024 * 1024,
+                rollOnFileSizeLimit: true,
+                retainedFileCountLimit: 30);
+    }
+
+    /// <summary>Healthy when the store answers a trivial query.</summary>
+    private sealed class StoreHealthCheck(SqliteStoreProvider store) : IHealthCheck
+    {
+        public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+        {
+            try
+            {
+                using var conn = store.Open();
+                using var cmd = conn.CreateCommand();
+                cmd.CommandText = "SELECT 1";
+                cmd.ExecuteScalar();
+                return Task.FromResult(HealthCheckResult.Healthy());
+            }
+            catch (Exception ex) when (ex is Microsoft.Data.Sqlite.SqliteException or IOException)
+            {
+                return Task.FromResult(HealthCheckResult.Unhealthy("store unavailable: " + ex.Message));
+            }
+        }
+    }
+}

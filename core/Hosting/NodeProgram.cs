@@ -1,0 +1,103 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using ServiceHall.Core.Catalogue;
+using ServiceHall.Sync.Store;
+
+namespace ServiceHall.Core.Hosting;
+
+/// <summary>
+/// The whole life of a node program: read options, refuse bad ones with a message that names the
+/// option and the fix, build the host, migrate the store, serve until SIGTERM or Ctrl-C.
+/// </summary>
+public static class NodeProgram
+{
+    /// <summary>Exit code for invalid options.</summary>
+    public const int ExitBadOptions = 2;
+
+    /// <summary>Exit code for a store this program cannot use (e.g. written by a newer version).</summary>
+    public const int ExitBadStore = 3;
+
+    /// <summary>Runs a node of <paramref name="level"/> until it is stopped; returns the process exit code.</summary>
+    public static async Task<int> RunAsync(string[] args, NodeLevel level, Action<WebApplicationBuilder>? addServices = null, Action<WebApplication>? mapServices = null)
+    {
+        var program = $"servicehall-{NodeOptionsValidator.LevelName(level)}-node";
+        WebApplication app;
+        try
+        {
+            app = Build(args, level, addServices, mapServices, TimeProvider.System);
+        }
+        catch (NodeOptionsException ex)
+        {
+            await Console.Error.WriteLineAsync($"{program}: cannot start, the options are not valid:");
+            foreach (var e in ex.Errors)
+            {
+                await Console.Error.WriteLineAsync("  - " + e);
+            }
+
+            return ExitBadOptions;
+        }
+
+        await using (app)
+        {
+            try
+            {
+                app.InitializeServiceHallStore();
+            }
+            catch (StoreSchemaTooNewException ex)
+            {
+                await Console.Error.WriteLineAsync($"{program}: cannot start: {ex.Message}");
+                return ExitBadStore;
+            }
+
+            await app.RunAsync();
+            return 0;
+        }
+    }
+
+    /// <summary>
+    /// Builds (does not start) a node host. Throws <see cref="NodeOptionsException"/> for invalid options.
+    /// Tests use it to host real nodes on Kestrel with a fake clock.
+    /// </summary>
+    public static WebApplication Build(string[] args, NodeLevel level, Action<WebApplicationBuilder>? addServices, Action<WebApplication>? mapServices, TimeProvider time)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        builder.Configuration.AddEnvironmentVariables("SERVICEHALL_");
+        builder.Configuration.AddCommandLine(args, SwitchMappingsCopy());
+
+        var options = builder.Configuration.GetSection(NodeOptions.Section).Get<NodeOptions>() ?? new NodeOptions();
+        var result = new NodeOptionsValidator(level).Validate(null, options);
+        if (result.Failed)
+        {
+            throw new NodeOptionsException(result.Failures.ToList());
+        }
+
+        builder.AddServiceHallNode(level, options, time);
+        addServices?.Invoke(builder);
+        var app = builder.Build();
+        app.MapServiceHallNode();
+        mapServices?.Invoke(app);
+        return app;
+    }
+
+    /// <summary>The address Kestrel actually bound (resolves port 0) once the app has started.</summary>
+    public static Uri BoundAddress(WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses;
+        var first = addresses?.FirstOrDefault() ?? throw new InvalidOperationException("The node is not listening yet.");
+        return new Uri(first.Replace("[::]", "127.0.0.1", StringComparison.Ordinal).Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal));
+    }
+
+    private static Dictionary<string, string> SwitchMappingsCopy() => new(NodeHostingExtensions.SwitchMappings, StringComparer.Ordinal);
+}
+
+/// <summary>The node's options failed validation; <see cref="Errors"/> name each option and its fix.</summary>
+public sealed class NodeOptionsException(IReadOnlyList<string> errors)
+    : Exception("Invalid node options: " + string.Join(" ", errors))
+{
+    /// <summary>One message per problem.</summary>
+    public IReadOnlyList<string> Errors { get; } = errors;
+}

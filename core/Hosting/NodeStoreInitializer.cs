@@ -1,0 +1,40 @@
+using Microsoft.Extensions.Logging;
+using ServiceHall.Core.Catalogue;
+using ServiceHall.Core.Store;
+using ServiceHall.Sync.Store;
+
+namespace ServiceHall.Core.Hosting;
+
+/// <summary>
+/// Opens the node's SQLite store and brings every registered component's schema up to date.
+/// Runs before the server starts: a store the program cannot use stops the node with a message.
+/// </summary>
+public static partial class NodeStoreInitializer
+{
+    /// <summary>Opens the store file under the data directory and applies migrations; returns the versions now recorded.</summary>
+    public static IReadOnlyDictionary<string, int> Migrate(SqliteStoreProvider store, IEnumerable<StoreComponent> components, TimeProvider time, ILogger logger)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        foreach (var component in components)
+        {
+            var before = Migrator.ReadVersions(store).GetValueOrDefault(component.Name);
+            var after = Migrator.Apply(store, component.Name, component.Migrations, time);
+            if (after != before)
+            {
+                LogMigrated(logger, component.Name, before, after, store.Location);
+            }
+        }
+
+        return Migrator.ReadVersions(store);
+    }
+
+    /// <summary>Scope path of the root node: its own id.</summary>
+    public static string RootScope(NodeIdentity identity)
+    {
+        ArgumentNullException.ThrowIfNull(identity);
+        return identity.Level == NodeLevel.City ? identity.NodeId : throw new InvalidOperationException("Only the city is a root.");
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Migrated store component {Component} from version {From} to {To} in {Store}")]
+    private static partial void LogMigrated(ILogger logger, string component, int from, int to, string store);
+}

@@ -1,0 +1,121 @@
+using ServiceHall.Core.Catalogue;
+using ServiceHall.Core.Hosting;
+
+namespace ServiceHall.Core.Tests.Hosting;
+
+public class NodeOptionsValidatorTests
+{
+    private static NodeOptions Valid(NodeLevel level) => new()
+    {
+        Id = level == NodeLevel.City ? "city" : level == NodeLevel.Township ? "t01" : "t01-v01",
+        ListenUrl = "http://127.0.0.1:5100",
+        UpstreamUrl = level == NodeLevel.City ? null : "http://127.0.0.1:5000",
+        DataDir = "/tmp/servicehall-test-data",
+    };
+
+    private static IReadOnlyList<string> Errors(NodeLevel level, NodeOptions o) =>
+        new NodeOptionsValidator(level).Validate(null, o).Failures?.ToList() ?? [];
+
+    [Theory]
+    [InlineData(NodeLevel.City)]
+    [InlineData(NodeLevel.Township)]
+    [InlineData(NodeLevel.Village)]
+    public void Validate_CompleteOptions_Succeeds(NodeLevel level)
+    {
+        Assert.Empty(Errors(level, Valid(level)));
+    }
+
+    [Fact]
+    public void Validate_MissingId_NamesOptionAndSwitch()
+    {
+        var o = Valid(NodeLevel.Village);
+        o.Id = "";
+        var e = Assert.Single(Errors(NodeLevel.Village, o));
+        Assert.Contains("Node:Id", e, StringComparison.Ordinal);
+        Assert.Contains("--id", e, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("T01")]
+    [InlineData("t01 v01")]
+    [InlineData("a-very-long-node-identifier-over-32-chars")]
+    [InlineData("t01/v01")]
+    public void Validate_BadId_ExplainsPattern(string id)
+    {
+        var o = Valid(NodeLevel.Township);
+        o.Id = id;
+        var e = Assert.Single(Errors(NodeLevel.Township, o));
+        Assert.Contains($"'{id}'", e, StringComparison.Ordinal);
+        Assert.Contains("lower-case", e, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_CityWithUpstream_Refused()
+    {
+        var o = Valid(NodeLevel.City);
+        o.UpstreamUrl = "http://127.0.0.1:5000";
+        var e = Assert.Single(Errors(NodeLevel.City, o));
+        Assert.Contains("Node:UpstreamUrl must be empty for the city", e, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(NodeLevel.Township, "the city")]
+    [InlineData(NodeLevel.Village, "its township")]
+    public void Validate_ChildWithoutUpstream_SaysWhichParent(NodeLevel level, string parent)
+    {
+        var o = Valid(level);
+        o.UpstreamUrl = null;
+        var e = Assert.Single(Errors(level, o));
+        Assert.Contains("Node:UpstreamUrl is required", e, StringComparison.Ordinal);
+        Assert.Contains(parent, e, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_CleartextOnPublicAddress_RefusedUnlessAllowed()
+    {
+        var o = Valid(NodeLevel.Village);
+        o.ListenUrl = "http://0.0.0.0:5100";
+        Assert.Contains(Errors(NodeLevel.Village, o), e => e.Contains("non-loopback", StringComparison.Ordinal));
+        o.AllowCleartextNonLoopback = true;
+        Assert.Empty(Errors(NodeLevel.Village, o));
+    }
+
+    [Theory]
+    [InlineData("not a url")]
+    [InlineData("ftp://127.0.0.1:21")]
+    [InlineData("http://127.0.0.1")]
+    public void Validate_BadListenUrl_NamesOption(string url)
+    {
+        var o = Valid(NodeLevel.City);
+        o.ListenUrl = url;
+        var e = Assert.Single(Errors(NodeLevel.City, o));
+        Assert.Contains("Node:ListenUrl", e, StringComparison.Ordinal);
+        Assert.Contains("--listen", e, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_LevelOfAnotherProgram_Refused()
+    {
+        var o = Valid(NodeLevel.Village);
+        o.Level = "city";
+        var e = Assert.Single(Errors(NodeLevel.Village, o));
+        Assert.Contains("runs a village node", e, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_MissingDataDir_NamesSwitch()
+    {
+        var o = Valid(NodeLevel.City);
+        o.DataDir = " ";
+        var e = Assert.Single(Errors(NodeLevel.City, o));
+        Assert.Contains("--data", e, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Build_InvalidCommandLine_ThrowsWithEveryProblem()
+    {
+        var ex = Assert.Throws<NodeOptionsException>(() =>
+            NodeProgram.Build(["--id", "X", "--listen", "http://127.0.0.1:0"], NodeLevel.Village, null, null, TimeProvider.System));
+        Assert.Equal(3, ex.Errors.Count);
+    }
+}

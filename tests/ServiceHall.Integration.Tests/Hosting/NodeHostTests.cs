@@ -1,0 +1,74 @@
+using Grpc.Health.V1;
+using Grpc.Net.Client;
+using Grpc.Reflection.V1Alpha;
+using NodeLevel = ServiceHall.Core.Catalogue.NodeLevel;
+using ServiceHall.Core.Hosting;
+using ServiceHall.Protos.V1;
+
+namespace ServiceHall.Integration.Tests.Hosting;
+
+/// <summary>A real node on Kestrel (127.0.0.1, dynamic port) answering tools that no one here wrote.</summary>
+public sealed class NodeHostTests : IAsyncLifetime
+{
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "servicehall-tests", Guid.NewGuid().ToString("N"));
+    private Microsoft.AspNetCore.Builder.WebApplication? _app;
+    private GrpcChannel? _channel;
+
+    public async ValueTask InitializeAsync()
+    {
+        _app = NodeProgram.Build(["--id", "city", "--listen", "http://127.0.0.1:0", "--data", _dir], NodeLevel.City, null, null, TimeProvider.System);
+        _app.InitializeServiceHallStore();
+        await _app.StartAsync(TestContext.Current.CancellationToken);
+        _channel = GrpcChannel.ForAddress(NodeProgram.BoundAddress(_app));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _channel?.Dispose();
+        if (_app is not null)
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
+
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(_dir, recursive: true);
+    }
+
+    [Fact]
+    public async Task HealthCheck_RunningNode_Serving()
+    {
+        var health = new Health.HealthClient(_channel);
+        var reply = await health.CheckAsync(new HealthCheckRequest { Service = "" }, cancellationToken: TestContext.Current.CancellationToken);
+        Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, reply.Status);
+    }
+
+    [Fact]
+    public async Task Reflection_ListServices_IncludesServiceHallContracts()
+    {
+        var reflection = new ServerReflection.ServerReflectionClient(_channel);
+        using var call = reflection.ServerReflectionInfo(cancellationToken: TestContext.Current.CancellationToken);
+        await call.RequestStream.WriteAsync(new ServerReflectionRequest { ListServices = "" }, TestContext.Current.CancellationToken);
+        await call.RequestStream.CompleteAsync();
+        Assert.True(await call.ResponseStream.MoveNext(TestContext.Current.CancellationToken));
+        var names = call.ResponseStream.Current.ListServicesResponse.Service.Select(s => s.Name).ToList();
+        Assert.Contains("servicehall.v1.NodeAdmin", names);
+        Assert.Contains("grpc.health.v1.Health", names);
+    }
+
+    [Fact]
+    public async Task GetStatus_City_ReportsIdentityStoreAndSchema()
+    {
+        var admin = new NodeAdmin.NodeAdminClient(_channel);
+        var status = await admin.GetStatusAsync(new GetStatusRequest(), cancellationToken: TestContext.Current.CancellationToken);
+        Assert.Equal("city", status.NodeId);
+        Assert.Equal(ServiceHall.Protos.V1.NodeLevel.City, status.Level);
+        Assert.Equal("city", status.Scope);
+        Assert.Equal("sqlite", status.StoreProvider);
+        Assert.EndsWith("city.db", status.Store, StringComparison.Ordinal);
+        Assert.True(status.SchemaVersions["sync"] >= 1);
+        Assert.Equal(Environment.ProcessId, status.Pid);
+        Assert.True(status.UptimeSeconds >= 0);
+        Assert.True(File.Exists(Path.Combine(_dir, "city.db")));
+    }
+}

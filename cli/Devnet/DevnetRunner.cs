@@ -470,6 +470,12 @@ internal sealed class DevnetRunner(TimeProvider time, TextWriter output, TextWri
                     present++;
                 }
             }
+            catch (RpcException ex) when (ex.StatusCode == StatusCode.Unimplemented)
+            {
+                // One line, not one per node: the city program lacks the call altogether.
+                await error.WriteLineAsync($"warning: the city does not implement NodeAdmin.RegisterNode; {others.Count - created - present} nodes not registered, their sync will be refused").ConfigureAwait(false);
+                return;
+            }
             catch (RpcException ex) when (!cancellationToken.IsCancellationRequested)
             {
                 failed++;
@@ -483,6 +489,7 @@ internal sealed class DevnetRunner(TimeProvider time, TextWriter output, TextWri
     /// <summary>One sync round on each node of a tier, so that it holds the registry before its children start.</summary>
     private async Task SyncTierAsync(IReadOnlyList<StartedNode> tier, CancellationToken cancellationToken)
     {
+        var unimplemented = new System.Collections.Concurrent.ConcurrentBag<string>();
         var lines = await Task.WhenAll(tier.Select(async n =>
         {
             using var channel = NodeChannel.Open(new Uri(n.Spec.Url));
@@ -494,11 +501,21 @@ internal sealed class DevnetRunner(TimeProvider time, TextWriter output, TextWri
                     ? (true, $"{n.Spec.Id}: pulled {reply.Pulled}, pushed {reply.Pushed}")
                     : (false, $"warning: {n.Spec.Id}: sync with {n.Spec.UpstreamUrl} failed: {reply.Error}");
             }
+            catch (RpcException ex) when (ex.StatusCode == StatusCode.Unimplemented)
+            {
+                unimplemented.Add(n.Spec.Id);
+                return (false, string.Empty);
+            }
             catch (RpcException ex) when (!cancellationToken.IsCancellationRequested)
             {
                 return (false, $"warning: {n.Spec.Id}: SyncNow failed ({ex.StatusCode}: {ex.Status.Detail})");
             }
         })).ConfigureAwait(false);
+
+        if (!unimplemented.IsEmpty)
+        {
+            await error.WriteLineAsync($"warning: NodeAdmin.SyncNow is not implemented by {string.Join(", ", unimplemented.Order(StringComparer.Ordinal))}; no initial sync").ConfigureAwait(false);
+        }
 
         var ok = lines.Where(l => l.Item1).Select(l => l.Item2).ToList();
         if (ok.Count > 0)
@@ -506,7 +523,7 @@ internal sealed class DevnetRunner(TimeProvider time, TextWriter output, TextWri
             await output.WriteLineAsync($"synced {string.Join("; ", ok)}").ConfigureAwait(false);
         }
 
-        foreach (var (_, line) in lines.Where(l => !l.Item1))
+        foreach (var (_, line) in lines.Where(l => !l.Item1 && l.Item2.Length > 0))
         {
             await error.WriteLineAsync(line).ConfigureAwait(false);
         }

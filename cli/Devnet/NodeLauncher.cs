@@ -47,22 +47,32 @@ internal static class NodeLauncher
     public static Process Start(NodeLaunch launch, bool detach)
     {
         Directory.CreateDirectory(launch.DataDirectory);
+        var psi = CreateStartInfo(launch.ConsoleLog, launch.DataDirectory, detach, [DotnetHost(), .. launch.NodeArguments]);
+        return Process.Start(psi) ?? throw new InvalidOperationException($"could not start /bin/sh for node {launch.Spec.Id}");
+    }
+
+    /// <summary>
+    /// How to run <paramref name="command"/> with stdin from /dev/null and output appended to
+    /// <paramref name="consoleLog"/>, in a session of its own if <paramref name="detach"/>; the started
+    /// process's id is the command's own pid.
+    /// </summary>
+    internal static ProcessStartInfo CreateStartInfo(string consoleLog, string workingDirectory, bool detach, IReadOnlyList<string> command)
+    {
         var psi = new ProcessStartInfo("/bin/sh")
         {
             UseShellExecute = false,
-            WorkingDirectory = launch.DataDirectory,
+            WorkingDirectory = workingDirectory,
         };
         psi.ArgumentList.Add("-c");
         psi.ArgumentList.Add(Script);
         psi.ArgumentList.Add("servicehall-devnet");
-        psi.ArgumentList.Add(launch.ConsoleLog);
+        psi.ArgumentList.Add(consoleLog);
         if (detach)
         {
             psi.ArgumentList.Add("setsid");
         }
 
-        psi.ArgumentList.Add(DotnetHost());
-        foreach (var a in launch.NodeArguments)
+        foreach (var a in command)
         {
             psi.ArgumentList.Add(a);
         }
@@ -73,7 +83,7 @@ internal static class NodeLauncher
             psi.Environment.Remove(name);
         }
 
-        return Process.Start(psi) ?? throw new InvalidOperationException($"could not start /bin/sh for node {launch.Spec.Id}");
+        return psi;
     }
 
     /// <summary>The <c>dotnet</c> host that runs the node dlls: the one running this CLI if it is <c>dotnet</c>, else DOTNET_HOST_PATH, DOTNET_ROOT, or PATH.</summary>

@@ -24,7 +24,19 @@ internal static class Tables
         table.AddRow(cells.Select(c => (IRenderable)new Text(c ?? string.Empty)).ToArray());
 
     /// <summary>Writes a table to stdout.</summary>
-    public static void Write(Table table) => AnsiConsole.Write(table);
+    public static void Write(Table table)
+    {
+        // Redirected output (scripts, logs, tests) has no terminal width; Spectre would assume 80
+        // columns and wrap paths mid-word, so give it room instead.
+        if (Console.IsOutputRedirected && AnsiConsole.Profile.Width < RedirectedWidth)
+        {
+            AnsiConsole.Profile.Width = RedirectedWidth;
+        }
+
+        AnsiConsole.Write(table);
+    }
+
+    private const int RedirectedWidth = 240;
 
     /// <summary>A timestamp for a table cell: ISO 8601 UTC to the second, "-" when unset.</summary>
     public static string Time(DateTimeOffset? t) =>

@@ -1,0 +1,95 @@
+using System.Text.Json;
+using ServiceHall.Cli.Devnet;
+
+namespace ServiceHall.Integration.Tests.Cli;
+
+/// <summary>
+/// Process level: the real CLI starts the real node programs (one city, 2 townships, 2 villages each) as
+/// separate OS processes, detaches, and stops them again. Whatever happens, Dispose kills every node
+/// process of the test's directory.
+/// </summary>
+public sealed class DevnetProcessTests : IAsyncDisposable
+{
+    private static readonly TimeSpan UpLimit = TimeSpan.FromSeconds(120);
+    private static readonly TimeSpan CallLimit = TimeSpan.FromSeconds(30);
+    private readonly CliTempDirectory _dir = new();
+
+    public async ValueTask DisposeAsync()
+    {
+        var pids = NodeProcesses.FindDevnetNodes(_dir.Path).ToList();
+        try
+        {
+            pids.AddRange((DevnetManifest.TryLoad(_dir.Path)?.Nodes ?? []).Select(n => n.Pid).Where(p => NodeProcesses.IsDevnetNode(p, _dir.Path)));
+        }
+        catch (InvalidDataException)
+        {
+            // the scan above found them anyway
+        }
+
+        foreach (var pid in pids.Distinct())
+        {
+            NodeProcesses.ForceKill(pid);
+        }
+
+        await NodeProcesses.WaitGoneAsync(pids, TimeSpan.FromSeconds(5), TimeProvider.System);
+        _dir.Dispose();
+    }
+
+    [Fact]
+    public async Task DevnetUpDetach_DefaultTopology_SevenHealthyNodesThatDownStops()
+    {
+        var basePort = TestPorts.FreeRange(7);
+        var data = _dir.Path;
+
+        var up = await CliProcess.RunAsync(UpLimit, "devnet", "up", "--detach", "--data", data, "--base-port", $"{basePort}", "--timeout", "60");
+        Assert.True(up.ExitCode == 0, up.ToString());
+
+        // devnet.json lists the seven nodes, each a live node process of its own with its own store under DIR/<id>/.
+        var manifest = DevnetManifest.TryLoad(data);
+        Assert.NotNull(manifest);
+        Assert.Equal(["city", "t01", "t02", "t01-v01", "t01-v02", "t02-v01", "t02-v02"], manifest.Nodes.Select(n => n.Id));
+        Assert.Equal(7, manifest.Nodes.Select(n => n.Pid).Distinct().Count());
+        foreach (var n in manifest.Nodes)
+        {
+            Assert.True(NodeProcesses.IsDevnetNode(n.Pid, data), $"{n.Id} (pid {n.Pid}) is not a running node process");
+            Assert.StartsWith(Path.Combine(data, n.Id) + Path.DirectorySeparatorChar, n.Store, StringComparison.Ordinal);
+        }
+
+        Assert.Equal($"http://127.0.0.1:{basePort + 1}", manifest.Nodes.Single(n => n.Id == "t01-v02").Upstream);
+
+        // Every node serves (grpc.health.v1), as devnet status sees it.
+        var status = await CliProcess.RunAsync(CallLimit, "devnet", "status", "--data", data, "--json");
+        Assert.True(status.ExitCode == 0, status.ToString());
+        using (var doc = JsonDocument.Parse(status.Stdout))
+        {
+            var nodes = doc.RootElement.GetProperty("nodes").EnumerateArray().ToList();
+            Assert.Equal(7, nodes.Count);
+            Assert.All(nodes, n => Assert.Equal("SERVING", n.GetProperty("health").GetString()));
+            Assert.All(nodes, n => Assert.True(n.GetProperty("running").GetBoolean()));
+        }
+
+        // Each node tells its own id and level through `node status --json`.
+        var levels = await Task.WhenAll(manifest.Nodes.Select(async n =>
+        {
+            var r = await CliProcess.RunAsync(CallLimit, "node", "status", "--node", n.Url, "--json");
+            Assert.True(r.ExitCode == 0, r.ToString());
+            using var doc = JsonDocument.Parse(r.Stdout);
+            Assert.Equal(n.Pid, doc.RootElement.GetProperty("pid").GetInt32());
+            return (doc.RootElement.GetProperty("id").GetString(), doc.RootElement.GetProperty("level").GetString());
+        }));
+        Assert.Equal(manifest.Nodes.Select(n => ((string?)n.Id, (string?)n.Level)), levels);
+
+        // A second `up` on a running devnet refuses and starts nothing.
+        var again = await CliProcess.RunAsync(CallLimit, "devnet", "up", "--detach", "--data", data, "--base-port", $"{TestPorts.FreeRange(7)}");
+        Assert.NotEqual(0, again.ExitCode);
+        Assert.Contains("already running", again.Stderr, StringComparison.Ordinal);
+        Assert.Equal(7, NodeProcesses.FindDevnetNodes(data).Count);
+
+        // down leaves no node process behind.
+        var down = await CliProcess.RunAsync(CallLimit, "devnet", "down", "--data", data);
+        Assert.True(down.ExitCode == 0, down.ToString());
+        Assert.Empty(NodeProcesses.FindDevnetNodes(data));
+        Assert.All(manifest.Nodes, n => Assert.False(NodeProcesses.IsAlive(n.Pid), $"{n.Id} (pid {n.Pid}) still alive"));
+        Assert.False(File.Exists(DevnetManifest.PathIn(data)));
+    }
+}

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using ServiceHall.Cli.Devnet;
 
@@ -91,5 +92,61 @@ public sealed class DevnetProcessTests : IAsyncDisposable
         Assert.Empty(NodeProcesses.FindDevnetNodes(data));
         Assert.All(manifest.Nodes, n => Assert.False(NodeProcesses.IsAlive(n.Pid), $"{n.Id} (pid {n.Pid}) still alive"));
         Assert.False(File.Exists(DevnetManifest.PathIn(data)));
+    }
+
+    [Fact]
+    public async Task DevnetUpForeground_Sigint_StopsEveryNodeAndExitsZero()
+    {
+        var data = _dir.Path;
+        var psi = new ProcessStartInfo(NodeLauncher.DotnetHost())
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+        };
+        foreach (var a in new[] { CliProcess.CliDll, "devnet", "up", "--data", data, "--townships", "1", "--villages-per-township", "1", "--base-port", $"{TestPorts.FreeRange(3)}" })
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        using var cli = Process.Start(psi)!;
+        try
+        {
+            var stderr = cli.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+            using var upLimit = new CancellationTokenSource(UpLimit);
+            var seen = new System.Text.StringBuilder();
+            while (await cli.StandardOutput.ReadLineAsync(upLimit.Token) is { } line)
+            {
+                seen.AppendLine(line);
+                if (line.Contains("Ctrl-C stops every node", StringComparison.Ordinal))
+                {
+                    break;
+                }
+            }
+
+            Assert.True(NodeProcesses.FindDevnetNodes(data).Count == 3, $"expected 3 running nodes after:\n{seen}\n{(cli.HasExited ? await stderr : "")}");
+
+            // What a terminal's Ctrl-C sends to the CLI.
+            using (var kill = Process.Start("kill", ["-INT", $"{cli.Id}"]))
+            {
+                await kill.WaitForExitAsync(TestContext.Current.CancellationToken);
+            }
+
+            using var stopLimit = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            var rest = await cli.StandardOutput.ReadToEndAsync(stopLimit.Token);
+            await cli.WaitForExitAsync(stopLimit.Token);
+
+            Assert.True(cli.ExitCode == 0, $"exit {cli.ExitCode}\n{seen}{rest}\n{await stderr}");
+            Assert.Contains("stopped 3 nodes", rest, StringComparison.Ordinal);
+            Assert.Empty(NodeProcesses.FindDevnetNodes(data));
+        }
+        finally
+        {
+            if (!cli.HasExited)
+            {
+                cli.Kill();
+            }
+        }
     }
 }

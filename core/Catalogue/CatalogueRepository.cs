@@ -100,7 +100,7 @@ public sealed partial class CatalogueRepository
             throw new CatalogueException(CatalogueErrorKind.FailedPrecondition, $"Nodes are registered at the city; this node ({_node.NodeId}) is a {CatalogueRows.LevelText(_node.Level)}.");
         }
 
-        if (string.IsNullOrEmpty(id) || !NodeIdPattern().IsMatch(id))
+        if (!IsValidNodeId(id))
         {
             throw new CatalogueException(CatalogueErrorKind.InvalidArgument, $"Node id '{Shorten(id)}' is not 1–32 lower-case letters, digits or '-'.");
         }
@@ -158,6 +158,9 @@ public sealed partial class CatalogueRepository
         tx.Commit();
         return new NodeRegistration(node, Created: true);
     }
+
+    /// <summary>True if <paramref name="id"/> is a well-formed node id: 1–32 lower-case letters, digits or '-'.</summary>
+    public static bool IsValidNodeId(string? id) => !string.IsNullOrEmpty(id) && NodeIdPattern().IsMatch(id);
 
     private static RegisteredNode? ReadNode(SyncWriteTransaction tx, string id)
     {

@@ -77,6 +77,9 @@ public sealed record CatalogueSeedData(
             Check(item.OnTheSpot == (item.PromisedLimitDays == 0), $"Item {item.Code}: an on-the-spot item (即办件) has promised limit 0, and only it.");
             Check((item.ReviewDepartments.Count > 0) == (item.ReviewRule != ReviewRule.None), $"Item {item.Code}: a review rule needs review departments, and review departments need a rule.");
             Check(item.Materials.Count > 0, $"Item {item.Code} lists no materials.");
+            Check(
+                item.ReviewDepartments.Count == 0 || (item.ReviewLimitDays > 0 && item.ReviewLimitDays <= item.PromisedLimitDays),
+                $"Item {item.Code}: each reviewing department needs 1 to {item.PromisedLimitDays} (the promised limit) working days, not {item.ReviewLimitDays}.");
         }
 
         foreach (var day in CalendarDays)
@@ -88,6 +91,7 @@ public sealed record CatalogueSeedData(
         var nodes = new Dictionary<string, RegisteredNode>(StringComparer.Ordinal);
         foreach (var node in Nodes)
         {
+            Check(CatalogueRepository.IsValidNodeId(node.Id), $"Node id '{node.Id}' is not 1–32 lower-case letters, digits or '-'.");
             if (node.Level == NodeLevel.City)
             {
                 Check(node.ParentId is null && node.Scope == node.Id, $"City node {node.Id} must have no parent and scope '{node.Id}'.");

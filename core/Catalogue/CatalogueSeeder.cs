@@ -1,4 +1,5 @@
 using System.Globalization;
+using ServiceHall.Core.Calendar;
 using ServiceHall.Core.Hosting;
 using ServiceHall.Sync;
 
@@ -26,7 +27,8 @@ public static class CatalogueSeeder
     /// <summary>
     /// Seeds each catalogue table that holds no rows yet, in one transaction. A table that already has rows
     /// is left alone, so the city's later edits (and deletions) are never overwritten by the shipped files,
-    /// and a second run writes nothing.
+    /// and a second run writes nothing. The working calendar is the exception: it is seeded per year, so a
+    /// year shipped in a later release is added when the store holds no day of that year.
     /// </summary>
     /// <param name="store">The city's engine over a migrated store.</param>
     /// <param name="node">This node; it must be the city, the only writer of the catalogue (the tables are down-only).</param>
@@ -47,11 +49,43 @@ public static class CatalogueSeeder
         var result = new CatalogueSeedResult(
             Departments: SeedTable(tx, CatalogueTables.Departments, data.Departments.Select(CatalogueRows.Values)),
             Items: SeedTable(tx, CatalogueTables.Items, data.Items.Select(CatalogueRows.Values)),
-            CalendarDays: SeedTable(tx, CatalogueTables.CalendarDays, data.CalendarDays.Select(CatalogueRows.Values)),
+            CalendarDays: SeedCalendar(tx, data.CalendarDays),
             Nodes: SeedTable(tx, CatalogueTables.Nodes, data.Nodes.Select(CatalogueRows.Values)),
             Agencies: SeedTable(tx, CatalogueTables.Agencies, data.Agencies.Select(CatalogueRows.Values)));
         tx.Commit();
         return result;
+    }
+
+    /// <summary>
+    /// The calendar is seeded per year, not per table: a release that ships next year's
+    /// <c>calendar-YYYY.json</c> adds that year to a city that already holds this one, while a year
+    /// the city has already entered (or edited) is left alone.
+    /// </summary>
+    private static int SeedCalendar(SyncWriteTransaction tx, IReadOnlyList<CalendarDay> days)
+    {
+        var written = 0;
+        foreach (var year in days.GroupBy(d => d.Date.Year).OrderBy(g => g.Key))
+        {
+            using (var exists = tx.Connection.CreateCommand())
+            {
+                exists.Transaction = tx.Transaction;
+                exists.CommandText = "SELECT EXISTS (SELECT 1 FROM calendar_days WHERE date >= @from AND date < @to)";
+                exists.Parameters.AddWithValue("@from", CatalogueRows.DateText(new DateOnly(year.Key, 1, 1)));
+                exists.Parameters.AddWithValue("@to", CatalogueRows.DateText(new DateOnly(year.Key + 1, 1, 1)));
+                if (Convert.ToInt64(exists.ExecuteScalar(), CultureInfo.InvariantCulture) != 0)
+                {
+                    continue;
+                }
+            }
+
+            foreach (var day in year)
+            {
+                tx.Upsert(CatalogueTables.CalendarDays.Name, CatalogueRows.Values(day));
+                written++;
+            }
+        }
+
+        return written;
     }
 
     private static int SeedTable(SyncWriteTransaction tx, SyncTable table, IEnumerable<object?[]> rows)

@@ -29,14 +29,12 @@ public sealed class CatalogueService : V1.Catalogue.CatalogueBase
     public override Task<V1.ListItemsReply> ListItems(V1.ListItemsRequest request, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(request);
-        NodeLevel? level = request.HandlingLevel switch
+        var level = FromProto(request.HandlingLevel);
+        if (level is null && request.HandlingLevel != V1.NodeLevel.Unspecified)
         {
-            V1.NodeLevel.Unspecified => null,
-            V1.NodeLevel.City => NodeLevel.City,
-            V1.NodeLevel.Township => NodeLevel.Township,
-            V1.NodeLevel.Village => NodeLevel.Village,
-            _ => throw Invalid($"handling_level {(int)request.HandlingLevel} is not a known level."),
-        };
+            throw Invalid($"handling_level {(int)request.HandlingLevel} is not a known level.");
+        }
+
         var reply = new V1.ListItemsReply();
         reply.Items.AddRange(_repository.ListItems(level).Select(ToProto));
         return Task.FromResult(reply);
@@ -124,6 +122,15 @@ public sealed class CatalogueService : V1.Catalogue.CatalogueBase
         NodeLevel.Township => V1.NodeLevel.Township,
         NodeLevel.Village => V1.NodeLevel.Village,
         _ => V1.NodeLevel.Unspecified,
+    };
+
+    /// <summary>Maps the contract's level to the domain's; null for unspecified or unknown values.</summary>
+    public static NodeLevel? FromProto(V1.NodeLevel level) => level switch
+    {
+        V1.NodeLevel.City => NodeLevel.City,
+        V1.NodeLevel.Township => NodeLevel.Township,
+        V1.NodeLevel.Village => NodeLevel.Village,
+        _ => null,
     };
 
     /// <summary>Maps a registered node to the contract's (an absent parent becomes the empty string).</summary>

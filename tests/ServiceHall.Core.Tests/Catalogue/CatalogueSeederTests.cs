@@ -226,6 +226,50 @@ public sealed class CatalogueSeederTests
     }
 
     [Fact]
+    public void SeedIfEmpty_CalendarYearAlreadyEntered_IsLeftAlone()
+    {
+        using var store = new TestStore();
+        using (var tx = store.Sync.BeginWrite())
+        {
+            tx.Upsert("calendar_days", ["2026-01-01", 0L, "元旦（市里已录入）"]);
+            tx.Commit();
+        }
+
+        var result = store.Seed();
+
+        Assert.Equal(0, result.CalendarDays);
+        Assert.Equal("元旦（市里已录入）", Assert.Single(store.Repository.GetCalendar(2026)).Name);
+    }
+
+    [Fact]
+    public void SeedIfEmpty_OtherYearAlreadyEntered_StillSeedsTheShippedYear()
+    {
+        using var store = new TestStore();
+        using (var tx = store.Sync.BeginWrite())
+        {
+            tx.Upsert("calendar_days", ["2027-01-01", 0L, "元旦"]);
+            tx.Commit();
+        }
+
+        var result = store.Seed();
+
+        Assert.Equal(39, result.CalendarDays);
+        Assert.Equal(39, store.Repository.GetCalendar(2026).Count);
+        Assert.Single(store.Repository.GetCalendar(2027));
+    }
+
+    [Fact]
+    public void SeedIfEmpty_Items_SpanTheCategoriesOfTownshipCentresAndVillageStations()
+    {
+        using var store = new TestStore();
+        store.Seed();
+
+        // The report: townships handle 10 categories, village stations 9.
+        Assert.True(store.Repository.ListItems(NodeLevel.Township).Select(i => i.Category).Distinct().Count() >= 10);
+        Assert.True(store.Repository.ListItems(NodeLevel.Village).Select(i => i.Category).Distinct().Count() >= 9);
+    }
+
+    [Fact]
     public void SeedIfEmpty_SeededRows_AreCapturedInSyncLog()
     {
         using var store = new TestStore();
@@ -273,6 +317,27 @@ public sealed class CatalogueSeederTests
         var error = Assert.Throws<InvalidDataException>(() => (data with { Nodes = nodes }).Validate());
 
         Assert.Contains("t01-v01", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_ReviewLimitBeyondPromisedLimit_Throws()
+    {
+        var data = CatalogueSeedData.LoadEmbedded();
+        var items = data.Items.Select(i => i.Code == "CITY-BIZ-REG" ? i with { ReviewLimitDays = 2 } : i).ToList();
+
+        var error = Assert.Throws<InvalidDataException>(() => (data with { Items = items }).Validate());
+
+        Assert.Contains("CITY-BIZ-REG", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void LoadEmbedded_ShippedFiles_PassValidation()
+    {
+        var data = CatalogueSeedData.LoadEmbedded();
+
+        data.Validate();
+        Assert.True(data.Departments.Count >= 20);
+        Assert.True(data.Agencies.Count >= 3);
     }
 
     [Fact]

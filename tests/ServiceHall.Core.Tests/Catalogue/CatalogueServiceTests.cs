@@ -199,6 +199,24 @@ public sealed class CatalogueServiceTests : IDisposable
     }
 
     [Theory]
+    [InlineData(V1.NodeLevel.City, NodeLevel.City)]
+    [InlineData(V1.NodeLevel.Township, NodeLevel.Township)]
+    [InlineData(V1.NodeLevel.Village, NodeLevel.Village)]
+    public void FromProto_KnownLevel_RoundTrips(V1.NodeLevel proto, NodeLevel domain)
+    {
+        Assert.Equal(domain, CatalogueService.FromProto(proto));
+        Assert.Equal(proto, CatalogueService.ToProto(domain));
+    }
+
+    [Theory]
+    [InlineData(V1.NodeLevel.Unspecified)]
+    [InlineData((V1.NodeLevel)42)]
+    public void FromProto_UnspecifiedOrUnknown_IsNull(V1.NodeLevel proto)
+    {
+        Assert.Null(CatalogueService.FromProto(proto));
+    }
+
+    [Theory]
     [InlineData(CatalogueErrorKind.InvalidArgument, StatusCode.InvalidArgument)]
     [InlineData(CatalogueErrorKind.NotFound, StatusCode.NotFound)]
     [InlineData(CatalogueErrorKind.FailedPrecondition, StatusCode.FailedPrecondition)]

@@ -50,6 +50,27 @@ public sealed class CatalogueRepositoryTests
     }
 
     [Fact]
+    public async Task RegisterNode_SameNodeFromManyCallersAtOnce_CreatedExactlyOnce()
+    {
+        using var store = new TestStore();
+        store.Seed();
+        var maxSeq = store.Scalar("SELECT MAX(seq) FROM _sync_log");
+        using var start = new ManualResetEventSlim();
+
+        var calls = Enumerable.Range(0, 8).Select(_ => Task.Run(() =>
+        {
+            start.Wait(TestContext.Current.CancellationToken);
+            return store.Repository.RegisterNode("t05-v09", NodeLevel.Village, "t05", "新建村便民服务站");
+        })).ToList();
+        start.Set();
+        var results = await Task.WhenAll(calls);
+
+        Assert.Single(results, r => r.Created);
+        Assert.All(results, r => Assert.Equal("city/t05/t05-v09", r.Node.Scope));
+        Assert.Equal(maxSeq + 1, store.Scalar("SELECT MAX(seq) FROM _sync_log"));
+    }
+
+    [Fact]
     public void RegisterNode_SeededNodeWithNewName_RenamesWithoutCreating()
     {
         using var store = new TestStore();

@@ -1,15 +1,26 @@
+using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
-using ServiceHall.Sync;
+using ServiceHall.Core.Catalogue;
+using ServiceHall.Core.Store;
 
 namespace ServiceHall.Core.Hosting;
 
 /// <summary>Registers the domain modules every node runs (catalogue, cases) and the synced schema they declare.</summary>
 public static class DomainRegistration
 {
-    /// <summary>Adds the domain's store components, synced tables and gRPC service implementations.</summary>
+    /// <summary>Adds the domain's store component, synced tables and gRPC service implementations.</summary>
     public static IServiceCollection AddServiceHallDomain(this IServiceCollection services)
     {
-        services.AddSingleton(new SyncSchema(1, []));
+        services.AddSingleton(ServiceHallSchema.Create());
+        services.AddSingleton(new StoreComponent(ServiceHallMigrations.Component, ServiceHallMigrations.All));
+        services.AddServiceHallCatalogue();
         return services;
+    }
+
+    /// <summary>Maps the domain's gRPC services.</summary>
+    public static WebApplication MapServiceHallDomain(this WebApplication app)
+    {
+        app.MapGrpcService<CatalogueService>();
+        return app;
     }
 }

@@ -2,6 +2,7 @@ using System.Reflection;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Microsoft.Extensions.Options;
+using ServiceHall.Core.Catalogue;
 using ServiceHall.Protos.V1;
 using ServiceHall.Sync;
 using ServiceHall.Sync.Store;
@@ -14,6 +15,7 @@ public sealed class NodeAdminService(
     NodeClock clock,
     SqliteStoreProvider store,
     SyncStore sync,
+    CatalogueRepository catalogue,
     IOptions<NodeOptions> options) : NodeAdmin.NodeAdminBase
 {
     private static readonly string ProgramVersion =
@@ -25,7 +27,7 @@ public sealed class NodeAdminService(
         var status = new NodeStatus
         {
             NodeId = identity.NodeId,
-            Level = ProtoMapping.ToProto(identity.Level),
+            Level = CatalogueService.ToProto(identity.Level),
             Scope = sync.NodeScope ?? "",
             StoreProvider = store.Name,
             Store = store.Location,
@@ -41,5 +43,22 @@ public sealed class NodeAdminService(
         }
 
         return Task.FromResult(status);
+    }
+
+    /// <inheritdoc />
+    public override Task<RegisterNodeReply> RegisterNode(RegisterNodeRequest request, ServerCallContext context)
+    {
+        var level = CatalogueService.FromProto(request.Level)
+            ?? throw new RpcException(new Status(StatusCode.InvalidArgument, "level must be township or village."));
+        try
+        {
+            var name = string.IsNullOrWhiteSpace(request.Name) ? request.Id : request.Name;
+            var result = catalogue.RegisterNode(request.Id, level, request.ParentId, name);
+            return Task.FromResult(new RegisterNodeReply { Id = result.Node.Id, Scope = result.Node.Scope, Created = result.Created });
+        }
+        catch (CatalogueException ex)
+        {
+            throw CatalogueService.ToRpcException(ex);
+        }
     }
 }

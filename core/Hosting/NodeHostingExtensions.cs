@@ -100,6 +100,7 @@ public static class NodeHostingExtensions
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
         app.MapGrpcService<NodeAdminService>();
+        app.MapServiceHallDomain();
         return app;
     }
 
@@ -121,6 +122,13 @@ public static class NodeHostingExtensions
         if (identity.Level == NodeLevel.City)
         {
             sync.SetNodeScope(NodeStoreInitializer.RootScope(identity));
+            var seeded = CatalogueSeeder.SeedIfEmpty(sync, identity);
+            if (seeded.Total > 0)
+            {
+                sp.GetRequiredService<ILoggerFactory>().CreateLogger("ServiceHall.Catalogue")
+                    .LogInformation("Seeded the catalogue: {Departments} departments, {Items} items, {CalendarDays} calendar days, {Nodes} nodes, {Agencies} agencies",
+                        seeded.Departments, seeded.Items, seeded.CalendarDays, seeded.Nodes, seeded.Agencies);
+            }
         }
 
         return versions;

@@ -38,6 +38,8 @@ public static class Migrator
                 throw new StoreSchemaTooNewException(component, current, known, store.Location);
             }
 
+            store.PrepareForWrites();
+
             foreach (var m in ordered.Where(m => m.Version > current))
             {
                 using var tx = conn.BeginTransaction();

@@ -25,11 +25,6 @@ public sealed class SqliteStoreProvider : StoreProvider
             Pooling = true,
             DefaultTimeout = 30,
         }.ToString();
-        using var conn = Open();
-        using var cmd = conn.CreateCommand();
-        // journal_mode is persistent in the file; set it once.
-        cmd.CommandText = "PRAGMA journal_mode=WAL;";
-        cmd.ExecuteNonQuery();
     }
 
     /// <summary>Full path of the database file.</summary>
@@ -53,6 +48,16 @@ public sealed class SqliteStoreProvider : StoreProvider
         cmd.CommandText = "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=30000; PRAGMA temp_store=MEMORY;";
         cmd.ExecuteNonQuery();
         return conn;
+    }
+
+    /// <inheritdoc />
+    /// <remarks>Switches the file to WAL (persistent in the file header), so it runs only after the schema check passed.</remarks>
+    public override void PrepareForWrites()
+    {
+        using var conn = OpenSqlite();
+        using var cmd = conn.CreateCommand();
+        cmd.CommandText = "PRAGMA journal_mode=WAL;";
+        cmd.ExecuteNonQuery();
     }
 
     /// <inheritdoc />

@@ -20,6 +20,15 @@ public abstract class StoreProvider : IDisposable
     public abstract DbConnection Open();
 
     /// <summary>
+    /// Puts the store into its working mode (e.g. SQLite's WAL journal). The migrator calls it only
+    /// after it has checked that the store's schema is not newer than the program, so a refused
+    /// store is never modified.
+    /// </summary>
+    public virtual void PrepareForWrites()
+    {
+    }
+
+    /// <summary>
     /// Serialises writers inside this process. SQLite allows one writer at a time; taking the
     /// lock here instead of waiting on SQLITE_BUSY keeps write latency flat under load.
     /// </summary>

@@ -54,6 +54,7 @@ public sealed class NodeHostTests : IAsyncLifetime
         var names = call.ResponseStream.Current.ListServicesResponse.Service.Select(s => s.Name).ToList();
         Assert.Contains("servicehall.v1.NodeAdmin", names);
         Assert.Contains("grpc.health.v1.Health", names);
+        Assert.Contains("servicehall.v1.Catalogue", names);
     }
 
     [Fact]
@@ -67,8 +68,36 @@ public sealed class NodeHostTests : IAsyncLifetime
         Assert.Equal("sqlite", status.StoreProvider);
         Assert.EndsWith("city.db", status.Store, StringComparison.Ordinal);
         Assert.True(status.SchemaVersions["sync"] >= 1);
+        Assert.True(status.SchemaVersions["servicehall"] >= 1);
         Assert.Equal(Environment.ProcessId, status.Pid);
         Assert.True(status.UptimeSeconds >= 0);
         Assert.True(File.Exists(Path.Combine(_dir, "city.db")));
+    }
+
+    [Fact]
+    public async Task ListItems_City_ServesSeededCatalogue()
+    {
+        var catalogue = new Catalogue.CatalogueClient(_channel);
+        var items = await catalogue.ListItemsAsync(new ListItemsRequest(), cancellationToken: TestContext.Current.CancellationToken);
+        Assert.True(items.Items.Count >= 20);
+        var bizReg = Assert.Single(items.Items, i => i.Code == "CITY-BIZ-REG");
+        Assert.Equal(4, bizReg.ReviewDepartments.Count);
+        var calendar = await catalogue.GetCalendarAsync(new GetCalendarRequest { Year = 2026 }, cancellationToken: TestContext.Current.CancellationToken);
+        Assert.Contains(calendar.Days, d => d.Date == "2026-02-14" && d.Working);
+    }
+
+    [Fact]
+    public async Task RegisterNode_NewVillage_CreatedOnceWithScope()
+    {
+        var admin = new NodeAdmin.NodeAdminClient(_channel);
+        var request = new RegisterNodeRequest { Id = "t01-v77", Level = ServiceHall.Protos.V1.NodeLevel.Village, ParentId = "t01", Name = "测试村" };
+        var first = await admin.RegisterNodeAsync(request, cancellationToken: TestContext.Current.CancellationToken);
+        var again = await admin.RegisterNodeAsync(request, cancellationToken: TestContext.Current.CancellationToken);
+        Assert.True(first.Created);
+        Assert.False(again.Created);
+        Assert.Equal("city/t01/t01-v77", first.Scope);
+        var bad = await Assert.ThrowsAsync<Grpc.Core.RpcException>(async () =>
+            await admin.RegisterNodeAsync(new RegisterNodeRequest { Id = "X!", Level = ServiceHall.Protos.V1.NodeLevel.Village, ParentId = "t01" }, cancellationToken: TestContext.Current.CancellationToken));
+        Assert.Equal(Grpc.Core.StatusCode.InvalidArgument, bad.StatusCode);
     }
 }

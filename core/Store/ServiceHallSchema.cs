@@ -1,0 +1,14 @@
+using ServiceHall.Core.Catalogue;
+using ServiceHall.Sync;
+
+namespace ServiceHall.Core.Store;
+
+/// <summary>The synced tables of a ServiceHall store, as every node and its peers must agree on them.</summary>
+public static class ServiceHallSchema
+{
+    /// <summary>Version of the synced table shapes; raise it whenever a synced table gains or loses a column.</summary>
+    public const int Version = 1;
+
+    /// <summary>Creates the schema: the catalogue tables (cases are appended after them by the cases component).</summary>
+    public static SyncSchema Create() => new(Version, CatalogueTables.All);
+}

@@ -1,0 +1,39 @@
+using Grpc.Core;
+
+namespace ServiceHall.Core.Tests.Catalogue;
+
+/// <summary>A minimal <see cref="ServerCallContext"/> for calling gRPC service methods directly (as grpc-dotnet's tester does).</summary>
+internal sealed class TestServerCallContext : ServerCallContext
+{
+    private readonly Metadata _requestHeaders = [];
+    private readonly Metadata _responseTrailers = [];
+    private readonly CancellationToken _cancellationToken;
+
+    private TestServerCallContext(CancellationToken cancellationToken) => _cancellationToken = cancellationToken;
+
+    public static TestServerCallContext Create(CancellationToken cancellationToken = default) => new(cancellationToken);
+
+    protected override string MethodCore => "test";
+
+    protected override string HostCore => "localhost";
+
+    protected override string PeerCore => "ipv4:127.0.0.1:5000";
+
+    protected override DateTime DeadlineCore => DateTime.MaxValue;
+
+    protected override Metadata RequestHeadersCore => _requestHeaders;
+
+    protected override CancellationToken CancellationTokenCore => _cancellationToken;
+
+    protected override Metadata ResponseTrailersCore => _responseTrailers;
+
+    protected override Status StatusCore { get; set; }
+
+    protected override WriteOptions? WriteOptionsCore { get; set; }
+
+    protected override AuthContext AuthContextCore => new(null, []);
+
+    protected override ContextPropagationToken CreatePropagationTokenCore(ContextPropagationOptions? options) => throw new NotSupportedException();
+
+    protected override Task WriteResponseHeadersAsyncCore(Metadata responseHeaders) => Task.CompletedTask;
+}

@@ -1,0 +1,63 @@
+using Microsoft.Data.Sqlite;
+
+namespace ServiceHall.Integration.Tests.Hosting;
+
+/// <summary>The real node programs as an operator starts them.</summary>
+public sealed class NodeProcessTests : IDisposable
+{
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "servicehall-tests", Guid.NewGuid().ToString("N"));
+
+    public void Dispose()
+    {
+        SqliteConnection.ClearAllPools();
+        if (Directory.Exists(_dir))
+        {
+            Directory.Delete(_dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Start_VillageWithoutUpstream_ExitsWithOptionMessage()
+    {
+        using var node = NodeProcess.Start("village", "--id", "t01-v01", "--listen", "http://127.0.0.1:0", "--data", _dir);
+        var code = await node.WaitForExitAsync(TimeSpan.FromSeconds(60));
+        Assert.Equal(2, code);
+        Assert.Contains("Node:UpstreamUrl is required for a village node", node.Output, StringComparison.Ordinal);
+        Assert.Contains("--upstream", node.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Start_StoreFromNewerVersion_RefusesAndLeavesStore()
+    {
+        Directory.CreateDirectory(_dir);
+        var path = Path.Combine(_dir, "city.db");
+        using (var conn = new SqliteConnection($"Data Source={path};Pooling=False"))
+        {
+            conn.Open();
+            using var cmd = conn.CreateCommand();
+            cmd.CommandText = "CREATE TABLE _schema_versions (component TEXT NOT NULL PRIMARY KEY, version INTEGER NOT NULL, name TEXT NOT NULL, applied_at TEXT NOT NULL);" +
+                              "INSERT INTO _schema_versions VALUES ('sync', 99, 'from the future', '2030-01-01');";
+            cmd.ExecuteNonQuery();
+        }
+
+        var before = await File.ReadAllBytesAsync(path, TestContext.Current.CancellationToken);
+        using var node = NodeProcess.Start("city", "--id", "city", "--listen", "http://127.0.0.1:0", "--data", _dir);
+        var code = await node.WaitForExitAsync(TimeSpan.FromSeconds(60));
+        Assert.Equal(3, code);
+        Assert.Contains("schema version 99", node.Output, StringComparison.Ordinal);
+        Assert.Equal(before, await File.ReadAllBytesAsync(path, TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task Sigterm_RunningCity_ShutsDownGracefully()
+    {
+        using var node = NodeProcess.Start("city", "--id", "city", "--listen", "http://127.0.0.1:0", "--data", _dir);
+        await node.WaitForOutputAsync("Application started", TimeSpan.FromSeconds(60));
+        node.Terminate();
+        var code = await node.WaitForExitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(0, code);
+        Assert.Contains("shutting down", node.Output, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(_dir, "city.db")));
+        Assert.NotEmpty(Directory.GetFiles(Path.Combine(_dir, "logs"), "node-*.json"));
+    }
+}

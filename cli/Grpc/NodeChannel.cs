@@ -47,7 +47,9 @@ internal static class NodeChannel
             return $"error: cannot reach node at {node}: {cause}";
         }
 
-        return $"error: node at {node} answered {ex.StatusCode}: {ex.Status.Detail}";
+        return ex.StatusCode == StatusCode.Unimplemented && string.IsNullOrEmpty(ex.Status.Detail)
+            ? $"error: node at {node} answered Unimplemented: this node program does not offer that call yet"
+            : $"error: node at {node} answered {ex.StatusCode}: {ex.Status.Detail}";
     }
 
     /// <summary>

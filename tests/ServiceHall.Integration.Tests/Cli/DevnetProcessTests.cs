@@ -80,6 +80,27 @@ public sealed class DevnetProcessTests : IAsyncDisposable
         }));
         Assert.Equal(manifest.Nodes.Select(n => ((string?)n.Id, (string?)n.Level)), levels);
 
+        // The city holds the seeded catalogue and registers nodes (idempotently); a township refuses with its status code.
+        var city = manifest.Nodes[0].Url;
+        var items = await CliProcess.RunAsync(CallLimit, "catalogue", "list", "--node", city, "--json");
+        Assert.True(items.ExitCode == 0, items.ToString());
+        using (var doc = JsonDocument.Parse(items.Stdout))
+        {
+            var all = doc.RootElement.GetProperty("items").EnumerateArray().ToList();
+            Assert.NotEmpty(all);
+            Assert.All(all, i => Assert.Contains(i.GetProperty("level").GetString(), new[] { "city", "township", "village" }));
+        }
+
+        var register = await CliProcess.RunAsync(CallLimit, "node", "register", "--node", city, "--id", "t01-v99", "--level", "village", "--parent", "t01", "--json");
+        Assert.True(register.ExitCode == 0, register.ToString());
+        Assert.Contains("\"created\": true", register.Stdout, StringComparison.Ordinal);
+        var again1 = await CliProcess.RunAsync(CallLimit, "node", "register", "--node", city, "--id", "t01-v99", "--level", "village", "--parent", "t01", "--json");
+        Assert.True(again1.ExitCode == 0, again1.ToString());
+        Assert.Contains("\"created\": false", again1.Stdout, StringComparison.Ordinal);
+        var atTownship = await CliProcess.RunAsync(CallLimit, "node", "register", "--node", manifest.Nodes[1].Url, "--id", "t01-v98", "--level", "village", "--parent", "t01");
+        Assert.Equal(1, atTownship.ExitCode);
+        Assert.Contains("FailedPrecondition", atTownship.Stderr, StringComparison.Ordinal);
+
         // A second `up` on a running devnet refuses and starts nothing.
         var again = await CliProcess.RunAsync(CallLimit, "devnet", "up", "--detach", "--data", data, "--base-port", $"{TestPorts.FreeRange(7)}");
         Assert.NotEqual(0, again.ExitCode);

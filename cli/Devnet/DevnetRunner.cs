@@ -607,7 +607,16 @@ internal sealed class DevnetRunner(TimeProvider time, TextWriter output, TextWri
     {
         try
         {
-            var last = File.ReadLines(path).TakeLast(lines).ToList();
+            var all = File.ReadLines(path).ToList();
+            var last = all.TakeLast(lines).ToList();
+
+            // A crash's cause is at the top of its stack trace, which the tail cuts off.
+            var cause = all.FindLastIndex(l => l.Contains("Unhandled exception", StringComparison.OrdinalIgnoreCase));
+            if (cause >= 0 && cause < all.Count - lines)
+            {
+                last.InsertRange(0, [.. all.Skip(cause).Take(2), "…"]);
+            }
+
             return last.Count == 0 ? " (empty)" : Environment.NewLine + "  last lines:" + Environment.NewLine + string.Join(Environment.NewLine, last.Select(l => "  | " + l));
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)

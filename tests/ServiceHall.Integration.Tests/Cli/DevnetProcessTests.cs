@@ -170,4 +170,20 @@ public sealed class DevnetProcessTests : IAsyncDisposable
             }
         }
     }
+
+    [Fact]
+    public async Task DevnetUp_TownshipCannotOpenItsStore_FailsNamingNodeAndLogAndStopsTheOthers()
+    {
+        var data = _dir.Path;
+        Directory.CreateDirectory(Path.Combine(data, "t01"));
+        await File.WriteAllTextAsync(Path.Combine(data, "t01", "t01.db"), "this is not a database", TestContext.Current.CancellationToken);
+
+        var up = await CliProcess.RunAsync(UpLimit, "devnet", "up", "--detach", "--data", data, "--townships", "1", "--villages-per-township", "1", "--base-port", $"{TestPorts.FreeRange(3)}");
+
+        Assert.NotEqual(0, up.ExitCode);
+        Assert.Contains("node t01 exited", up.Stderr, StringComparison.Ordinal);
+        Assert.Contains(Path.Combine(data, "t01", "console.log"), up.Stderr, StringComparison.Ordinal);
+        Assert.Empty(NodeProcesses.FindDevnetNodes(data));
+        Assert.False(Directory.Exists(Path.Combine(data, "t01-v01")), "villages must not start when their township failed");
+    }
 }

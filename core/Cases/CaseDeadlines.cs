@@ -59,7 +59,7 @@ internal static class CaseDeadlines
             Overdue = overdue,
             OnTime = onTime,
             NearDue = nearDue,
-            DecidedOnTheSpot = elapsed == 0,
+            DecidedOnTheSpot = accepted is not null && decided == accepted,
             DecidedWithinThreeWorkingDays = elapsed is <= 3,
             Reviews = reviews,
             ReviewOutcome = Outcome(item, reviews),

@@ -153,7 +153,7 @@ public sealed record CaseState
     /// <summary>Open past the due date, or decided after it.</summary>
     public bool Overdue { get; init; }
 
-    /// <summary>Decided on the day of acceptance (即办).</summary>
+    /// <summary>Decided on the very day of acceptance (即办), no pause in between.</summary>
     public bool DecidedOnTheSpot { get; init; }
 
     /// <summary>Decided within 3 working days of acceptance, pauses excluded.</summary>

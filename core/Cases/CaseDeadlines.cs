@@ -47,7 +47,8 @@ internal static class CaseDeadlines
                 deptDue,
                 Overdue: o is null && open && pastLimit,
                 AnsweredLate: answered is { } an && deptDue is { } y && an > y,
-                SilentConsent: o is null && item.SilentConsent && pastLimit && state.Status != CaseStatus.AwaitingCorrection));
+                SilentConsent: o is null && item.SilentConsent && pastLimit && state.Status != CaseStatus.AwaitingCorrection,
+                NearDue: o is null && open && !pastLimit && deptDue is { } z && calendar.WorkingDaysBetween(today, z) <= 1));
         }
 
         return state with

@@ -18,8 +18,11 @@ public static class CaseDerivation
         ArgumentNullException.ThrowIfNull(events);
         ArgumentNullException.ThrowIfNull(item);
         ArgumentNullException.ThrowIfNull(calendar);
-        var history = events.Where(e => e.CaseNumber == header.Number).Distinct().ToList();
+        var history = events.Where(e => e.CaseNumber == header.Number).ToList();
         history.Sort(CaseEvent.HistoryOrder);
+
+        // At-least-once delivery may hand the same event over twice; it counts once.
+        history = history.DistinctBy(e => e.Id, StringComparer.Ordinal).ToList();
         var applied = new List<CaseEvent>(history.Count);
         var conflicts = new List<CaseConflict>();
         foreach (var e in history)

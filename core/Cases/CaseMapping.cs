@@ -57,6 +57,7 @@ public static class CaseMapping
                 Overdue = r.Overdue,
                 AnsweredLate = r.AnsweredLate,
                 SilentConsent = r.SilentConsent,
+                NearDue = r.NearDue,
                 AnsweredAt = r.AnsweredAt is { } t ? Timestamp.FromDateTimeOffset(t) : null,
                 Clerk = r.Actor is { } who ? Clerk(who) : null,
             });

@@ -68,6 +68,7 @@ public enum ReviewOutcome
 /// <param name="Overdue">Not answered and past its due date while the case is open.</param>
 /// <param name="AnsweredLate">Answered after its due date.</param>
 /// <param name="SilentConsent">Not answered by its limit and the item treats that as consent (超时默许).</param>
+/// <param name="NearDue">Not answered, not yet overdue, and one working day or less left while the case is open.</param>
 public sealed record DepartmentReview(
     string Department,
     OpinionKind? Opinion,
@@ -77,7 +78,8 @@ public sealed record DepartmentReview(
     DateOnly? Due,
     bool Overdue,
     bool AnsweredLate,
-    bool SilentConsent);
+    bool SilentConsent,
+    bool NearDue);
 
 /// <summary>An event that the rules could not merge into the history (e.g. withdrawn at a village while decided at the city): it is kept, and shown.</summary>
 /// <param name="Event">The event that could not be applied.</param>

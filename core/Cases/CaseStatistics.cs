@@ -45,6 +45,9 @@ public sealed record CaseStatisticsRow(string Key)
     /// <summary>Department rows: opinions given after their limit.</summary>
     public int ReviewsAnsweredLate { get; init; }
 
+    /// <summary>Department rows: opinions not given with one working day or less left.</summary>
+    public int ReviewsNearDue { get; init; }
+
     /// <summary>Cases with an unmerged conflict.</summary>
     public int Conflicts { get; init; }
 
@@ -112,6 +115,7 @@ public static class CaseStatistics
                 Reviews = reviews.Count,
                 ReviewsOverdue = reviews.Count(r => r.Overdue),
                 ReviewsAnsweredLate = reviews.Count(r => r.AnsweredLate),
+                ReviewsNearDue = reviews.Count(r => r.NearDue),
             };
         }).ToList();
 

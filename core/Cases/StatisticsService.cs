@@ -46,6 +46,7 @@ public sealed class StatisticsService : P.Statistics.StatisticsBase
         Reviews = r.Reviews,
         ReviewsOverdue = r.ReviewsOverdue,
         ReviewsAnsweredLate = r.ReviewsAnsweredLate,
+        ReviewsNearDue = r.ReviewsNearDue,
         Conflicts = r.Conflicts,
     };
 }

@@ -86,6 +86,28 @@ public sealed class CaseDerivationTests
     }
 
     [Fact]
+    public void Derive_SameEventDeliveredTwiceAsCopies_CountsOnce()
+    {
+        var s = CaseScript.AcceptedAtCity(BusinessRegistration).Do(K.CorrectionRequested, City, "market", new CaseEventData { Materials = ["lease"] });
+        var copy = s.Events[^1] with { Data = s.Events[^1].Data with { Materials = ["lease"] } };
+        Assert.NotEqual(s.Events[^1], copy); // a copy read back from another store is not the same object graph
+        var state = CaseDerivation.Derive(s.Header, [.. s.Events, copy], s.Item, s.Cal, s.Time.GetUtcNow());
+        Assert.False(state.HasConflict);
+        Assert.Equal(s.Events.Count, state.History.Count);
+    }
+
+    [Fact]
+    public void Derive_SameDepartmentAnsweringTwiceWhileApart_SecondShownAsConflict()
+    {
+        var s = CaseScript.AcceptedAtCity(BusinessRegistration);
+        var first = s.Make(K.OpinionRecorded, City, "tax", new CaseEventData { Department = "tax", Opinion = OpinionKind.Approve });
+        var second = s.Make(K.OpinionRecorded, City, "tax", new CaseEventData { Department = "tax", Opinion = OpinionKind.Reject, Reason = "arrears" });
+        var state = CaseDerivation.Derive(s.Header, [second, .. s.Events, first], s.Item, s.Cal, s.Time.GetUtcNow());
+        Assert.Equal(OpinionKind.Approve, state.Reviews.Single(r => r.Department == "tax").Opinion);
+        Assert.Equal(second.Id, Assert.Single(state.Conflicts).Event.Id);
+    }
+
+    [Fact]
     public void Derive_ConcurrentOpinionsInAnyOrder_AllKept()
     {
         var s = CaseScript.AcceptedAtCity(BusinessRegistration);
@@ -207,9 +229,13 @@ public sealed class CaseDerivationTests
         Assert.Equal(D(10, 21), s.State().DueDate);
         s.Opinion("planning", OpinionKind.Approve);
         // Review limit 10 working days from Sep 1 → Sep 15.
+        s.MoveTo(CaseScript.At(9, 11, 9));
+        Assert.False(s.State().Reviews.Single(r => r.Department == "fire").NearDue); // Sep 11 → Sep 15: 2 working days left
         s.MoveTo(CaseScript.At(9, 15, 9));
         var onLimitDay = s.State();
         Assert.All(onLimitDay.Reviews, r => Assert.False(r.Overdue));
+        Assert.True(onLimitDay.Reviews.Single(r => r.Department == "fire").NearDue);
+        Assert.False(onLimitDay.Reviews.Single(r => r.Department == "planning").NearDue);
         s.MoveTo(CaseScript.At(9, 16, 9)).Opinion("fire", OpinionKind.Approve);
         var after = s.State();
         Assert.Equal(D(9, 15), after.Reviews[0].Due);

@@ -89,6 +89,14 @@ public sealed class CaseRepository
         var now = Time.GetUtcNow();
         var before = CaseDerivation.Derive(header, events, item, calendar, now);
         var e = NewEvent(number, kind, actor, data, now);
+        if (events.Count > 0 && events[^1].Order >= e.Order)
+        {
+            // An action is taken after seeing the whole history, so it must order after it even if this node's clock lags
+            // (the engine observes remote clocks on apply; this holds even before it does).
+            _sync.Clock.Observe(events[^1].Order);
+            e = e with { Order = _sync.Clock.Next() };
+        }
+
         var verdict = CaseRules.Check(before, e, item, calendar);
         if (!verdict.Allowed)
         {
@@ -241,6 +249,30 @@ public sealed class CaseRepository
                 WriteView(connection, transaction, CaseDerivation.Derive(loaded.Header, loaded.Events, item, calendar, now), now);
             }
         }
+    }
+
+    /// <summary>
+    /// Re-derives every <c>case_view</c> row as of now, so time-dependent flags (near due, overdue) stay current for
+    /// listing; call it from a periodic job (e.g. at the start of each working day). Returns the number of cases refreshed.
+    /// </summary>
+    public int RefreshAll()
+    {
+        using var tx = _sync.BeginWrite();
+        var numbers = new List<string>();
+        using (var cmd = tx.Connection.CreateCommand())
+        {
+            cmd.Transaction = tx.Transaction;
+            cmd.CommandText = "SELECT number FROM cases";
+            using var r = cmd.ExecuteReader();
+            while (r.Read())
+            {
+                numbers.Add(r.GetString(0));
+            }
+        }
+
+        Refresh(tx.Connection, tx.Transaction, numbers);
+        tx.Commit();
+        return numbers.Count;
     }
 
     private CaseState Derive(CaseHeader header, IReadOnlyList<CaseEvent> events) =>

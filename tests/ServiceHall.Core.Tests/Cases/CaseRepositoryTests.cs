@@ -151,4 +151,80 @@ public sealed class CaseRepositoryTests
         Assert.Equal(1, village.Count("SELECT COUNT(*) FROM case_view WHERE status = 'Approved'"));
         village.Repository.Append(n, K.Delivered, new CaseActor("v1", "window"), CaseEventData.None);
     }
+
+    [Fact]
+    public void Append_AfterEventsFromNodeWithFasterClock_OrdersAfterThem()
+    {
+        using var village = CaseStoreFixture.Village();
+        var n = village.Repository.Submit(Residence() with { ItemCode = BusinessRegistration.Code }).Number;
+        village.Repository.Append(n, K.Routed, Clerk, new CaseEventData { TargetNode = Township, TargetLevel = NodeLevel.Township });
+        // The township's clock runs an hour behind the village's.
+        using var township = new CaseStoreFixture(Township, NodeLevel.Township, TownshipScope,
+            new Microsoft.Extensions.Time.Testing.FakeTimeProvider(village.Time.GetUtcNow().AddHours(-1)));
+        // Copy rows without letting the township's clock observe them (as an engine that does not observe would).
+        CopyWithoutObserving(village, township);
+        var s = township.Repository.Append(n, K.Routed, new CaseActor("t1", "window"), new CaseEventData { TargetNode = City, TargetLevel = NodeLevel.City });
+        Assert.False(s.HasConflict);
+        Assert.Equal(City, s.Holder);
+        Assert.True(s.History[^1].Order > s.History[^2].Order);
+    }
+
+    [Fact]
+    public void RefreshAll_AfterDaysPass_UpdatesTimeDependentFlags()
+    {
+        using var store = CaseStoreFixture.Village();
+        var n = store.Repository.Submit(Residence()).Number;
+        store.Repository.Append(n, K.Accepted, Clerk, CaseEventData.None);
+        Assert.Equal(1, store.Count("SELECT COUNT(*) FROM case_view WHERE near_due = 1 AND overdue = 0"));
+        store.Time.Advance(TimeSpan.FromDays(3));
+        Assert.Equal(1, store.Count("SELECT COUNT(*) FROM case_view WHERE overdue = 0"));
+        Assert.Equal(1, store.Repository.RefreshAll());
+        Assert.Equal(1, store.Count("SELECT COUNT(*) FROM case_view WHERE overdue = 1 AND near_due = 0"));
+    }
+
+    [Fact]
+    public void OnRowsApplied_CaseRowDeleted_ViewRowRemoved()
+    {
+        using var store = CaseStoreFixture.Village();
+        var n = store.Repository.Submit(Residence()).Number;
+        using var conn = store.Provider.OpenSqlite();
+        using var tx = conn.BeginTransaction();
+        using (var cmd = conn.CreateCommand())
+        {
+            cmd.Transaction = tx;
+            cmd.CommandText = "DELETE FROM case_events; DELETE FROM cases;";
+            cmd.ExecuteNonQuery();
+        }
+
+        store.Repository.OnRowsApplied(conn, tx, [(CaseTables.Cases, n, true), ("items", "X", false)]);
+        tx.Commit();
+        Assert.Equal(0, store.Count("SELECT COUNT(*) FROM case_view"));
+    }
+
+    private static void CopyWithoutObserving(CaseStoreFixture from, CaseStoreFixture to)
+    {
+        using var source = from.Provider.OpenSqlite();
+        using var conn = to.Provider.OpenSqlite();
+        using var tx = conn.BeginTransaction();
+        foreach (var table in CaseTables.All)
+        {
+            using var read = source.CreateCommand();
+            read.CommandText = $"SELECT {string.Join(", ", table.Columns)} FROM {table.Name}";
+            using var r = read.ExecuteReader();
+            while (r.Read())
+            {
+                using var write = conn.CreateCommand();
+                write.Transaction = tx;
+                write.CommandText = $"INSERT INTO {table.Name} VALUES ({string.Join(", ", table.Columns.Select((_, i) => "@p" + i))})";
+                for (var i = 0; i < table.Columns.Count; i++)
+                {
+                    write.Parameters.AddWithValue("@p" + i, r.GetValue(i));
+                }
+
+                write.ExecuteNonQuery();
+            }
+        }
+
+        tx.Commit();
+    }
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.Data.Sqlite;
 using ServiceHall.Core.Calendar;
 using ServiceHall.Core.Catalogue;
@@ -53,7 +52,7 @@ public sealed class CaseRepository
         var now = Time.GetUtcNow();
 
         using var tx = _sync.BeginWrite();
-        var number = NextNumber(tx, calendar.LocalDate(now));
+        var number = CaseStoreSql.NextNumber(tx.Connection, tx.Transaction, _node.NodeId, calendar.LocalDate(now));
         var header = new CaseHeader(number, item.Code, submission.ApplicantName.Trim(), submission.IdNumber.Trim(), Blank(submission.Phone), _node.NodeId, scope, now, submission.Channel);
         var submitted = NewEvent(number, CaseEventKind.Submitted, submission.Actor, CaseEventData.None, now);
         var before = CaseDerivation.Derive(header, [], item, calendar, now);
@@ -66,7 +65,7 @@ public sealed class CaseRepository
         tx.Upsert(CaseTables.Cases, CaseRows.HeaderValues(header));
         tx.Upsert(CaseTables.Events, CaseRows.EventValues(submitted, scope));
         var state = CaseDerivation.Derive(header, [submitted], item, calendar, now);
-        WriteView(tx.Connection, tx.Transaction, state, now);
+        CaseStoreSql.WriteView(tx.Connection, tx.Transaction, state, now);
         tx.Commit();
         return state;
     }
@@ -83,7 +82,7 @@ public sealed class CaseRepository
 
         var calendar = Calendar();
         using var tx = _sync.BeginWrite();
-        var (header, events) = Load(tx.Connection, tx.Transaction, number)
+        var (header, events) = CaseStoreSql.Load(tx.Connection, tx.Transaction, number)
             ?? throw new CaseActionException(CaseErrorKind.NotFound, $"Case {number} is not in the store of node {_node.NodeId}.");
         var item = FindItem(header.ItemCode);
         var now = Time.GetUtcNow();
@@ -105,7 +104,7 @@ public sealed class CaseRepository
 
         tx.Upsert(CaseTables.Events, CaseRows.EventValues(e, header.IntakeScope));
         var state = CaseDerivation.Derive(header, [.. events, e], item, calendar, now);
-        WriteView(tx.Connection, tx.Transaction, state, now);
+        CaseStoreSql.WriteView(tx.Connection, tx.Transaction, state, now);
         tx.Commit();
         return state;
     }
@@ -114,7 +113,7 @@ public sealed class CaseRepository
     public CaseState? Get(string number)
     {
         using var conn = _sync.Store.OpenSqlite();
-        return Load(conn, null, number) is { } loaded ? Derive(loaded.Header, loaded.Events) : null;
+        return CaseStoreSql.Load(conn, null, number) is { } loaded ? Derive(loaded.Header, loaded.Events) : null;
     }
 
     /// <summary>Cases in this store, newest first, optionally only those of one status (as last refreshed in <c>case_view</c>).</summary>
@@ -137,7 +136,7 @@ public sealed class CaseRepository
         var result = new List<CaseState>(numbers.Count);
         foreach (var n in numbers)
         {
-            if (Load(conn, null, n) is { } loaded)
+            if (CaseStoreSql.Load(conn, null, n) is { } loaded)
             {
                 result.Add(Derive(loaded.Header, loaded.Events));
             }
@@ -233,20 +232,16 @@ public sealed class CaseRepository
         var calendar = Calendar();
         foreach (var n in numbers)
         {
-            if (Load(connection, transaction, n) is not { } loaded)
+            if (CaseStoreSql.Load(connection, transaction, n) is not { } loaded)
             {
-                using var del = connection.CreateCommand();
-                del.Transaction = transaction;
-                del.CommandText = "DELETE FROM case_view WHERE number = @n";
-                del.Parameters.AddWithValue("@n", n);
-                del.ExecuteNonQuery();
+                CaseStoreSql.DeleteView(connection, transaction, n);
                 continue;
             }
 
             // A case can arrive before the item it is filed for; its view row waits for the catalogue.
             if (_catalogue.FindItem(loaded.Header.ItemCode) is { } item)
             {
-                WriteView(connection, transaction, CaseDerivation.Derive(loaded.Header, loaded.Events, item, calendar, now), now);
+                CaseStoreSql.WriteView(connection, transaction, CaseDerivation.Derive(loaded.Header, loaded.Events, item, calendar, now), now);
             }
         }
     }
@@ -291,113 +286,6 @@ public sealed class CaseRepository
 
     private CaseEvent NewEvent(string number, CaseEventKind kind, CaseActor actor, CaseEventData data, DateTimeOffset now) =>
         new(CaseEvent.NewId(_node.NodeId, Time), number, kind, _node.NodeId, actor, now, _sync.Clock.Next(), data);
-
-    private string NextNumber(SyncWriteTransaction tx, DateOnly today)
-    {
-        var day = today.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
-        var prefix = CaseNumbers.Prefix(_node.NodeId, today);
-        long last;
-        using (var cmd = tx.Connection.CreateCommand())
-        {
-            cmd.Transaction = tx.Transaction;
-            // The counter row is local; a store rebuilt from the township has lost it, so also look at the cases themselves.
-            cmd.CommandText = """
-                SELECT MAX(
-                    COALESCE((SELECT last FROM case_counters WHERE node_id = @node AND day = @day), 0),
-                    COALESCE((SELECT MAX(CAST(substr(number, length(@prefix) + 1) AS INTEGER)) FROM cases WHERE substr(number, 1, length(@prefix)) = @prefix), 0))
-                """;
-            cmd.Parameters.AddWithValue("@node", _node.NodeId);
-            cmd.Parameters.AddWithValue("@day", day);
-            cmd.Parameters.AddWithValue("@prefix", prefix);
-            last = Convert.ToInt64(cmd.ExecuteScalar(), CultureInfo.InvariantCulture);
-        }
-
-        var next = checked((int)last + 1);
-        using (var cmd = tx.Connection.CreateCommand())
-        {
-            cmd.Transaction = tx.Transaction;
-            cmd.CommandText = "INSERT INTO case_counters (node_id, day, last) VALUES (@node, @day, @last) ON CONFLICT(node_id, day) DO UPDATE SET last = excluded.last";
-            cmd.Parameters.AddWithValue("@node", _node.NodeId);
-            cmd.Parameters.AddWithValue("@day", day);
-            cmd.Parameters.AddWithValue("@last", next);
-            cmd.ExecuteNonQuery();
-        }
-
-        return CaseNumbers.Format(_node.NodeId, today, next);
-    }
-
-    private static (CaseHeader Header, List<CaseEvent> Events)? Load(SqliteConnection conn, SqliteTransaction? tx, string number)
-    {
-        CaseHeader? header = null;
-        using (var cmd = conn.CreateCommand())
-        {
-            cmd.Transaction = tx;
-            cmd.CommandText = $"SELECT {CaseRows.HeaderColumns} FROM cases WHERE number = @n";
-            cmd.Parameters.AddWithValue("@n", number);
-            using var r = cmd.ExecuteReader();
-            if (r.Read())
-            {
-                header = CaseRows.ReadHeader(r);
-            }
-        }
-
-        if (header is null)
-        {
-            return null;
-        }
-
-        var events = new List<CaseEvent>();
-        using (var cmd = conn.CreateCommand())
-        {
-            cmd.Transaction = tx;
-            cmd.CommandText = $"SELECT {CaseRows.EventColumns} FROM case_events WHERE case_number = @n ORDER BY order_key, id";
-            cmd.Parameters.AddWithValue("@n", number);
-            using var r = cmd.ExecuteReader();
-            while (r.Read())
-            {
-                events.Add(CaseRows.ReadEvent(r));
-            }
-        }
-
-        return (header, events);
-    }
-
-    private static void WriteView(SqliteConnection conn, SqliteTransaction? tx, CaseState s, DateTimeOffset now)
-    {
-        using var cmd = conn.CreateCommand();
-        cmd.Transaction = tx;
-        cmd.CommandText = """
-            INSERT INTO case_view (number, item_code, intake_node, township, status, deciding_level, deciding_node, holder, accepted_at, decided_at,
-                                   due_date, on_time, near_due, overdue, rating, has_conflict, submitted_at, refreshed_at)
-            VALUES (@number, @item, @intake, @township, @status, @level, @deciding, @holder, @accepted, @decided,
-                    @due, @ontime, @neardue, @overdue, @rating, @conflict, @submitted, @refreshed)
-            ON CONFLICT(number) DO UPDATE SET
-                status = excluded.status, deciding_level = excluded.deciding_level, deciding_node = excluded.deciding_node, holder = excluded.holder,
-                accepted_at = excluded.accepted_at, decided_at = excluded.decided_at, due_date = excluded.due_date, on_time = excluded.on_time,
-                near_due = excluded.near_due, overdue = excluded.overdue, rating = excluded.rating, has_conflict = excluded.has_conflict,
-                refreshed_at = excluded.refreshed_at
-            """;
-        var path = new CasePath(s.Header.IntakeScope);
-        cmd.Parameters.AddWithValue("@number", s.Number);
-        cmd.Parameters.AddWithValue("@item", s.Header.ItemCode);
-        cmd.Parameters.AddWithValue("@intake", s.Header.IntakeNode);
-        cmd.Parameters.AddWithValue("@township", (object?)path.NodeAt(NodeLevel.Township) ?? DBNull.Value);
-        cmd.Parameters.AddWithValue("@status", s.Status.ToString());
-        cmd.Parameters.AddWithValue("@level", (int)s.DecidingLevel);
-        cmd.Parameters.AddWithValue("@deciding", (object?)s.DecidingNode ?? DBNull.Value);
-        cmd.Parameters.AddWithValue("@holder", s.Holder);
-        cmd.Parameters.AddWithValue("@accepted", (object?)CaseRows.Time(s.AcceptedAt) ?? DBNull.Value);
-        cmd.Parameters.AddWithValue("@decided", (object?)CaseRows.Time(s.DecidedAt) ?? DBNull.Value);
-        cmd.Parameters.AddWithValue("@due", s.DueDate is null ? DBNull.Value : CaseRows.Date(s.DueDate));
-        cmd.Parameters.AddWithValue("@ontime", s.OnTime ? 1 : 0);
-        cmd.Parameters.AddWithValue("@neardue", s.NearDue ? 1 : 0);
-        cmd.Parameters.AddWithValue("@overdue", s.Overdue ? 1 : 0);
-        cmd.Parameters.AddWithValue("@rating", (object?)s.Rating ?? DBNull.Value);
-        cmd.Parameters.AddWithValue("@conflict", s.HasConflict ? 1 : 0);
-        cmd.Parameters.AddWithValue("@submitted", CaseRows.Time(s.Header.SubmittedAt));
-        cmd.Parameters.AddWithValue("@refreshed", CaseRows.Time(now));
-        cmd.ExecuteNonQuery();
-    }
 
     private static void Require(string? value, string what)
     {

@@ -70,12 +70,16 @@ public sealed class CasesService : P.Cases.CasesBase
     }
 
     /// <inheritdoc />
-    public override Task<P.Case> PreReview(P.PreReviewRequest request, ServerCallContext context) => Act(request?.Number, request?.Clerk,
-        request!.Passed ? CaseEventKind.PreReviewPassed : CaseEventKind.PreReviewFailed, new CaseEventData { Reason = Long(request.Reason, "reason") });
+    public override Task<P.Case> PreReview(P.PreReviewRequest request, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var kind = request.Passed ? CaseEventKind.PreReviewPassed : CaseEventKind.PreReviewFailed;
+        return Act(request.Number, request.Clerk, kind, new CaseEventData { Reason = Long(request.Reason, "reason") });
+    }
 
     /// <inheritdoc />
     public override Task<P.Case> Accept(P.CaseActionRequest request, ServerCallContext context) =>
-        Act(request?.Number, request?.Clerk, CaseEventKind.Accepted, CaseEventData.None);
+        Act(request, CaseEventKind.Accepted);
 
     /// <inheritdoc />
     public override Task<P.Case> RequestCorrection(P.RequestCorrectionRequest request, ServerCallContext context)
@@ -96,7 +100,7 @@ public sealed class CasesService : P.Cases.CasesBase
 
     /// <inheritdoc />
     public override Task<P.Case> SupplyCorrection(P.CaseActionRequest request, ServerCallContext context) =>
-        Act(request?.Number, request?.Clerk, CaseEventKind.CorrectionSupplied, CaseEventData.None);
+        Act(request, CaseEventKind.CorrectionSupplied);
 
     /// <inheritdoc />
     public override Task<P.Case> Route(P.RouteRequest request, ServerCallContext context)
@@ -127,8 +131,11 @@ public sealed class CasesService : P.Cases.CasesBase
     }
 
     /// <inheritdoc />
-    public override Task<P.Case> Decide(P.DecideRequest request, ServerCallContext context) => Act(request?.Number, request?.Clerk,
-        CaseEventKind.Decided, new CaseEventData { Approved = request!.Approved, Reason = Long(request.Reason, "reason") });
+    public override Task<P.Case> Decide(P.DecideRequest request, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return Act(request.Number, request.Clerk, CaseEventKind.Decided, new CaseEventData { Approved = request.Approved, Reason = Long(request.Reason, "reason") });
+    }
 
     /// <inheritdoc />
     public override Task<P.Case> IssueCertificate(P.IssueCertificateRequest request, ServerCallContext context)
@@ -140,7 +147,7 @@ public sealed class CasesService : P.Cases.CasesBase
 
     /// <inheritdoc />
     public override Task<P.Case> Deliver(P.CaseActionRequest request, ServerCallContext context) =>
-        Act(request?.Number, request?.Clerk, CaseEventKind.Delivered, CaseEventData.None);
+        Act(request, CaseEventKind.Delivered);
 
     /// <inheritdoc />
     public override Task<P.Case> Evaluate(P.EvaluateRequest request, ServerCallContext context)
@@ -155,8 +162,11 @@ public sealed class CasesService : P.Cases.CasesBase
     }
 
     /// <inheritdoc />
-    public override Task<P.Case> Withdraw(P.WithdrawRequest request, ServerCallContext context) =>
-        Act(request?.Number, request?.Clerk, CaseEventKind.Withdrawn, new CaseEventData { Reason = Long(request!.Reason, "reason") });
+    public override Task<P.Case> Withdraw(P.WithdrawRequest request, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return Act(request.Number, request.Clerk, CaseEventKind.Withdrawn, new CaseEventData { Reason = Long(request.Reason, "reason") });
+    }
 
     /// <summary>The gRPC status for a refused case action.</summary>
     public static RpcException ToRpc(CaseActionException e)
@@ -170,6 +180,12 @@ public sealed class CasesService : P.Cases.CasesBase
             _ => StatusCode.FailedPrecondition,
         };
         return new RpcException(new Status(code, e.Message));
+    }
+
+    private Task<P.Case> Act(P.CaseActionRequest request, CaseEventKind kind)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return Act(request.Number, request.Clerk, kind, CaseEventData.None);
     }
 
     private Task<P.Case> Act(string? number, P.Clerk? clerk, CaseEventKind kind, CaseEventData data) => Run(() =>

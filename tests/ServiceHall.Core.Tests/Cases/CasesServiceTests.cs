@@ -112,6 +112,18 @@ public sealed class CasesServiceTests
     }
 
     [Fact]
+    public async Task Route_UpToTownship_HolderMovesAndHistoryNamesTarget()
+    {
+        using var store = CaseStoreFixture.Village();
+        var svc = new CasesService(store.Repository);
+        var c = await svc.Submit(Submit(BusinessRegistration.Code), Ctx);
+        var routed = await svc.Route(new P.RouteRequest { Number = c.Number, Clerk = Clerk("window"), TargetNode = Township, TargetLevel = P.NodeLevel.Township }, Ctx);
+        Assert.Equal(Township, routed.Holder);
+        Assert.Equal(("Routed", Township), (routed.History[^1].Kind, routed.History[^1].TargetNode));
+        Assert.Equal(StatusCode.PermissionDenied, await CodeOf(() => svc.Route(new P.RouteRequest { Number = c.Number, Clerk = Clerk("window"), TargetNode = City, TargetLevel = P.NodeLevel.City }, Ctx), "held at t01"));
+    }
+
+    [Fact]
     public async Task RecordOpinion_Unspecified_InvalidArgument()
     {
         using var store = CaseStoreFixture.Village();

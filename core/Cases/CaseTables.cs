@@ -15,9 +15,6 @@ public static class CaseTables
     /// <summary>Name of the history table.</summary>
     public const string Events = "case_events";
 
-    /// <summary>File name of the migration that creates the case tables (embedded in ServiceHall.Core).</summary>
-    public const string MigrationFile = "0002_cases.sql";
-
     /// <summary>Case headers, keyed by case number.</summary>
     public static SyncTable CasesTable { get; } = new(
         Cases,
@@ -36,14 +33,4 @@ public static class CaseTables
 
     /// <summary>Both synced case tables, headers before events.</summary>
     public static IReadOnlyList<SyncTable> All { get; } = [CasesTable, EventsTable];
-
-    /// <summary>The SQL of <see cref="MigrationFile"/>.</summary>
-    public static string MigrationSql()
-    {
-        var asm = typeof(CaseTables).Assembly;
-        var name = asm.GetManifestResourceNames().Single(n => n.EndsWith("." + MigrationFile, StringComparison.Ordinal));
-        using var stream = asm.GetManifestResourceStream(name)!;
-        using var reader = new StreamReader(stream);
-        return reader.ReadToEnd();
-    }
 }

@@ -3,6 +3,7 @@ using ServiceHall.Core.Calendar;
 using ServiceHall.Core.Cases;
 using ServiceHall.Core.Catalogue;
 using ServiceHall.Core.Hosting;
+using ServiceHall.Core.Store;
 using ServiceHall.Core.Tests.Calendar;
 using ServiceHall.Sync;
 using ServiceHall.Sync.Store;
@@ -24,8 +25,7 @@ internal sealed class TestCatalogue : ICaseCatalogue
 }
 
 /// <summary>
-/// A node's store in a temporary SQLite file: the engine's migrations plus the case migration (0002) as its own
-/// component, as the catalogue loader will combine them at merge.
+/// A node's store in a temporary SQLite file with the engine's and the domain's migrations, as a node has it.
 /// </summary>
 internal sealed class CaseStoreFixture : IDisposable
 {
@@ -37,8 +37,8 @@ internal sealed class CaseStoreFixture : IDisposable
         _dir = Directory.CreateTempSubdirectory("servicehall-cases-").FullName;
         Provider = new SqliteStoreProvider(Path.Combine(_dir, nodeId + ".db"));
         Migrator.Apply(Provider, SyncStore.Component, SyncStore.Migrations, Time);
-        Migrator.Apply(Provider, "servicehall-cases-test", [new Migration(1, "cases", CaseTables.MigrationSql())], Time);
-        Sync = new SyncStore(Provider, new SyncSchema(1, CaseTables.All), nodeId, Time);
+        ServiceHallMigrations.Apply(Provider, Time);
+        Sync = new SyncStore(Provider, ServiceHallSchema.Create(), nodeId, Time);
         Sync.SetNodeScope(scope);
         Node = new NodeIdentity(nodeId, level);
         Repository = new CaseRepository(Sync, TestCatalogue.Default, Node);

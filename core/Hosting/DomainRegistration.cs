@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
+using ServiceHall.Core.Cases;
 using ServiceHall.Core.Catalogue;
 using ServiceHall.Core.Store;
 
@@ -14,6 +15,8 @@ public static class DomainRegistration
         services.AddSingleton(ServiceHallSchema.Create());
         services.AddSingleton(new StoreComponent(ServiceHallMigrations.Component, ServiceHallMigrations.All));
         services.AddServiceHallCatalogue();
+        services.AddSingleton<ICaseCatalogue, CatalogueCaseCatalogue>();
+        services.AddServiceHallCases();
         return services;
     }
 
@@ -21,6 +24,7 @@ public static class DomainRegistration
     public static WebApplication MapServiceHallDomain(this WebApplication app)
     {
         app.MapGrpcService<CatalogueService>();
+        app.MapServiceHallCases();
         return app;
     }
 }

@@ -1,3 +1,4 @@
+using ServiceHall.Core.Cases;
 using ServiceHall.Core.Catalogue;
 using ServiceHall.Sync;
 
@@ -9,6 +10,6 @@ public static class ServiceHallSchema
     /// <summary>Version of the synced table shapes; raise it whenever a synced table gains or loses a column.</summary>
     public const int Version = 1;
 
-    /// <summary>Creates the schema: the catalogue tables (cases are appended after them by the cases component).</summary>
-    public static SyncSchema Create() => new(Version, CatalogueTables.All);
+    /// <summary>Creates the schema: the catalogue tables, then the case tables (apply order).</summary>
+    public static SyncSchema Create() => new(Version, [.. CatalogueTables.All, .. CaseTables.All]);
 }

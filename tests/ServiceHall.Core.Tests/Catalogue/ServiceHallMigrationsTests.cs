@@ -76,16 +76,21 @@ public sealed class ServiceHallMigrationsTests
     }
 
     [Fact]
-    public void Create_Schema_DeclaresCatalogueTablesDownOnlyAndGlobal()
+    public void Create_Schema_CatalogueDownOnlyAndGlobal_CasesBothWaysAndScoped()
     {
         var schema = ServiceHallSchema.Create();
 
         Assert.Equal(1, schema.Version);
-        Assert.Equal(["departments", "items", "calendar_days", "nodes", "agencies"], schema.Tables.Select(t => t.Name));
-        Assert.All(schema.Tables, t =>
+        Assert.Equal(["departments", "items", "calendar_days", "nodes", "agencies", "cases", "case_events"], schema.Tables.Select(t => t.Name));
+        Assert.All(schema.Tables.Take(5), t =>
         {
             Assert.Equal(SyncDirection.DownOnly, t.Direction);
             Assert.Null(t.ScopeColumn);
+        });
+        Assert.All(schema.Tables.Skip(5), t =>
+        {
+            Assert.Equal(SyncDirection.Both, t.Direction);
+            Assert.Equal("scope", t.ScopeColumn);
         });
     }
 }

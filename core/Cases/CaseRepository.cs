@@ -1,0 +1,299 @@
+using Microsoft.Data.Sqlite;
+using ServiceHall.Core.Calendar;
+using ServiceHall.Core.Catalogue;
+using ServiceHall.Core.Hosting;
+using ServiceHall.Sync;
+
+namespace ServiceHall.Core.Cases;
+
+/// <summary>What a clerk enters to file a case.</summary>
+/// <param name="ItemCode">Item applied for.</param>
+/// <param name="ApplicantName">Applicant's name.</param>
+/// <param name="IdNumber">Applicant's identity document number.</param>
+/// <param name="Phone">Phone, or null.</param>
+/// <param name="Channel">Window or online.</param>
+/// <param name="Actor">Clerk who takes the case.</param>
+public sealed record CaseSubmission(string ItemCode, string ApplicantName, string IdNumber, string? Phone, CaseChannel Channel, CaseActor Actor);
+
+/// <summary>
+/// Cases in this node's store. Every write goes through <see cref="SyncStore.BeginWrite"/>: the action is checked with
+/// <see cref="CaseRules"/> against the state derived inside the same transaction, the rows are written (and logged for
+/// sync), and <c>case_view</c> is refreshed before commit, so a refused action changes nothing.
+/// </summary>
+public sealed class CaseRepository
+{
+    private readonly SyncStore _sync;
+    private readonly ICaseCatalogue _catalogue;
+    private readonly NodeIdentity _node;
+
+    /// <summary>Creates the repository over a store that has the case tables declared in its sync schema.</summary>
+    public CaseRepository(SyncStore sync, ICaseCatalogue catalogue, NodeIdentity node)
+    {
+        _sync = sync ?? throw new ArgumentNullException(nameof(sync));
+        _catalogue = catalogue ?? throw new ArgumentNullException(nameof(catalogue));
+        _node = node ?? throw new ArgumentNullException(nameof(node));
+    }
+
+    private TimeProvider Time => _sync.Time;
+
+    /// <summary>The working calendar as currently synced.</summary>
+    public WorkingCalendar Calendar() => new(_catalogue.CalendarDays());
+
+    /// <summary>Files a new case at this node and returns its state.</summary>
+    public CaseState Submit(CaseSubmission submission)
+    {
+        ArgumentNullException.ThrowIfNull(submission);
+        Require(submission.ApplicantName, "applicant name");
+        Require(submission.IdNumber, "id number");
+        var item = FindItem(submission.ItemCode);
+        var scope = _sync.NodeScope
+            ?? throw new CaseActionException(CaseErrorKind.FailedPrecondition, $"Node {_node.NodeId} does not know its scope yet; it learns it at the first sync with its parent.");
+        var calendar = Calendar();
+        var now = Time.GetUtcNow();
+
+        using var tx = _sync.BeginWrite();
+        var number = CaseStoreSql.NextNumber(tx.Connection, tx.Transaction, _node.NodeId, calendar.LocalDate(now));
+        var header = new CaseHeader(number, item.Code, submission.ApplicantName.Trim(), submission.IdNumber.Trim(), Blank(submission.Phone), _node.NodeId, scope, now, submission.Channel);
+        var submitted = NewEvent(number, CaseEventKind.Submitted, submission.Actor, CaseEventData.None, now);
+        var before = CaseDerivation.Derive(header, [], item, calendar, now);
+        var verdict = CaseRules.Check(before, submitted, item, calendar);
+        if (!verdict.Allowed)
+        {
+            throw CaseActionException.From(verdict);
+        }
+
+        tx.Upsert(CaseTables.Cases, CaseRows.HeaderValues(header));
+        tx.Upsert(CaseTables.Events, CaseRows.EventValues(submitted, scope));
+        var state = CaseDerivation.Derive(header, [submitted], item, calendar, now);
+        CaseStoreSql.WriteView(tx.Connection, tx.Transaction, state, now);
+        tx.Commit();
+        return state;
+    }
+
+    /// <summary>Records an action on a case after checking it against the derived state; returns the new state.</summary>
+    public CaseState Append(string number, CaseEventKind kind, CaseActor actor, CaseEventData data)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        ArgumentNullException.ThrowIfNull(data);
+        if (kind == CaseEventKind.Submitted)
+        {
+            throw new CaseActionException(CaseErrorKind.InvalidArgument, "A case is submitted with Submit, not appended to.");
+        }
+
+        var calendar = Calendar();
+        using var tx = _sync.BeginWrite();
+        var (header, events) = CaseStoreSql.Load(tx.Connection, tx.Transaction, number)
+            ?? throw new CaseActionException(CaseErrorKind.NotFound, $"Case {number} is not in the store of node {_node.NodeId}.");
+        var item = FindItem(header.ItemCode);
+        var now = Time.GetUtcNow();
+        var before = CaseDerivation.Derive(header, events, item, calendar, now);
+        var e = NewEvent(number, kind, actor, data, now);
+        if (events.Count > 0 && events[^1].Order >= e.Order)
+        {
+            // An action is taken after seeing the whole history, so it must order after it even if this node's clock lags
+            // (the engine observes remote clocks on apply; this holds even before it does).
+            _sync.Clock.Observe(events[^1].Order);
+            e = e with { Order = _sync.Clock.Next() };
+        }
+
+        var verdict = CaseRules.Check(before, e, item, calendar);
+        if (!verdict.Allowed)
+        {
+            throw CaseActionException.From(verdict);
+        }
+
+        tx.Upsert(CaseTables.Events, CaseRows.EventValues(e, header.IntakeScope));
+        var state = CaseDerivation.Derive(header, [.. events, e], item, calendar, now);
+        CaseStoreSql.WriteView(tx.Connection, tx.Transaction, state, now);
+        tx.Commit();
+        return state;
+    }
+
+    /// <summary>The case's state now, or null if the store does not hold it.</summary>
+    public CaseState? Get(string number)
+    {
+        using var conn = _sync.Store.OpenSqlite();
+        return CaseStoreSql.Load(conn, null, number) is { } loaded ? Derive(loaded.Header, loaded.Events) : null;
+    }
+
+    /// <summary>Cases in this store, newest first, optionally only those of one status (as last refreshed in <c>case_view</c>).</summary>
+    public IReadOnlyList<CaseState> List(CaseStatus? status = null, int limit = 1000)
+    {
+        using var conn = _sync.Store.OpenSqlite();
+        var numbers = new List<string>();
+        using (var cmd = conn.CreateCommand())
+        {
+            cmd.CommandText = "SELECT number FROM case_view WHERE (@s IS NULL OR status = @s) ORDER BY submitted_at DESC, number DESC LIMIT @n";
+            cmd.Parameters.AddWithValue("@s", (object?)status?.ToString() ?? DBNull.Value);
+            cmd.Parameters.AddWithValue("@n", limit);
+            using var r = cmd.ExecuteReader();
+            while (r.Read())
+            {
+                numbers.Add(r.GetString(0));
+            }
+        }
+
+        var result = new List<CaseState>(numbers.Count);
+        foreach (var n in numbers)
+        {
+            if (CaseStoreSql.Load(conn, null, n) is { } loaded)
+            {
+                result.Add(Derive(loaded.Header, loaded.Events));
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>Every case in this store, derived as of now (for statistics).</summary>
+    public IReadOnlyList<CaseState> All()
+    {
+        using var conn = _sync.Store.OpenSqlite();
+        var headers = new Dictionary<string, CaseHeader>(StringComparer.Ordinal);
+        var events = new Dictionary<string, List<CaseEvent>>(StringComparer.Ordinal);
+        using (var cmd = conn.CreateCommand())
+        {
+            cmd.CommandText = $"SELECT {CaseRows.HeaderColumns} FROM cases";
+            using var r = cmd.ExecuteReader();
+            while (r.Read())
+            {
+                var h = CaseRows.ReadHeader(r);
+                headers[h.Number] = h;
+            }
+        }
+
+        using (var cmd = conn.CreateCommand())
+        {
+            cmd.CommandText = $"SELECT {CaseRows.EventColumns} FROM case_events";
+            using var r = cmd.ExecuteReader();
+            while (r.Read())
+            {
+                var e = CaseRows.ReadEvent(r);
+                if (!events.TryGetValue(e.CaseNumber, out var list))
+                {
+                    events[e.CaseNumber] = list = [];
+                }
+
+                list.Add(e);
+            }
+        }
+
+        var calendar = Calendar();
+        var now = Time.GetUtcNow();
+        var result = new List<CaseState>(headers.Count);
+        foreach (var h in headers.Values)
+        {
+            if (_catalogue.FindItem(h.ItemCode) is { } item)
+            {
+                result.Add(CaseDerivation.Derive(h, events.GetValueOrDefault(h.Number) ?? [], item, calendar, now));
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// Refreshes <c>case_view</c> for the cases touched by rows the sync engine applied, inside the engine's apply
+    /// transaction. <paramref name="rows"/> are (table, key, deleted); rows of other tables are ignored.
+    /// </summary>
+    public void OnRowsApplied(SqliteConnection connection, SqliteTransaction transaction, IEnumerable<(string Table, string Key, bool Deleted)> rows)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(rows);
+        var numbers = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (table, key, deleted) in rows)
+        {
+            if (table == CaseTables.Cases)
+            {
+                numbers.Add(key);
+            }
+            else if (table == CaseTables.Events && !deleted)
+            {
+                using var cmd = connection.CreateCommand();
+                cmd.Transaction = transaction;
+                cmd.CommandText = "SELECT case_number FROM case_events WHERE id = @id";
+                cmd.Parameters.AddWithValue("@id", key);
+                if (cmd.ExecuteScalar() is string n)
+                {
+                    numbers.Add(n);
+                }
+            }
+        }
+
+        Refresh(connection, transaction, numbers);
+    }
+
+    /// <summary>Re-derives <c>case_view</c> rows of the given cases inside an open transaction (a case no longer held is removed).</summary>
+    public void Refresh(SqliteConnection connection, SqliteTransaction? transaction, IEnumerable<string> numbers)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(numbers);
+        var now = Time.GetUtcNow();
+        var calendar = Calendar();
+        foreach (var n in numbers)
+        {
+            if (CaseStoreSql.Load(connection, transaction, n) is not { } loaded)
+            {
+                CaseStoreSql.DeleteView(connection, transaction, n);
+                continue;
+            }
+
+            // A case can arrive before the item it is filed for; its view row waits for the catalogue.
+            if (_catalogue.FindItem(loaded.Header.ItemCode) is { } item)
+            {
+                CaseStoreSql.WriteView(connection, transaction, CaseDerivation.Derive(loaded.Header, loaded.Events, item, calendar, now), now);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Re-derives every <c>case_view</c> row as of now, so time-dependent flags (near due, overdue) stay current for
+    /// listing; call it from a periodic job (e.g. at the start of each working day). Returns the number of cases refreshed.
+    /// </summary>
+    public int RefreshAll()
+    {
+        using var tx = _sync.BeginWrite();
+        var numbers = new List<string>();
+        using (var cmd = tx.Connection.CreateCommand())
+        {
+            cmd.Transaction = tx.Transaction;
+            cmd.CommandText = "SELECT number FROM cases";
+            using var r = cmd.ExecuteReader();
+            while (r.Read())
+            {
+                numbers.Add(r.GetString(0));
+            }
+        }
+
+        Refresh(tx.Connection, tx.Transaction, numbers);
+        tx.Commit();
+        return numbers.Count;
+    }
+
+    private CaseState Derive(CaseHeader header, IReadOnlyList<CaseEvent> events) =>
+        CaseDerivation.Derive(header, events, FindItem(header.ItemCode), Calendar(), Time.GetUtcNow());
+
+    private ServiceItem FindItem(string code)
+    {
+        if (string.IsNullOrWhiteSpace(code))
+        {
+            throw new CaseActionException(CaseErrorKind.InvalidArgument, "An item code is required.");
+        }
+
+        return _catalogue.FindItem(code)
+            ?? throw new CaseActionException(CaseErrorKind.NotFound, $"Item {code} is not in the catalogue of node {_node.NodeId}.");
+    }
+
+    private CaseEvent NewEvent(string number, CaseEventKind kind, CaseActor actor, CaseEventData data, DateTimeOffset now) =>
+        new(CaseEvent.NewId(_node.NodeId, Time), number, kind, _node.NodeId, actor, now, _sync.Clock.Next(), data);
+
+    private static void Require(string? value, string what)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            throw new CaseActionException(CaseErrorKind.InvalidArgument, $"The {what} is required.");
+        }
+    }
+
+    private static string? Blank(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim();
+}

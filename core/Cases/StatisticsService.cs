@@ -1,0 +1,52 @@
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+using P = ServiceHall.Protos.V1;
+
+namespace ServiceHall.Core.Cases;
+
+/// <summary>The <c>servicehall.v1.Statistics</c> gRPC service: the dashboard over every case this node holds, derived as of now.</summary>
+public sealed class StatisticsService : P.Statistics.StatisticsBase
+{
+    private readonly CaseRepository _cases;
+    private readonly ICaseCatalogue _catalogue;
+    private readonly TimeProvider _time;
+
+    /// <summary>Creates the service.</summary>
+    public StatisticsService(CaseRepository cases, ICaseCatalogue catalogue, TimeProvider time)
+    {
+        _cases = cases ?? throw new ArgumentNullException(nameof(cases));
+        _catalogue = catalogue ?? throw new ArgumentNullException(nameof(catalogue));
+        _time = time ?? throw new ArgumentNullException(nameof(time));
+    }
+
+    /// <inheritdoc />
+    public override Task<P.StatisticsReply> GetStatistics(P.GetStatisticsRequest request, ServerCallContext context)
+    {
+        var report = CaseStatistics.Compute(_cases.All(), _catalogue.FindItem);
+        var reply = new P.StatisticsReply { Total = ToProto(report.Total), ComputedAt = Timestamp.FromDateTimeOffset(_time.GetUtcNow()) };
+        reply.ByTownship.AddRange(report.ByTownship.Select(ToProto));
+        reply.ByItem.AddRange(report.ByItem.Select(ToProto));
+        reply.ByDepartment.AddRange(report.ByDepartment.Select(ToProto));
+        return Task.FromResult(reply);
+    }
+
+    private static P.StatisticsRow ToProto(CaseStatisticsRow r) => new()
+    {
+        Key = r.Key,
+        Cases = r.Cases,
+        Accepted = r.Accepted,
+        Decided = r.Decided,
+        OnTheSpotShare = r.OnTheSpotShare,
+        WithinThreeWorkingDaysShare = r.WithinThreeWorkingDaysShare,
+        OnTimeRate = r.OnTimeRate,
+        Overdue = r.Overdue,
+        NearDue = r.NearDue,
+        AverageRating = r.AverageRating,
+        Rated = r.Rated,
+        Reviews = r.Reviews,
+        ReviewsOverdue = r.ReviewsOverdue,
+        ReviewsAnsweredLate = r.ReviewsAnsweredLate,
+        ReviewsNearDue = r.ReviewsNearDue,
+        Conflicts = r.Conflicts,
+    };
+}

@@ -1,0 +1,116 @@
+using Microsoft.Extensions.Time.Testing;
+using ServiceHall.Core.Calendar;
+using ServiceHall.Core.Cases;
+using ServiceHall.Core.Catalogue;
+using ServiceHall.Core.Hosting;
+using ServiceHall.Core.Store;
+using ServiceHall.Core.Tests.Calendar;
+using ServiceHall.Sync;
+using ServiceHall.Sync.Store;
+
+namespace ServiceHall.Core.Tests.Cases;
+
+/// <summary>An in-memory catalogue of the test items and the 2026 calendar.</summary>
+internal sealed class TestCatalogue : ICaseCatalogue
+{
+    private readonly Dictionary<string, ServiceItem> _items;
+
+    public TestCatalogue(params ServiceItem[] items) => _items = items.ToDictionary(i => i.Code);
+
+    public static TestCatalogue Default { get; } = new(Items.ResidenceCertificate, Items.TownshipPension, Items.BusinessRegistration, Items.Construction, Items.ConstructionSilent);
+
+    public ServiceItem? FindItem(string code) => _items.GetValueOrDefault(code);
+
+    public IReadOnlyList<CalendarDay> CalendarDays() => Calendar2026.Days;
+}
+
+/// <summary>
+/// A node's store in a temporary SQLite file with the engine's and the domain's migrations, as a node has it.
+/// </summary>
+internal sealed class CaseStoreFixture : IDisposable
+{
+    private readonly string _dir;
+
+    public CaseStoreFixture(string nodeId, NodeLevel level, string scope, FakeTimeProvider? time = null)
+    {
+        Time = time ?? new FakeTimeProvider(new DateTimeOffset(2026, 11, 27, 1, 0, 0, TimeSpan.Zero));
+        _dir = Directory.CreateTempSubdirectory("servicehall-cases-").FullName;
+        Provider = new SqliteStoreProvider(Path.Combine(_dir, nodeId + ".db"));
+        Migrator.Apply(Provider, SyncStore.Component, SyncStore.Migrations, Time);
+        ServiceHallMigrations.Apply(Provider, Time);
+        Sync = new SyncStore(Provider, ServiceHallSchema.Create(), nodeId, Time);
+        Sync.SetNodeScope(scope);
+        Node = new NodeIdentity(nodeId, level);
+        Repository = new CaseRepository(Sync, TestCatalogue.Default, Node);
+    }
+
+    public FakeTimeProvider Time { get; }
+
+    public SqliteStoreProvider Provider { get; }
+
+    public SyncStore Sync { get; }
+
+    public NodeIdentity Node { get; }
+
+    public CaseRepository Repository { get; }
+
+    public static CaseStoreFixture Village(FakeTimeProvider? time = null) => new(Items.Village, NodeLevel.Village, Items.VillageScope, time);
+
+    public static CaseStoreFixture City(FakeTimeProvider? time = null) => new(Items.City, NodeLevel.City, "city", time);
+
+    public long Count(string sql)
+    {
+        using var conn = Provider.OpenSqlite();
+        using var cmd = conn.CreateCommand();
+        cmd.CommandText = sql;
+        return Convert.ToInt64(cmd.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Copies every case row of this store into another, as the sync engine's apply would, and calls the hook.</summary>
+    public void CopyCasesTo(CaseStoreFixture target)
+    {
+        var applied = new List<(string, string, bool)>();
+        using var source = Provider.OpenSqlite();
+        using var conn = target.Provider.OpenSqlite();
+        using var tx = conn.BeginTransaction();
+        foreach (var table in CaseTables.All)
+        {
+            using var read = source.CreateCommand();
+            read.CommandText = $"SELECT {string.Join(", ", table.Columns)} FROM {table.Name}";
+            using var r = read.ExecuteReader();
+            while (r.Read())
+            {
+                using var write = conn.CreateCommand();
+                write.Transaction = tx;
+                write.CommandText = $"INSERT OR IGNORE INTO {table.Name} ({string.Join(", ", table.Columns)}) VALUES ({string.Join(", ", table.Columns.Select((_, i) => "@p" + i))})";
+                for (var i = 0; i < table.Columns.Count; i++)
+                {
+                    write.Parameters.AddWithValue("@p" + i, r.GetValue(i));
+                }
+
+                write.ExecuteNonQuery();
+                applied.Add((table.Name, r.GetString(table.KeyIndex), false));
+                if (table == CaseTables.EventsTable)
+                {
+                    target.Sync.Clock.Observe(r.GetInt64(7));
+                }
+            }
+        }
+
+        target.Repository.OnRowsApplied(conn, tx, applied);
+        tx.Commit();
+    }
+
+    public void Dispose()
+    {
+        Provider.Dispose();
+        try
+        {
+            Directory.Delete(_dir, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A pooled handle may linger on some platforms; the temp folder is cleaned by the OS.
+        }
+    }
+}

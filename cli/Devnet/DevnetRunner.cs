@@ -104,6 +104,7 @@ internal sealed class DevnetRunner(TimeProvider time, TextWriter output, TextWri
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
 
         var started = new List<StartedNode>();
+        var allHealthy = false;
         try
         {
             var city = plan.Where(n => n.Level == "city").ToList();
@@ -123,19 +124,27 @@ internal sealed class DevnetRunner(TimeProvider time, TextWriter output, TextWri
                 var tier = await StartTierAsync(villages, "villages", programs, dir, options, started, stop.Token).ConfigureAwait(false);
                 await SyncTierAsync(tier, stop.Token).ConfigureAwait(false);
             }
+
+            allHealthy = true;
         }
         catch (DevnetStartException ex)
         {
             await error.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
-            await error.WriteLineAsync("stopping the nodes started so far…").ConfigureAwait(false);
-            await StopStartedAsync(dir, started).ConfigureAwait(false);
             return ExitCodes.Failed;
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
-            await error.WriteLineAsync("interrupted: stopping the nodes started so far…").ConfigureAwait(false);
-            await StopStartedAsync(dir, started).ConfigureAwait(false);
+            await error.WriteLineAsync("interrupted").ConfigureAwait(false);
             return ExitCodes.Failed;
+        }
+        finally
+        {
+            // Whatever went wrong during start-up (including an exception nobody expected), no node is left behind.
+            if (!allHealthy && started.Count > 0)
+            {
+                await error.WriteLineAsync("stopping the nodes started so far…").ConfigureAwait(false);
+                await StopStartedAsync(dir, started).ConfigureAwait(false);
+            }
         }
 
         WriteNodeTable(started.Select(s => s.ToManifest()).ToList());

@@ -80,6 +80,13 @@ public sealed class DevnetProcessTests : IAsyncDisposable
         }));
         Assert.Equal(manifest.Nodes.Select(n => ((string?)n.Id, (string?)n.Level)), levels);
 
+        // The human-readable form names the same things.
+        var table = await CliProcess.RunAsync(CallLimit, "node", "status", "--node", manifest.Nodes[3].Url);
+        Assert.True(table.ExitCode == 0, table.ToString());
+        Assert.Contains("t01-v01", table.Stdout, StringComparison.Ordinal);
+        Assert.Contains("village", table.Stdout, StringComparison.Ordinal);
+        Assert.Contains(manifest.Nodes[3].Store, table.Stdout, StringComparison.Ordinal);
+
         // The city holds the seeded catalogue and registers nodes (idempotently); a township refuses with its status code.
         var city = manifest.Nodes[0].Url;
         var items = await CliProcess.RunAsync(CallLimit, "catalogue", "list", "--node", city, "--json");

@@ -53,6 +53,12 @@ public sealed class SyncWriteTransaction : IDisposable
             throw new ArgumentException($"Scope column '{t.ScopeColumn}' of '{table}' must hold a scope path.", nameof(values));
         }
 
+        // A node writes only inside its own subtree: its parent would refuse the push (and block the outbox).
+        if (scope is not null && _engine.NodeScope is { } own && !Scope.Contains(own, scope))
+        {
+            throw new ArgumentException($"Row '{key}' of '{table}' has scope '{scope}', outside this node's scope '{own}'.", nameof(values));
+        }
+
         var cmd = Command("u:" + table, sql.Upsert, t.Columns.Count);
         for (var i = 0; i < values.Count; i++)
         {

@@ -1,0 +1,229 @@
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+using ServiceHall.Protos.V1;
+
+namespace ServiceHall.Sync;
+
+/// <summary>
+/// Applies received batches: one transaction per batch under the store's write lock, prepared commands
+/// reused across the batch. Each change is compared by (hlc, origin) with the local version of the row;
+/// a newer one is written (row and log entry, with a new local sequence number, the writer's origin and
+/// version, and <c>via</c> = the sender); anything else is skipped, so applying a batch twice changes nothing.
+/// A change that meets a concurrent version from another origin (neither is the base of the other) leaves
+/// a row in <c>_sync_conflicts</c>: the higher version wins on every node, and the loss is visible.
+/// </summary>
+public sealed class ChangeApplier(SyncStore store)
+{
+    /// <summary>Applies one batch atomically.</summary>
+    /// <param name="batch">The batch; it must have been validated (tables declared, value counts right).</param>
+    /// <param name="sender">Node id of the peer that sent it; recorded as <c>via</c> so it is not echoed back.</param>
+    /// <param name="guardScope">
+    /// When applying a child's push: the child's scope. A change to a row this node holds outside that scope is
+    /// not applied (the child may not touch it) and is recorded as a conflict. Null to trust the sender (the parent).
+    /// </param>
+    /// <param name="inTransaction">Optional extra work in the same transaction (e.g. advancing a cursor).</param>
+    public ApplyResult Apply(ChangeBatch batch, string sender, string? guardScope = null, Action<SqliteConnection, SqliteTransaction>? inTransaction = null)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        var columnMaps = MapColumns(batch);
+        var wl = store.Store.WriteLock;
+        wl.Wait();
+        try
+        {
+            using var conn = store.Store.OpenSqlite();
+            using var tx = conn.BeginTransaction(deferred: false);
+            var seq = SyncStore.MaxSeq(conn, tx);
+            using var find = Prepare(conn, tx, "SELECT hlc, origin, scope, base_hlc, base_origin FROM _sync_log WHERE tbl = @t AND pk = @k", "@t", "@k");
+            using var log = Prepare(conn, tx, SyncStore.ApplyLogSql, "@tbl", "@pk", "@seq", "@hlc", "@origin", "@via", "@scope", "@deleted", "@bhlc", "@borigin");
+            using var conflict = Prepare(conn, tx, """
+                INSERT INTO _sync_conflicts (tbl, pk, winner_hlc, winner_origin, loser_hlc, loser_origin, detected_at, via)
+                VALUES (@t, @k, @wh, @wo, @lh, @lo, @at, @via)
+                """, "@t", "@k", "@wh", "@wo", "@lh", "@lo", "@at", "@via");
+            var upserts = new Dictionary<string, SqliteCommand>(StringComparer.Ordinal);
+            var deletes = new Dictionary<string, SqliteCommand>(StringComparer.Ordinal);
+            var applied = new List<AppliedChange>(batch.Changes.Count);
+            int skipped = 0, conflicts = 0;
+            long maxHlc = 0;
+            var now = store.Time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture);
+            try
+            {
+                foreach (var c in batch.Changes)
+                {
+                    maxHlc = Math.Max(maxHlc, c.Hlc);
+                    find.Parameters[0].Value = c.Table;
+                    find.Parameters[1].Value = c.Key;
+                    bool exists;
+                    long eh = 0, ebh = 0;
+                    string eo = string.Empty, ebo = string.Empty;
+                    string? escope = null;
+                    using (var r = find.ExecuteReader())
+                    {
+                        exists = r.Read();
+                        if (exists)
+                        {
+                            eh = r.GetInt64(0);
+                            eo = r.GetString(1);
+                            escope = r.IsDBNull(2) ? null : r.GetString(2);
+                            ebh = r.IsDBNull(3) ? 0 : r.GetInt64(3);
+                            ebo = r.IsDBNull(4) ? string.Empty : r.GetString(4);
+                        }
+                    }
+
+                    if (exists && guardScope is not null && !Scope.Contains(guardScope, escope))
+                    {
+                        // The child names a row that lives outside its subtree here: it may not change it.
+                        Conflict(conflict, c, eh, eo, c.Hlc, c.Origin, now, sender);
+                        conflicts++;
+                        skipped++;
+                        continue;
+                    }
+
+                    var cmp = exists ? HybridLogicalClock.Compare(c.Hlc, c.Origin, eh, eo) : 1;
+                    if (cmp <= 0)
+                    {
+                        skipped++;
+                        // Equal: a duplicate. Older: fine if it is the version ours replaced; otherwise it was
+                        // written concurrently elsewhere and lost — keep that visible.
+                        if (cmp < 0 && !string.Equals(c.Origin, eo, StringComparison.Ordinal) && !(ebh == c.Hlc && string.Equals(ebo, c.Origin, StringComparison.Ordinal)))
+                        {
+                            Conflict(conflict, c, eh, eo, c.Hlc, c.Origin, now, sender);
+                            conflicts++;
+                        }
+
+                        continue;
+                    }
+
+                    if (exists && !string.Equals(c.Origin, eo, StringComparison.Ordinal) && !(c.BaseHlc == eh && string.Equals(c.BaseOrigin, eo, StringComparison.Ordinal)))
+                    {
+                        Conflict(conflict, c, c.Hlc, c.Origin, eh, eo, now, sender);
+                        conflicts++;
+                    }
+
+                    var sql = store.SqlFor(c.Table);
+                    if (c.Deleted)
+                    {
+                        if (!deletes.TryGetValue(c.Table, out var del))
+                        {
+                            del = Prepare(conn, tx, sql.Delete, "@p0");
+                            deletes[c.Table] = del;
+                        }
+
+                        del.Parameters[0].Value = c.Key;
+                        del.ExecuteNonQuery();
+                    }
+                    else
+                    {
+                        if (!upserts.TryGetValue(c.Table, out var up))
+                        {
+                            up = Prepare(conn, tx, sql.Upsert, [.. Enumerable.Range(0, sql.Table.Columns.Count).Select(i => "@p" + i.ToString(CultureInfo.InvariantCulture))]);
+                            upserts[c.Table] = up;
+                        }
+
+                        var map = columnMaps[c.Table];
+                        for (var i = 0; i < map.Length; i++)
+                        {
+                            up.Parameters[i].Value = FromValue(c.Values[map[i]]);
+                        }
+
+                        up.ExecuteNonQuery();
+                    }
+
+                    log.Parameters[0].Value = c.Table;
+                    log.Parameters[1].Value = c.Key;
+                    log.Parameters[2].Value = ++seq;
+                    log.Parameters[3].Value = c.Hlc;
+                    log.Parameters[4].Value = c.Origin;
+                    log.Parameters[5].Value = sender;
+                    log.Parameters[6].Value = c.Partition.Length == 0 ? DBNull.Value : c.Partition;
+                    log.Parameters[7].Value = c.Deleted ? 1 : 0;
+                    log.Parameters[8].Value = c.BaseHlc == 0 ? DBNull.Value : c.BaseHlc;
+                    log.Parameters[9].Value = c.BaseOrigin.Length == 0 ? DBNull.Value : c.BaseOrigin;
+                    log.ExecuteNonQuery();
+                    applied.Add(new AppliedChange(c.Table, c.Key, c.Deleted));
+                }
+
+                inTransaction?.Invoke(conn, tx);
+                store.OnApplied(conn, tx, applied);
+            }
+            finally
+            {
+                foreach (var c in upserts.Values)
+                {
+                    c.Dispose();
+                }
+
+                foreach (var c in deletes.Values)
+                {
+                    c.Dispose();
+                }
+            }
+
+            tx.Commit();
+            store.Clock.Observe(maxHlc);
+            return new ApplyResult(applied.Count, skipped, conflicts);
+        }
+        finally
+        {
+            wl.Release();
+        }
+    }
+
+    /// <summary>For every table of the batch: for each locally declared column, its position in the batch's values.</summary>
+    private Dictionary<string, int[]> MapColumns(ChangeBatch batch)
+    {
+        var maps = new Dictionary<string, int[]>(StringComparer.Ordinal);
+        foreach (var tc in batch.Tables)
+        {
+            var table = store.Schema[tc.Table];
+            var map = new int[table.Columns.Count];
+            for (var i = 0; i < map.Length; i++)
+            {
+                map[i] = tc.Columns.IndexOf(table.Columns[i]);
+                if (map[i] < 0)
+                {
+                    throw new InvalidDataException($"Batch lacks column '{table.Columns[i]}' of table '{tc.Table}'.");
+                }
+            }
+
+            maps[tc.Table] = map;
+        }
+
+        return maps;
+    }
+
+    private static void Conflict(SqliteCommand cmd, Change c, long winnerHlc, string winnerOrigin, long loserHlc, string loserOrigin, string now, string sender)
+    {
+        cmd.Parameters[0].Value = c.Table;
+        cmd.Parameters[1].Value = c.Key;
+        cmd.Parameters[2].Value = winnerHlc;
+        cmd.Parameters[3].Value = winnerOrigin;
+        cmd.Parameters[4].Value = loserHlc;
+        cmd.Parameters[5].Value = loserOrigin;
+        cmd.Parameters[6].Value = now;
+        cmd.Parameters[7].Value = sender;
+        cmd.ExecuteNonQuery();
+    }
+
+    internal static object FromValue(Value v) => v.KindCase switch
+    {
+        Value.KindOneofCase.Int => v.Int,
+        Value.KindOneofCase.Real => v.Real,
+        Value.KindOneofCase.Text => v.Text,
+        Value.KindOneofCase.Blob => v.Blob.ToByteArray(),
+        _ => DBNull.Value,
+    };
+
+    private static SqliteCommand Prepare(SqliteConnection conn, SqliteTransaction tx, string sql, params string[] parameters)
+    {
+        var cmd = conn.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = sql;
+        foreach (var p in parameters)
+        {
+            cmd.Parameters.Add(new SqliteParameter(p, null));
+        }
+
+        cmd.Prepare();
+        return cmd;
+    }
+}

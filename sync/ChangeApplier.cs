@@ -79,6 +79,22 @@ public sealed class ChangeApplier(SyncStore store)
                     }
 
                     var cmp = exists ? HybridLogicalClock.Compare(c.Hlc, c.Origin, eh, eo) : 1;
+
+                    // From the parent, a delete whose partition lies outside this node's scope means the row moved
+                    // out of this subtree: this node may no longer hold it, whatever local edit came after the move
+                    // (the parent refused that edit and recorded the conflict).
+                    if (cmp < 0 && guardScope is null && c.Deleted && c.Partition.Length > 0
+                        && store.NodeScope is { } own && !Scope.Contains(own, c.Partition))
+                    {
+                        if (!string.Equals(c.Origin, eo, StringComparison.Ordinal))
+                        {
+                            Conflict(conflict, c, c.Hlc, c.Origin, eh, eo, now, sender);
+                            conflicts++;
+                        }
+
+                        cmp = 1;
+                    }
+
                     if (cmp <= 0)
                     {
                         skipped++;
@@ -93,7 +109,7 @@ public sealed class ChangeApplier(SyncStore store)
                         continue;
                     }
 
-                    if (exists && !string.Equals(c.Origin, eo, StringComparison.Ordinal) && !(c.BaseHlc == eh && string.Equals(c.BaseOrigin, eo, StringComparison.Ordinal)))
+                    if (exists && HybridLogicalClock.Compare(c.Hlc, c.Origin, eh, eo) > 0 && !string.Equals(c.Origin, eo, StringComparison.Ordinal) && !(c.BaseHlc == eh && string.Equals(c.BaseOrigin, eo, StringComparison.Ordinal)))
                     {
                         Conflict(conflict, c, c.Hlc, c.Origin, eh, eo, now, sender);
                         conflicts++;

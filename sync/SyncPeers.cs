@@ -46,11 +46,19 @@ public sealed partial class SyncStore
     /// <summary>The parent peer, if this node has one on record.</summary>
     public SyncPeerRecord? ReadParent() => ReadPeers().FirstOrDefault(p => p.Relation == SyncProtocol.RelationParent);
 
-    /// <summary>Records the outcome of an exchange with a peer (creating its row if needed).</summary>
-    internal void RecordPeerOutcome(string peerId, string relation, string? scope, string? error)
+    /// <summary>
+    /// Records the outcome of an exchange with a peer (creating its row if needed). For children (<paramref name="advisory"/>)
+    /// the record is skipped if the store is busy writing for longer than a moment: serving a pull must never wait
+    /// for a long local transaction, and health is advisory.
+    /// </summary>
+    internal void RecordPeerOutcome(string peerId, string relation, string? scope, string? error, bool advisory = false)
     {
         var now = Time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture);
-        _store.WriteLock.Wait();
+        if (!_store.WriteLock.Wait(advisory ? AdvisoryWait : Timeout.InfiniteTimeSpan))
+        {
+            return;
+        }
+
         try
         {
             using var conn = _store.OpenSqlite();
@@ -126,10 +134,17 @@ public sealed partial class SyncStore
         cmd.ExecuteNonQuery();
     }
 
-    /// <summary>Sets one cursor of a peer in its own transaction.</summary>
-    internal void SetCursor(string peerId, string relation, bool push, long value, string? scope = null)
+    /// <summary>How long advisory bookkeeping waits for the write lock before giving up.</summary>
+    private static readonly TimeSpan AdvisoryWait = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>Sets one cursor of a peer in its own transaction (skipped after a short wait if <paramref name="advisory"/>).</summary>
+    internal void SetCursor(string peerId, string relation, bool push, long value, string? scope = null, bool advisory = false)
     {
-        _store.WriteLock.Wait();
+        if (!_store.WriteLock.Wait(advisory ? AdvisoryWait : Timeout.InfiniteTimeSpan))
+        {
+            return;
+        }
+
         try
         {
             using var conn = _store.OpenSqlite();

@@ -49,7 +49,7 @@ public sealed class SyncService(SyncStore store, ISyncPeerDirectory directory, I
             throw new RpcException(new Status(StatusCode.Unavailable, $"node {store.NodeId} does not know its own scope yet (it has not synced with its parent)"));
         }
 
-        store.RecordPeerOutcome(child.NodeId, SyncProtocol.RelationChild, child.Scope, error: null);
+        store.RecordPeerOutcome(child.NodeId, SyncProtocol.RelationChild, child.Scope, error: null, advisory: true);
         return Task.FromResult(new HandshakeReply
         {
             NodeId = store.NodeId,
@@ -87,7 +87,7 @@ public sealed class SyncService(SyncStore store, ISyncPeerDirectory directory, I
                 }, context.CancellationToken).ConfigureAwait(false);
             }
 
-            store.RecordPeerOutcome(child.NodeId, SyncProtocol.RelationChild, child.Scope, error: null);
+            store.RecordPeerOutcome(child.NodeId, SyncProtocol.RelationChild, child.Scope, error: null, advisory: true);
             _log.LogInformation("Applied {Count} changes pushed by {Peer}", total, child.NodeId);
         }
         catch (Exception ex)
@@ -130,8 +130,8 @@ public sealed class SyncService(SyncStore store, ISyncPeerDirectory directory, I
                 cursor = batch.ThroughSeq;
             }
 
-            store.SetCursor(child.NodeId, SyncProtocol.RelationChild, push: false, request.AfterSeq, child.Scope);
-            store.RecordPeerOutcome(child.NodeId, SyncProtocol.RelationChild, child.Scope, error: null);
+            store.SetCursor(child.NodeId, SyncProtocol.RelationChild, push: false, request.AfterSeq, child.Scope, advisory: true);
+            store.RecordPeerOutcome(child.NodeId, SyncProtocol.RelationChild, child.Scope, error: null, advisory: true);
         }
         catch (Exception ex)
         {
@@ -240,7 +240,7 @@ public sealed class SyncService(SyncStore store, ISyncPeerDirectory directory, I
         _log.LogWarning(ex, "Sync with child {Peer} failed: {Error}", child.NodeId, message);
         try
         {
-            store.RecordPeerOutcome(child.NodeId, SyncProtocol.RelationChild, child.Scope, message);
+            store.RecordPeerOutcome(child.NodeId, SyncProtocol.RelationChild, child.Scope, message, advisory: true);
         }
         catch (Exception inner) when (inner is Microsoft.Data.Sqlite.SqliteException or ObjectDisposedException)
         {

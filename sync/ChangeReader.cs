@@ -85,7 +85,7 @@ public sealed class ChangeReader(SyncStore store)
                 var deleted = r.GetInt64(8) != 0;
                 if (childScope is null)
                 {
-                    if (table.Direction != SyncDirection.Both || string.Equals(via, excludeVia, StringComparison.Ordinal))
+                    if (table.Direction != SyncDirection.Both || (excludeVia is not null && string.Equals(via, excludeVia, StringComparison.Ordinal)))
                     {
                         batch.ThroughSeq = seq;
                         continue;

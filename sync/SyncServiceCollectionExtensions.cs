@@ -30,9 +30,11 @@ public static class SyncServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<SyncRunner>();
         services.AddHostedService(sp => sp.GetRequiredService<SyncRunner>());
-        services.TryAddSingleton(sp => new SyncStatusReader(
-            sp.GetRequiredService<SyncStore>(),
-            3 * sp.GetRequiredService<IOptions<SyncOptions>>().Value.Interval));
+        services.TryAddSingleton(sp =>
+        {
+            var o = sp.GetRequiredService<IOptions<SyncOptions>>().Value;
+            return new SyncStatusReader(sp.GetRequiredService<SyncStore>(), hasParent: !string.IsNullOrEmpty(o.ParentUrl), staleAfter: 3 * o.Interval);
+        });
         return services;
     }
 

@@ -20,8 +20,9 @@ public sealed record SyncPeerStatus(
 
 /// <summary>Reads the sync health of every peer from <c>_sync_peers</c> and the change log.</summary>
 /// <param name="store">This node's engine.</param>
+/// <param name="hasParent">False at the root: nothing is ever pending upstream there.</param>
 /// <param name="staleAfter">A child not heard from for longer than this counts as offline. Default: 3 × 30 s sync interval.</param>
-public sealed class SyncStatusReader(SyncStore store, TimeSpan? staleAfter = null)
+public sealed class SyncStatusReader(SyncStore store, bool hasParent = true, TimeSpan? staleAfter = null)
 {
     private readonly TimeSpan _staleAfter = staleAfter ?? TimeSpan.FromSeconds(90);
 
@@ -59,6 +60,11 @@ public sealed class SyncStatusReader(SyncStore store, TimeSpan? staleAfter = nul
     /// <summary>Local changes not yet acknowledged by the parent, by the push filter (tables that travel up, not from the parent).</summary>
     public long PendingUpstream()
     {
+        if (!hasParent)
+        {
+            return 0;
+        }
+
         var parent = store.ReadParent();
         return PendingUpstream(parent?.PeerId, parent?.PushCursor ?? 0);
     }

@@ -117,11 +117,12 @@ internal sealed class TestNode : IAsyncDisposable
         w.Commit();
     }
 
-    public void Delete(string table, string id)
+    public bool Delete(string table, string id)
     {
         using var w = Store.BeginWrite();
-        w.Delete(table, id);
+        var deleted = w.Delete(table, id);
         w.Commit();
+        return deleted;
     }
 
     /// <summary>The notes rows as "id|scope|body|n", sorted.</summary>

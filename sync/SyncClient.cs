@@ -10,7 +10,8 @@ namespace ServiceHall.Sync;
 /// (the push cursor advances only after the parent's ack), then pull until caught up (the pull
 /// cursor is written in the same transaction as each applied batch). Health of the parent peer
 /// (last success and attempt, offline since, last error) is recorded in <c>_sync_peers</c>.
-/// Not safe for concurrent rounds; <see cref="SyncRunner"/> serialises them.
+/// The first round with a parent starts with a pull that includes the node's own earlier rows (a rebuilt
+/// store gets them back). Not safe for concurrent rounds; <see cref="SyncRunner"/> serialises them.
 /// </summary>
 public sealed class SyncClient
 {
@@ -65,8 +66,19 @@ public sealed class SyncClient
             _store.EnsureParent(parentId);
             _store.SetNodeScope(reply.ChildScope);
             var parent = _store.ReadParent()!;
+            int pulled = 0, skipped = 0;
+            if (parent.PullCursor == 0 && parent.LastSuccess is null)
+            {
+                // First contact with this parent (a new node, or a rebuilt store): first take back what the parent
+                // holds for us, our own earlier rows included, before pushing anything, so nothing pushed now is echoed.
+                (pulled, skipped) = await PullAsync(parentId, 0, includeOwn: true, headers, cancellationToken).ConfigureAwait(false);
+                parent = _store.ReadParent()!;
+            }
+
             var pushed = await PushAsync(parentId, parent.PushCursor, headers, cancellationToken).ConfigureAwait(false);
-            var (pulled, skipped) = await PullAsync(parentId, parent.PullCursor, includeOwn: parent.LastSuccess is null, headers, cancellationToken).ConfigureAwait(false);
+            var (p, s) = await PullAsync(parentId, parent.PullCursor, includeOwn: false, headers, cancellationToken).ConfigureAwait(false);
+            pulled += p;
+            skipped += s;
             _store.RecordPeerOutcome(parentId, SyncProtocol.RelationParent, scope: null, error: null);
             _log.LogInformation("Sync with {Peer}: pushed {Pushed}, pulled {Pulled}", parentId, pushed, pulled);
             return new SyncRoundResult(pushed, pulled, skipped);

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
+using Google.Protobuf;
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -58,7 +59,8 @@ internal static class SyncBench
             // Sender: the village store with N rows written locally (not timed).
             using var village = Open(Path.Combine(dir, "village.db"), "t01-v01", time);
             village.Sync.SetNodeScope(VillageScope);
-            var rowBytes = WriteRows(village.Sync, rows);
+            const int warmup = 5_000;
+            WriteRows(village.Sync, 0, warmup);
 
             // Receiver: a township server in its own process.
             using var receiver = StartReceiver(Path.Combine(dir, "township.db"));
@@ -66,9 +68,16 @@ internal static class SyncBench
             using var channel = GrpcChannel.ForAddress(url);
             var client = new SyncClient(village.Sync, channel.CreateCallInvoker(), NodeLevel.Village, options, url);
 
+            // Warm-up round (JIT, connection, first-contact pull), not timed: a running node is warm.
+            await client.SyncAsync();
+            var rowBytes = WriteRows(village.Sync, warmup, rows);
+            await receiver.StandardInput.WriteLineAsync("MARK");
+
+            var cpu0 = Cpu();
             var sw = Stopwatch.StartNew();
             var result = await client.SyncAsync();
             sw.Stop();
+            var senderCpu = Cpu() - cpu0;
             var endToEnd = rows / sw.Elapsed.TotalSeconds;
 
             await receiver.StandardInput.WriteLineAsync("STATS");
@@ -76,20 +85,23 @@ internal static class SyncBench
             receiver.StandardInput.Close();
             await receiver.WaitForExitAsync();
             var received = long.Parse(stats[0], CultureInfo.InvariantCulture);
-            if (result.Pushed != rows || received != rows)
+            if (result.Pushed != rows || received != rows + warmup)
             {
-                Console.Error.WriteLine($"FAILED: pushed {result.Pushed}, receiver holds {received}, expected {rows}");
+                Console.Error.WriteLine($"FAILED: pushed {result.Pushed}, receiver holds {received}, expected {rows} + {warmup} warm-up rows");
                 return 1;
             }
 
-            var raw = RawCeiling(Path.Combine(dir, "raw.db"), rows);
-            var (readRate, applyRate) = Stages(village.Sync, Path.Combine(dir, "stages.db"), options);
-            Console.WriteLine($"rows                 {rows:N0} (average row {rowBytes:N0} bytes encoded, batches of {options.BatchRows} rows / {options.BatchBytes:N0} bytes, window {options.PushWindow})");
+            var (raw, rawCpuPerRow) = RawCeiling(Path.Combine(dir, "raw.db"), rows);
+            var (readCpu, applyCpu, parseCpu) = Stages(village.Sync, Path.Combine(dir, "stages.db"), options);
+            Console.WriteLine($"rows                 {rows:N0} after a warm-up round of {warmup:N0} (average row {rowBytes:N0} bytes encoded, batches of {options.BatchRows} rows / {options.BatchBytes:N0} bytes, window {options.PushWindow})");
             Console.WriteLine($"end to end           {endToEnd:N0} rows/s ({sw.Elapsed.TotalSeconds:N2} s: handshake, push, apply, commit, ack, empty pull)");
             Console.WriteLine($"raw SQLite ceiling   {raw:N0} rows/s (one transaction, prepared insert, same rows)");
             Console.WriteLine($"ratio                {endToEnd / raw:N2}");
-            Console.WriteLine($"stages in process    read {readRate:N0} rows/s, apply {applyRate:N0} rows/s (no network)");
-            Console.WriteLine($"receiver memory      peak working set {Mb(stats[1])} MiB, peak GC heap {Mb(stats[2])} MiB, allocated {Mb(stats[3])} MiB in total");
+            var receiverCpu = TimeSpan.FromTicks(long.Parse(stats[4], CultureInfo.InvariantCulture));
+            Console.WriteLine($"CPU per row          sender {Us(senderCpu, rows)} µs, receiver {Us(receiverCpu, rows)} µs (whole processes, incl. gRPC); raw insert {rawCpuPerRow:N1} µs");
+            Console.WriteLine($"stages in process    read {readCpu:N1}, protobuf parse {parseCpu:N1}, apply {applyCpu:N1} µs CPU/row (no network)");
+            Console.WriteLine($"machine load         {File.ReadAllText("/proc/loadavg").Trim()} (load average over {Environment.ProcessorCount} cores during the run)");
+            Console.WriteLine($"receiver memory      peak working set {Mb(stats[1])} MiB, peak GC heap {Mb(stats[2])} MiB (sampled every 20 ms), allocated {Mb(stats[3])} MiB in total during the timed round");
             return 0;
         }
         finally
@@ -113,7 +125,8 @@ internal static class SyncBench
         await using var app = builder.Build();
         app.MapServiceHallSync();
         await app.StartAsync();
-        long peakWs = 0, peakHeap = 0;
+        var startCpu = Cpu();
+        long peakWs = 0, peakHeap = 0, baseAllocated = 0;
         using var sampler = new Timer(_ =>
         {
             using var p = Process.GetCurrentProcess();
@@ -124,7 +137,14 @@ internal static class SyncBench
         Console.WriteLine(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
         while (await Console.In.ReadLineAsync() is { } line)
         {
-            if (line == "STATS")
+            if (line == "MARK")
+            {
+                startCpu = Cpu();
+                GC.Collect();
+                peakWs = peakHeap = 0;
+                baseAllocated = GC.GetTotalAllocatedBytes();
+            }
+            else if (line == "STATS")
             {
                 using var conn = node.Provider.OpenSqlite();
                 using var cmd = conn.CreateCommand();
@@ -132,7 +152,7 @@ internal static class SyncBench
                 var count = (long)cmd.ExecuteScalar()!;
                 using var p = Process.GetCurrentProcess();
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{count} {Math.Max(peakWs, p.PeakWorkingSet64)} {peakHeap} {GC.GetTotalAllocatedBytes()}"));
+                    $"{count} {peakWs} {peakHeap} {GC.GetTotalAllocatedBytes() - baseAllocated} {(p.TotalProcessorTime - startCpu).Ticks}"));
             }
         }
 
@@ -149,13 +169,13 @@ internal static class SyncBench
     }
 
     /// <summary>Writes the rows through the engine's write path (change log included); returns the average encoded row size.</summary>
-    private static long WriteRows(SyncStore store, int rows)
+    private static long WriteRows(SyncStore store, int from, int rows)
     {
         const int chunk = 10_000;
-        for (var start = 0; start < rows; start += chunk)
+        for (var start = from; start < from + rows; start += chunk)
         {
             using var w = store.BeginWrite();
-            for (var i = start; i < Math.Min(rows, start + chunk); i++)
+            for (var i = start; i < Math.Min(from + rows, start + chunk); i++)
             {
                 w.Upsert("events", Row(i));
             }
@@ -163,7 +183,7 @@ internal static class SyncBench
             w.Commit();
         }
 
-        var sample = new ChangeReader(store).ReadForParent(0, null, 100, 1 << 20);
+        var sample = new ChangeReader(store).ReadForParent(from, null, 100, 1 << 20);
         return sample.Changes.Sum(c => (long)c.CalculateSize()) / sample.Changes.Count;
     }
 
@@ -179,12 +199,12 @@ internal static class SyncBench
     }
 
     /// <summary>The two halves alone, in this process: reading batches from the log, and applying them to a fresh store.</summary>
-    private static (double Read, double Apply) Stages(SyncStore sender, string path, SyncOptions options)
+    private static (double Read, double Apply, double Parse) Stages(SyncStore sender, string path, SyncOptions options)
     {
         using var target = Open(path, "t01", TimeProvider.System);
         var reader = new ChangeReader(sender);
         var batches = new List<ChangeBatch>();
-        var sw = Stopwatch.StartNew();
+        var cpu = Cpu();
         long cursor = 0, rows = 0;
         while (true)
         {
@@ -199,19 +219,24 @@ internal static class SyncBench
             cursor = b.ThroughSeq;
         }
 
-        var read = rows / sw.Elapsed.TotalSeconds;
+        var read = (Cpu() - cpu).TotalMicroseconds / rows;
+        var wire = batches.Select(b => b.ToByteArray()).ToList();
+        cpu = Cpu();
+        batches = wire.Select(ChangeBatch.Parser.ParseFrom).ToList();
+        var parse = (Cpu() - cpu).TotalMicroseconds / rows;
         var applier = new ChangeApplier(target.Sync);
-        sw.Restart();
+        cpu = Cpu();
         foreach (var b in batches)
         {
             applier.Apply(b, "t01-v01");
         }
 
-        return (read, rows / sw.Elapsed.TotalSeconds);
+        return (read, (Cpu() - cpu).TotalMicroseconds / rows, parse);
     }
 
-    private static double RawCeiling(string path, int rows)
+    private static (double RowsPerSecond, double CpuMicrosPerRow) RawCeiling(string path, int rows)
     {
+        var cpu = Cpu();
         using var provider = new SqliteStoreProvider(path);
         Migrator.Apply(provider, "bench", Tables, TimeProvider.System);
         using var conn = provider.OpenSqlite();
@@ -238,7 +263,7 @@ internal static class SyncBench
         }
 
         tx.Commit();
-        return rows / sw.Elapsed.TotalSeconds;
+        return (rows / sw.Elapsed.TotalSeconds, (Cpu() - cpu).TotalMicroseconds / rows);
     }
 
     private static Process StartReceiver(string dbPath)
@@ -254,6 +279,14 @@ internal static class SyncBench
         psi.ArgumentList.Add(dbPath);
         return Process.Start(psi)!;
     }
+
+    private static TimeSpan Cpu()
+    {
+        using var p = Process.GetCurrentProcess();
+        return p.TotalProcessorTime;
+    }
+
+    private static string Us(TimeSpan cpu, int rows) => (cpu.TotalMicroseconds / rows).ToString("N1", CultureInfo.InvariantCulture);
 
     private static int Arg(string[] args, string name, int fallback)
     {

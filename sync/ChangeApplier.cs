@@ -33,7 +33,7 @@ public sealed class ChangeApplier(SyncStore store)
             using var conn = store.Store.OpenSqlite();
             using var tx = conn.BeginTransaction(deferred: false);
             var seq = SyncStore.MaxSeq(conn, tx);
-            using var find = Prepare(conn, tx, "SELECT hlc, origin, scope, base_hlc, base_origin FROM _sync_log WHERE tbl = @t AND pk = @k", "@t", "@k");
+            var held = LoadVersions(conn, tx, batch);
             using var log = Prepare(conn, tx, SyncStore.ApplyLogSql, "@tbl", "@pk", "@seq", "@hlc", "@origin", "@via", "@scope", "@deleted", "@bhlc", "@borigin");
             using var conflict = Prepare(conn, tx, """
                 INSERT INTO _sync_conflicts (tbl, pk, winner_hlc, winner_origin, loser_hlc, loser_origin, detected_at, via)
@@ -50,24 +50,11 @@ public sealed class ChangeApplier(SyncStore store)
                 foreach (var c in batch.Changes)
                 {
                     maxHlc = Math.Max(maxHlc, c.Hlc);
-                    find.Parameters[0].Value = c.Table;
-                    find.Parameters[1].Value = c.Key;
-                    bool exists;
-                    long eh = 0, ebh = 0;
-                    string eo = string.Empty, ebo = string.Empty;
-                    string? escope = null;
-                    using (var r = find.ExecuteReader())
-                    {
-                        exists = r.Read();
-                        if (exists)
-                        {
-                            eh = r.GetInt64(0);
-                            eo = r.GetString(1);
-                            escope = r.IsDBNull(2) ? null : r.GetString(2);
-                            ebh = r.IsDBNull(3) ? 0 : r.GetInt64(3);
-                            ebo = r.IsDBNull(4) ? string.Empty : r.GetString(4);
-                        }
-                    }
+                    var versions = held[c.Table];
+                    var exists = versions.TryGetValue(c.Key, out var e);
+                    long eh = e.Hlc, ebh = e.BaseHlc;
+                    string eo = e.Origin ?? string.Empty, ebo = e.BaseOrigin ?? string.Empty;
+                    var escope = e.Scope;
 
                     if (exists && guardScope is not null && !Scope.Contains(guardScope, escope))
                     {
@@ -155,6 +142,7 @@ public sealed class ChangeApplier(SyncStore store)
                     log.Parameters[8].Value = c.BaseHlc == 0 ? DBNull.Value : c.BaseHlc;
                     log.Parameters[9].Value = c.BaseOrigin.Length == 0 ? DBNull.Value : c.BaseOrigin;
                     log.ExecuteNonQuery();
+                    versions[c.Key] = new HeldVersion(c.Hlc, c.Origin, c.Partition.Length == 0 ? null : c.Partition, c.BaseHlc, c.BaseOrigin);
                     applied.Add(new AppliedChange(c.Table, c.Key, c.Deleted));
                 }
 
@@ -183,6 +171,58 @@ public sealed class ChangeApplier(SyncStore store)
             wl.Release();
         }
     }
+
+    /// <summary>The version this node holds of every row the batch names: one query per table, not one per change.</summary>
+    private static Dictionary<string, Dictionary<string, HeldVersion>> LoadVersions(SqliteConnection conn, SqliteTransaction tx, ChangeBatch batch)
+    {
+        var held = new Dictionary<string, Dictionary<string, HeldVersion>>(StringComparer.Ordinal);
+        foreach (var c in batch.Changes)
+        {
+            if (!held.ContainsKey(c.Table))
+            {
+                held[c.Table] = new Dictionary<string, HeldVersion>(StringComparer.Ordinal);
+            }
+        }
+
+        foreach (var (table, versions) in held)
+        {
+            var buffer = new System.Buffers.ArrayBufferWriter<byte>(batch.Changes.Count * 24);
+            using (var json = new System.Text.Json.Utf8JsonWriter(buffer))
+            {
+                json.WriteStartArray();
+                foreach (var c in batch.Changes)
+                {
+                    if (string.Equals(c.Table, table, StringComparison.Ordinal))
+                    {
+                        json.WriteStringValue(c.Key);
+                    }
+                }
+
+                json.WriteEndArray();
+            }
+
+            using var cmd = conn.CreateCommand();
+            cmd.Transaction = tx;
+            cmd.CommandText = """
+                SELECT pk, hlc, origin, scope, base_hlc, base_origin FROM _sync_log
+                WHERE tbl = @t AND pk IN (SELECT value FROM json_each(@keys))
+                """;
+            cmd.Parameters.AddWithValue("@t", table);
+            cmd.Parameters.AddWithValue("@keys", System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan));
+            using var r = cmd.ExecuteReader();
+            while (r.Read())
+            {
+                versions[r.GetString(0)] = new HeldVersion(
+                    r.GetInt64(1), r.GetString(2), r.IsDBNull(3) ? null : r.GetString(3),
+                    r.IsDBNull(4) ? 0 : r.GetInt64(4), r.IsDBNull(5) ? null : r.GetString(5));
+            }
+        }
+
+        return held;
+    }
+
+    /// <summary>The version of a row this node holds (from its change log).</summary>
+    private readonly record struct HeldVersion(long Hlc, string? Origin, string? Scope, long BaseHlc, string? BaseOrigin);
 
     /// <summary>For every table of the batch: for each locally declared column, its position in the batch's values.</summary>
     private Dictionary<string, int[]> MapColumns(ChangeBatch batch)

@@ -54,30 +54,31 @@ public sealed class ChangeReader(SyncStore store)
         using var conn = store.Store.OpenSqlite();
         // One read transaction: the log entries and the rows they name come from the same WAL snapshot.
         using var tx = conn.BeginTransaction(deferred: true);
-        using var log = conn.CreateCommand();
-        log.Transaction = tx;
-        // Examine a bounded stretch of the log per batch, so a long run of filtered entries still yields a batch promptly.
-        log.CommandText = """
-            SELECT tbl, pk, seq, hlc, origin, via, scope, prev_scope, deleted, base_hlc, base_origin
-            FROM _sync_log WHERE seq > @after AND seq <= @upto ORDER BY seq LIMIT @scan
-            """;
-        log.Parameters.AddWithValue("@after", afterSeq);
-        log.Parameters.AddWithValue("@upto", upToSeq);
-        log.Parameters.AddWithValue("@scan", (maxRows * 8) + 256);
-        var selects = new Dictionary<string, SqliteCommand>(StringComparer.Ordinal);
-        var tablesInBatch = new HashSet<string>(StringComparer.Ordinal);
-        var bytes = 0;
-        try
+
+        // Pass 1: the log entries after the cursor that pass the filter. A bounded stretch is examined per batch,
+        // so a long run of filtered entries still yields a (possibly empty) batch that advances the cursor.
+        var picked = new List<Change>(Math.Min(maxRows, 4096));
+        var tablesWithRows = new HashSet<string>(StringComparer.Ordinal);
+        var examinedThrough = afterSeq;
+        using (var log = conn.CreateCommand())
         {
+            log.Transaction = tx;
+            log.CommandText = """
+                SELECT tbl, pk, seq, hlc, origin, via, scope, prev_scope, deleted, base_hlc, base_origin
+                FROM _sync_log WHERE seq > @after AND seq <= @upto ORDER BY seq LIMIT @scan
+                """;
+            log.Parameters.AddWithValue("@after", afterSeq);
+            log.Parameters.AddWithValue("@upto", upToSeq);
+            log.Parameters.AddWithValue("@scan", (maxRows * 8) + 256);
             using var r = log.ExecuteReader();
-            while (r.Read())
+            while (picked.Count < maxRows && r.Read())
             {
                 var seq = r.GetInt64(2);
+                examinedThrough = seq;
                 var tbl = r.GetString(0);
                 if (!store.Schema.TryGet(tbl, out var table))
                 {
-                    batch.ThroughSeq = seq; // a table no longer declared: nothing to send
-                    continue;
+                    continue; // a table no longer declared: nothing to send
                 }
 
                 var via = r.IsDBNull(5) ? null : r.GetString(5);
@@ -87,7 +88,6 @@ public sealed class ChangeReader(SyncStore store)
                 {
                     if (table.Direction != SyncDirection.Both || (excludeVia is not null && string.Equals(via, excludeVia, StringComparison.Ordinal)))
                     {
-                        batch.ThroughSeq = seq;
                         continue;
                     }
                 }
@@ -95,7 +95,6 @@ public sealed class ChangeReader(SyncStore store)
                 {
                     if (!includeViaExcluded && string.Equals(via, excludeVia, StringComparison.Ordinal))
                     {
-                        batch.ThroughSeq = seq;
                         continue;
                     }
 
@@ -104,7 +103,6 @@ public sealed class ChangeReader(SyncStore store)
                         var prev = r.IsDBNull(7) ? null : r.GetString(7);
                         if (prev is null || !Scope.Contains(childScope, prev))
                         {
-                            batch.ThroughSeq = seq;
                             continue;
                         }
 
@@ -112,7 +110,7 @@ public sealed class ChangeReader(SyncStore store)
                     }
                 }
 
-                var change = new Change
+                picked.Add(new Change
                 {
                     Table = tbl,
                     Key = r.GetString(1),
@@ -120,74 +118,82 @@ public sealed class ChangeReader(SyncStore store)
                     Hlc = r.GetInt64(3),
                     Origin = r.GetString(4),
                     Partition = scope ?? string.Empty,
+                    Deleted = deleted,
                     BaseHlc = r.IsDBNull(9) ? 0 : r.GetInt64(9),
                     BaseOrigin = r.IsDBNull(10) ? string.Empty : r.GetString(10),
-                };
-                if (!deleted && !ReadRow(conn, tx, selects, table, change))
+                });
+                if (!deleted)
                 {
-                    deleted = true; // the row is gone from the table although the log says otherwise: send what it is
-                }
-
-                change.Deleted = deleted;
-                var size = change.CalculateSize();
-                if (batch.Changes.Count > 0 && bytes + size > maxBytes)
-                {
-                    break; // not examined: through_seq stays at the previous entry
-                }
-
-                batch.Changes.Add(change);
-                bytes += size;
-                batch.ThroughSeq = seq;
-                if (tablesInBatch.Add(tbl))
-                {
-                    var cols = new TableColumns { Table = tbl };
-                    cols.Columns.AddRange(table.Columns);
-                    batch.Tables.Add(cols);
-                }
-
-                if (batch.Changes.Count >= maxRows || bytes >= maxBytes)
-                {
-                    break;
+                    tablesWithRows.Add(tbl);
                 }
             }
         }
-        finally
+
+        // Pass 2: the current rows, one join per table over the same stretch of the log (not one query per row).
+        if (tablesWithRows.Count > 0)
         {
-            foreach (var c in selects.Values)
+            var bySeq = new Dictionary<long, Change>(picked.Count);
+            foreach (var c in picked)
             {
-                c.Dispose();
+                if (!c.Deleted)
+                {
+                    bySeq[c.Seq] = c;
+                }
+            }
+
+            foreach (var tbl in tablesWithRows)
+            {
+                var table = store.Schema[tbl];
+                using var rows = conn.CreateCommand();
+                rows.Transaction = tx;
+                rows.CommandText = store.SqlFor(tbl).SelectJoinedBySeq;
+                rows.Parameters.AddWithValue("@tbl", tbl);
+                rows.Parameters.AddWithValue("@after", afterSeq);
+                rows.Parameters.AddWithValue("@through", examinedThrough);
+                using var r = rows.ExecuteReader();
+                while (r.Read())
+                {
+                    if (bySeq.TryGetValue(r.GetInt64(0), out var change))
+                    {
+                        for (var i = 1; i <= table.Columns.Count; i++)
+                        {
+                            change.Values.Add(ToValue(r, i));
+                        }
+                    }
+                }
+            }
+        }
+
+        // Pass 3: bound the batch by size, in sequence order.
+        var bytes = 0;
+        batch.ThroughSeq = examinedThrough;
+        var tablesInBatch = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var change in picked)
+        {
+            if (!change.Deleted && change.Values.Count == 0)
+            {
+                change.Deleted = true; // the row is gone from the table although the log says otherwise: send what it is
+            }
+
+            var size = change.CalculateSize();
+            if (batch.Changes.Count > 0 && bytes + size > maxBytes)
+            {
+                batch.ThroughSeq = batch.Changes[^1].Seq; // the rest is sent in the next batch
+                break;
+            }
+
+            batch.Changes.Add(change);
+            bytes += size;
+            if (tablesInBatch.Add(change.Table))
+            {
+                var cols = new TableColumns { Table = change.Table };
+                cols.Columns.AddRange(store.Schema[change.Table].Columns);
+                batch.Tables.Add(cols);
             }
         }
 
         tx.Commit();
         return batch;
-    }
-
-    private bool ReadRow(SqliteConnection conn, SqliteTransaction tx, Dictionary<string, SqliteCommand> selects, SyncTable table, Change change)
-    {
-        if (!selects.TryGetValue(table.Name, out var cmd))
-        {
-            cmd = conn.CreateCommand();
-            cmd.Transaction = tx;
-            cmd.CommandText = store.SqlFor(table.Name).SelectByKey;
-            cmd.Parameters.Add(new SqliteParameter("@p0", null));
-            cmd.Prepare();
-            selects[table.Name] = cmd;
-        }
-
-        cmd.Parameters[0].Value = change.Key;
-        using var r = cmd.ExecuteReader();
-        if (!r.Read())
-        {
-            return false;
-        }
-
-        for (var i = 0; i < table.Columns.Count; i++)
-        {
-            change.Values.Add(ToValue(r, i));
-        }
-
-        return true;
     }
 
     internal static Value ToValue(SqliteDataReader r, int i)

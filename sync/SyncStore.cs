@@ -205,6 +205,10 @@ public sealed partial class SyncStore
                 : $"INSERT INTO {Quote(table.Name)} ({cols}) VALUES ({pars}) ON CONFLICT({Quote(table.KeyColumn)}) DO UPDATE SET {updates}";
             Delete = $"DELETE FROM {Quote(table.Name)} WHERE {Quote(table.KeyColumn)} = @p0";
             SelectByKey = $"SELECT {cols} FROM {Quote(table.Name)} WHERE {Quote(table.KeyColumn)} = @p0";
+            var tcols = string.Join(", ", table.Columns.Select(c => "t." + Quote(c)));
+            // "+l.tbl" keeps the planner on the seq index: the (tbl, pk) index would scan every entry of the table per batch.
+            SelectJoinedBySeq = $"SELECT l.seq, {tcols} FROM _sync_log l JOIN {Quote(table.Name)} t ON t.{Quote(table.KeyColumn)} = l.pk " +
+                "WHERE +l.tbl = @tbl AND l.deleted = 0 AND l.seq > @after AND l.seq <= @through";
         }
 
         public SyncTable Table { get; }
@@ -214,6 +218,9 @@ public sealed partial class SyncStore
         public string Delete { get; }
 
         public string SelectByKey { get; }
+
+        /// <summary>Current rows of the log entries of this table in a sequence range (the reader's batch fetch).</summary>
+        public string SelectJoinedBySeq { get; }
 
         private static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
     }

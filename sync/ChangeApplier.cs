@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Globalization;
 using Microsoft.Data.Sqlite;
 using ServiceHall.Protos.V1;
@@ -22,6 +23,8 @@ public sealed class ChangeApplier(SyncStore store)
     /// not applied (the child may not touch it) and is recorded as a conflict. Null to trust the sender (the parent).
     /// </param>
     /// <param name="inTransaction">Optional extra work in the same transaction (e.g. advancing a cursor).</param>
+    // Loops over a whole batch and is called once per batch: optimise at first call instead of running tier-0 code for the first dozens of batches.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public ApplyResult Apply(ChangeBatch batch, string sender, string? guardScope = null, Action<SqliteConnection, SqliteTransaction>? inTransaction = null)
     {
         ArgumentNullException.ThrowIfNull(batch);
@@ -173,6 +176,8 @@ public sealed class ChangeApplier(SyncStore store)
     }
 
     /// <summary>The version this node holds of every row the batch names: one query per table, not one per change.</summary>
+    // Loops over a whole batch and is called once per batch: optimise at first call instead of running tier-0 code for the first dozens of batches.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static Dictionary<string, Dictionary<string, HeldVersion>> LoadVersions(SqliteConnection conn, SqliteTransaction tx, ChangeBatch batch)
     {
         var held = new Dictionary<string, Dictionary<string, HeldVersion>>(StringComparer.Ordinal);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Google.Protobuf;
 using Microsoft.Data.Sqlite;
 using ServiceHall.Protos.V1;
@@ -46,6 +47,8 @@ public sealed class ChangeReader(SyncStore store)
         return (long)cmd.ExecuteScalar()!;
     }
 
+    // Loops over a whole batch and is called once per batch: optimise at first call instead of running tier-0 code for the first dozens of batches.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private ChangeBatch Read(long afterSeq, long upToSeq, int maxRows, int maxBytes, string? excludeVia, string? childScope, bool includeViaExcluded)
     {
         maxRows = Math.Clamp(maxRows, 1, SyncProtocol.MaxBatchRows);
@@ -60,19 +63,38 @@ public sealed class ChangeReader(SyncStore store)
         var picked = new List<Change>(Math.Min(maxRows, 4096));
         var tablesWithRows = new HashSet<string>(StringComparer.Ordinal);
         var examinedThrough = afterSeq;
+        // Echo suppression runs in SQL: a township's pull of a village's own pushes, or its push of what the city
+        // sent, would otherwise materialise every skipped entry here.
+        var viaFilter = excludeVia is not null && !includeViaExcluded;
         using (var log = conn.CreateCommand())
         {
             log.Transaction = tx;
-            log.CommandText = """
+            log.CommandText = $"""
                 SELECT tbl, pk, seq, hlc, origin, via, scope, prev_scope, deleted, base_hlc, base_origin
-                FROM _sync_log WHERE seq > @after AND seq <= @upto ORDER BY seq LIMIT @scan
+                FROM _sync_log WHERE seq > @after AND seq <= @upto {(viaFilter ? "AND via IS NOT @via" : "")} ORDER BY seq LIMIT @scan
                 """;
+            var scan = (maxRows * 8) + 256;
             log.Parameters.AddWithValue("@after", afterSeq);
             log.Parameters.AddWithValue("@upto", upToSeq);
-            log.Parameters.AddWithValue("@scan", (maxRows * 8) + 256);
+            log.Parameters.AddWithValue("@scan", scan);
+            log.Parameters.AddWithValue("@via", (object?)excludeVia ?? DBNull.Value);
             using var r = log.ExecuteReader();
-            while (picked.Count < maxRows && r.Read())
+            var returned = 0;
+            while (picked.Count < maxRows)
             {
+                if (!r.Read())
+                {
+                    if (returned < scan)
+                    {
+                        // Everything up to the bound was examined (entries filtered in SQL included): the cursor may
+                        // move to the bound, but never past the highest sequence number that exists in this snapshot.
+                        examinedThrough = Math.Max(examinedThrough, Math.Min(upToSeq, SnapshotMaxSeq(conn, tx)));
+                    }
+
+                    break;
+                }
+
+                returned++;
                 var seq = r.GetInt64(2);
                 examinedThrough = seq;
                 var tbl = r.GetString(0);
@@ -194,6 +216,14 @@ public sealed class ChangeReader(SyncStore store)
 
         tx.Commit();
         return batch;
+    }
+
+    private static long SnapshotMaxSeq(SqliteConnection conn, SqliteTransaction tx)
+    {
+        using var cmd = conn.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = "SELECT COALESCE(MAX(seq), 0) FROM _sync_log";
+        return (long)cmd.ExecuteScalar()!;
     }
 
     internal static Value ToValue(SqliteDataReader r, int i)

@@ -46,6 +46,9 @@ public sealed class SyncRunner : BackgroundService
         }
     }
 
+    /// <summary>Raised after every round with the parent: the result, or the error that ended it.</summary>
+    public event Action<SyncRoundResult?, Exception?>? RoundCompleted;
+
     /// <summary>True if this node has a parent to sync with.</summary>
     public bool HasParent => _client is not null;
 
@@ -62,7 +65,19 @@ public sealed class SyncRunner : BackgroundService
         {
             using var timeout = new CancellationTokenSource(_options.RoundTimeout, _time);
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
-            return await _client.SyncAsync(linked.Token).ConfigureAwait(false);
+            SyncRoundResult result;
+            try
+            {
+                result = await _client.SyncAsync(linked.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                RoundCompleted?.Invoke(null, ex);
+                throw;
+            }
+
+            RoundCompleted?.Invoke(result, null);
+            return result;
         }
         finally
         {

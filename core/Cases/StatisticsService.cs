@@ -1,5 +1,6 @@
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
+using ServiceHall.Core.Network;
 using P = ServiceHall.Protos.V1;
 
 namespace ServiceHall.Core.Cases;
@@ -10,10 +11,12 @@ public sealed class StatisticsService : P.Statistics.StatisticsBase
     private readonly CaseRepository _cases;
     private readonly ICaseCatalogue _catalogue;
     private readonly TimeProvider _time;
+    private readonly NodeHealthView? _nodes;
 
-    /// <summary>Creates the service.</summary>
-    public StatisticsService(CaseRepository cases, ICaseCatalogue catalogue, TimeProvider time)
+    /// <summary>Creates the service; <paramref name="nodes"/> adds every node's sync health to the reply.</summary>
+    public StatisticsService(CaseRepository cases, ICaseCatalogue catalogue, TimeProvider time, NodeHealthView? nodes = null)
     {
+        _nodes = nodes;
         _cases = cases ?? throw new ArgumentNullException(nameof(cases));
         _catalogue = catalogue ?? throw new ArgumentNullException(nameof(catalogue));
         _time = time ?? throw new ArgumentNullException(nameof(time));
@@ -27,6 +30,11 @@ public sealed class StatisticsService : P.Statistics.StatisticsBase
         reply.ByTownship.AddRange(report.ByTownship.Select(ToProto));
         reply.ByItem.AddRange(report.ByItem.Select(ToProto));
         reply.ByDepartment.AddRange(report.ByDepartment.Select(ToProto));
+        if (_nodes is not null)
+        {
+            reply.Nodes.AddRange(_nodes.Read());
+        }
+
         return Task.FromResult(reply);
     }
 

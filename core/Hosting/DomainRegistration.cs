@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using ServiceHall.Core.Cases;
 using ServiceHall.Core.Catalogue;
+using ServiceHall.Core.Network;
 using ServiceHall.Core.Store;
 using ServiceHall.Sync;
 
@@ -18,6 +19,10 @@ public static class DomainRegistration
         services.AddServiceHallCatalogue();
         services.AddSingleton<ICaseCatalogue, CatalogueCaseCatalogue>();
         services.AddServiceHallCases();
+        services.AddSingleton<NodeLinkRepository>();
+        services.AddSingleton<NodeHealthView>();
+        services.AddSingleton<NodeLinkReporter>();
+        services.AddHostedService(sp => sp.GetRequiredService<NodeLinkReporter>());
         return services;
     }
 

@@ -76,12 +76,12 @@ public sealed class ServiceHallMigrationsTests
     }
 
     [Fact]
-    public void Create_Schema_CatalogueDownOnlyAndGlobal_CasesBothWaysAndScoped()
+    public void Create_Schema_CatalogueDownOnlyAndGlobal_CasesAndLinksBothWaysAndScoped()
     {
         var schema = ServiceHallSchema.Create();
 
-        Assert.Equal(1, schema.Version);
-        Assert.Equal(["departments", "items", "calendar_days", "nodes", "agencies", "cases", "case_events"], schema.Tables.Select(t => t.Name));
+        Assert.Equal(2, schema.Version);
+        Assert.Equal(["departments", "items", "calendar_days", "nodes", "agencies", "cases", "case_events", "node_links"], schema.Tables.Select(t => t.Name));
         Assert.All(schema.Tables.Take(5), t =>
         {
             Assert.Equal(SyncDirection.DownOnly, t.Direction);

@@ -11,7 +11,7 @@ var benchmarks = new Dictionary<string, Func<string[], Task<int>>>(StringCompare
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))
 {
     Console.Error.WriteLine("usage: bench <benchmark> [options]");
-    Console.Error.WriteLine("  sync [--rows 100000] [--batch-rows 2000] [--window 4]   push throughput village -> township over gRPC");
+    Console.Error.WriteLine("  sync [--rows 100000] [--batch-rows 1000] [--window 4] [--warmup 40000]   push throughput village -> township over gRPC");
     return 2;
 }
 

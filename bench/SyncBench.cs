@@ -47,7 +47,7 @@ internal static class SyncBench
         var rows = Arg(args, "--rows", 100_000);
         var options = new SyncOptions
         {
-            BatchRows = Arg(args, "--batch-rows", 2000),
+            BatchRows = Arg(args, "--batch-rows", SyncProtocol.DefaultBatchRows),
             BatchBytes = Arg(args, "--batch-bytes", 1 << 20),
             PushWindow = Arg(args, "--window", 4),
         };

@@ -235,6 +235,7 @@ public sealed class SyncService(SyncStore store, ISyncPeerDirectory directory, I
         directory.FindChild(nodeId)
         ?? throw new RpcException(new Status(StatusCode.PermissionDenied, $"node {nodeId} is not a registered child of {store.NodeId}"));
 
+    /// <summary>This node's level from the depth of its scope path (city = 1, township = 2, village = 3, as <see cref="NodeLevel"/> numbers them).</summary>
     private static int LevelOf(SyncStore store) => store.NodeScope is null ? 0 : store.NodeScope.Count(ch => ch == '/') + 1;
 
     private void Fail(SyncPeer child, Exception ex)

@@ -206,9 +206,10 @@ public sealed partial class SyncStore
             Delete = $"DELETE FROM {Quote(table.Name)} WHERE {Quote(table.KeyColumn)} = @p0";
             SelectByKey = $"SELECT {cols} FROM {Quote(table.Name)} WHERE {Quote(table.KeyColumn)} = @p0";
             var tcols = string.Join(", ", table.Columns.Select(c => "t." + Quote(c)));
-            // "+l.tbl" keeps the planner on the seq index: the (tbl, pk) index would scan every entry of the table per batch.
+            // "+l.tbl" keeps the planner on the seq index (the (tbl, pk) index would scan every entry of the table per batch),
+            // and every term is answered from that index alone (it holds seq, tbl, pk): no lookup of the log row itself.
             SelectJoinedBySeq = $"SELECT l.seq, {tcols} FROM _sync_log l JOIN {Quote(table.Name)} t ON t.{Quote(table.KeyColumn)} = l.pk " +
-                "WHERE +l.tbl = @tbl AND l.deleted = 0 AND l.seq > @after AND l.seq <= @through";
+                "WHERE +l.tbl = @tbl AND l.seq > @after AND l.seq <= @through";
         }
 
         public SyncTable Table { get; }

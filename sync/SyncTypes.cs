@@ -26,8 +26,8 @@ public static class SyncProtocol
     /// <summary>Hard upper bound on rows per batch a peer may ask for.</summary>
     public const int MaxBatchRows = 10_000;
 
-    /// <summary>Hard upper bound on bytes per batch a peer may ask for (8 MiB).</summary>
-    public const int MaxBatchBytes = 8 << 20;
+    /// <summary>Hard upper bound on bytes per batch a peer may ask for (3 MiB), below gRPC's default 4 MiB message limit.</summary>
+    public const int MaxBatchBytes = 3 << 20;
 }
 
 /// <summary>One row written by an applied batch.</summary>

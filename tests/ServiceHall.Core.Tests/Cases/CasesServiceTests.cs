@@ -10,7 +10,7 @@ namespace ServiceHall.Core.Tests.Cases;
 
 public sealed class CasesServiceTests
 {
-    private static readonly ServerCallContext Ctx = TestServerCallContext.Create();
+    private static readonly ServerCallContext Ctx = TestServerCallContext.Create(TestContext.Current.CancellationToken);
 
     private static P.Clerk Clerk(string dept, string user = "u1") => new() { UserId = user, Department = dept };
 

@@ -1,6 +1,6 @@
 using Grpc.Core;
 
-namespace ServiceHall.Core.Tests.Catalogue;
+namespace ServiceHall.Core.Tests;
 
 /// <summary>A minimal <see cref="ServerCallContext"/> for calling gRPC service methods directly (as grpc-dotnet's tester does).</summary>
 internal sealed class TestServerCallContext : ServerCallContext

@@ -1,1 +1,18 @@
-Console.WriteLine("placeholder");
+using ServiceHall.Bench;
+
+// Benchmarks that print figures. Usage: dotnet run -c Release --project bench -- <benchmark> [options]
+// Each benchmark lives in its own file and registers one entry here.
+var benchmarks = new Dictionary<string, Func<string[], Task<int>>>(StringComparer.Ordinal)
+{
+    ["sync"] = SyncBench.RunAsync,
+    [SyncBench.ReceiverMode] = SyncBench.RunReceiverAsync,
+};
+
+if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))
+{
+    Console.Error.WriteLine("usage: bench <benchmark> [options]");
+    Console.Error.WriteLine("  sync [--rows 100000] [--batch-rows 2000] [--window 4]   push throughput village -> township over gRPC");
+    return 2;
+}
+
+return await run(args[1..]);

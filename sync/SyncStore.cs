@@ -57,6 +57,11 @@ public sealed partial class SyncStore
                 via           TEXT    NULL
             );
             """),
+        new(2, "base version of each change (conflict detection)", """
+            ALTER TABLE _sync_log ADD COLUMN base_hlc INTEGER NULL;
+            ALTER TABLE _sync_log ADD COLUMN base_origin TEXT NULL;
+            CREATE INDEX ix_sync_conflicts_row ON _sync_conflicts (tbl, pk);
+            """),
     ];
 
     private readonly SqliteStoreProvider _store;
@@ -103,6 +108,22 @@ public sealed partial class SyncStore
 
     /// <summary>Raised after a local write transaction commits (used to trigger a debounced sync).</summary>
     public event Action? LocalChangeCommitted;
+
+    /// <summary>
+    /// Raised INSIDE the transaction that applies a received batch, after its rows were written and
+    /// before it commits, with the changes that were applied (skipped ones are not listed). The domain
+    /// uses it to maintain derived tables atomically with the synced rows; if a handler throws, the
+    /// whole batch rolls back and the sender retries it later.
+    /// </summary>
+    public event SyncAppliedHandler? Applied;
+
+    internal void OnApplied(SqliteConnection conn, SqliteTransaction tx, IReadOnlyList<AppliedChange> changes)
+    {
+        if (changes.Count > 0)
+        {
+            Applied?.Invoke(conn, tx, changes);
+        }
+    }
 
     /// <summary>Persists this node's scope path.</summary>
     public void SetNodeScope(string scope)
@@ -184,6 +205,10 @@ public sealed partial class SyncStore
                 : $"INSERT INTO {Quote(table.Name)} ({cols}) VALUES ({pars}) ON CONFLICT({Quote(table.KeyColumn)}) DO UPDATE SET {updates}";
             Delete = $"DELETE FROM {Quote(table.Name)} WHERE {Quote(table.KeyColumn)} = @p0";
             SelectByKey = $"SELECT {cols} FROM {Quote(table.Name)} WHERE {Quote(table.KeyColumn)} = @p0";
+            var tcols = string.Join(", ", table.Columns.Select(c => "t." + Quote(c)));
+            // "+l.tbl" keeps the planner on the seq index: the (tbl, pk) index would scan every entry of the table per batch.
+            SelectJoinedBySeq = $"SELECT l.seq, {tcols} FROM _sync_log l JOIN {Quote(table.Name)} t ON t.{Quote(table.KeyColumn)} = l.pk " +
+                "WHERE +l.tbl = @tbl AND l.deleted = 0 AND l.seq > @after AND l.seq <= @through";
         }
 
         public SyncTable Table { get; }
@@ -194,15 +219,33 @@ public sealed partial class SyncStore
 
         public string SelectByKey { get; }
 
+        /// <summary>Current rows of the log entries of this table in a sequence range (the reader's batch fetch).</summary>
+        public string SelectJoinedBySeq { get; }
+
         private static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
     }
 
-    /// <summary>Upserts the tracking row of a change; when the scope changes the old scope is kept so that peers which may no longer hold the row get a delete.</summary>
+    /// <summary>
+    /// Upserts the tracking row of a local write; when the scope changes the old scope is kept so that peers
+    /// which may no longer hold the row get a delete. The replaced version becomes the new entry's base.
+    /// </summary>
     internal const string UpsertLogSql = """
-        INSERT INTO _sync_log (tbl, pk, seq, hlc, origin, via, scope, prev_scope, deleted)
-        VALUES (@tbl, @pk, @seq, @hlc, @origin, @via, @scope, NULL, @deleted)
+        INSERT INTO _sync_log (tbl, pk, seq, hlc, origin, via, scope, prev_scope, deleted, base_hlc, base_origin)
+        VALUES (@tbl, @pk, @seq, @hlc, @origin, @via, @scope, NULL, @deleted, NULL, NULL)
         ON CONFLICT(tbl, pk) DO UPDATE SET
             prev_scope = CASE WHEN _sync_log.scope IS NOT excluded.scope THEN _sync_log.scope ELSE _sync_log.prev_scope END,
+            base_hlc = _sync_log.hlc, base_origin = _sync_log.origin,
+            seq = excluded.seq, hlc = excluded.hlc, origin = excluded.origin, via = excluded.via,
+            scope = excluded.scope, deleted = excluded.deleted
+        """;
+
+    /// <summary>Upserts the tracking row of a received change: it keeps the writer's version and base, and records who sent it.</summary>
+    internal const string ApplyLogSql = """
+        INSERT INTO _sync_log (tbl, pk, seq, hlc, origin, via, scope, prev_scope, deleted, base_hlc, base_origin)
+        VALUES (@tbl, @pk, @seq, @hlc, @origin, @via, @scope, NULL, @deleted, @bhlc, @borigin)
+        ON CONFLICT(tbl, pk) DO UPDATE SET
+            prev_scope = CASE WHEN _sync_log.scope IS NOT excluded.scope THEN _sync_log.scope ELSE _sync_log.prev_scope END,
+            base_hlc = excluded.base_hlc, base_origin = excluded.base_origin,
             seq = excluded.seq, hlc = excluded.hlc, origin = excluded.origin, via = excluded.via,
             scope = excluded.scope, deleted = excluded.deleted
         """;

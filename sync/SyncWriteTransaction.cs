@@ -53,6 +53,12 @@ public sealed class SyncWriteTransaction : IDisposable
             throw new ArgumentException($"Scope column '{t.ScopeColumn}' of '{table}' must hold a scope path.", nameof(values));
         }
 
+        // A node writes only inside its own subtree: its parent would refuse the push (and block the outbox).
+        if (scope is not null && _engine.NodeScope is { } own && !Scope.Contains(own, scope))
+        {
+            throw new ArgumentException($"Row '{key}' of '{table}' has scope '{scope}', outside this node's scope '{own}'.", nameof(values));
+        }
+
         var cmd = Command("u:" + table, sql.Upsert, t.Columns.Count);
         for (var i = 0; i < values.Count; i++)
         {
@@ -80,24 +86,55 @@ public sealed class SyncWriteTransaction : IDisposable
         Upsert(table, values);
     }
 
-    /// <summary>Deletes a row and records a tombstone that propagates under the row's last scope.</summary>
-    public void Delete(string table, string key)
+    /// <summary>
+    /// Deletes a row and records a tombstone that propagates under the row's last scope. Returns false, and records
+    /// nothing, if this node has never held the row (there is no scope to send a tombstone under).
+    /// </summary>
+    public bool Delete(string table, string key)
     {
         var sql = _engine.SqlFor(table);
+        var t = sql.Table;
         string? scope = null;
+        var known = false;
         using (var find = Connection.CreateCommand())
         {
             find.Transaction = Transaction;
-            find.CommandText = "SELECT scope FROM _sync_log WHERE tbl = @t AND pk = @k";
+            find.CommandText = "SELECT scope, 1 FROM _sync_log WHERE tbl = @t AND pk = @k";
             find.Parameters.AddWithValue("@t", table);
             find.Parameters.AddWithValue("@k", key);
-            scope = find.ExecuteScalar() as string;
+            using var r = find.ExecuteReader();
+            if (r.Read())
+            {
+                known = true;
+                scope = r.IsDBNull(0) ? null : r.GetString(0);
+            }
+        }
+
+        if (!known && t.ScopeIndex >= 0)
+        {
+            // A row written before change tracking: take its scope from the row itself.
+            using var find = Connection.CreateCommand();
+            find.Transaction = Transaction;
+            find.CommandText = sql.SelectByKey;
+            find.Parameters.AddWithValue("@p0", key);
+            using var r = find.ExecuteReader();
+            if (r.Read())
+            {
+                known = true;
+                scope = r.IsDBNull(t.ScopeIndex) ? null : r.GetString(t.ScopeIndex);
+            }
+        }
+
+        if (!known && t.ScopeIndex >= 0)
+        {
+            return false;
         }
 
         var cmd = Command("d:" + table, sql.Delete, 1);
         cmd.Parameters[0].Value = key;
         cmd.ExecuteNonQuery();
         Log(table, key, scope, deleted: true);
+        return true;
     }
 
     /// <summary>Commits the rows and their change-log entries together.</summary>

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using ServiceHall.Core.Cases;
 using ServiceHall.Core.Catalogue;
 using ServiceHall.Core.Store;
+using ServiceHall.Sync;
 
 namespace ServiceHall.Core.Hosting;
 
@@ -18,6 +19,18 @@ public static class DomainRegistration
         services.AddSingleton<ICaseCatalogue, CatalogueCaseCatalogue>();
         services.AddServiceHallCases();
         return services;
+    }
+
+    /// <summary>
+    /// Connects the domain to the engine: rows the engine applies refresh the derived case view inside the
+    /// same transaction. Call once, after the store is migrated.
+    /// </summary>
+    public static void ConnectServiceHallDomain(this IServiceProvider services)
+    {
+        var sync = services.GetRequiredService<SyncStore>();
+        var cases = services.GetRequiredService<CaseRepository>();
+        sync.Applied += (connection, transaction, changes) =>
+            cases.OnRowsApplied(connection, transaction, changes.Select(c => (c.Table, c.Key, c.Deleted)));
     }
 
     /// <summary>Maps the domain's gRPC services.</summary>

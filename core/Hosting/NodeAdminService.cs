@@ -16,6 +16,8 @@ public sealed class NodeAdminService(
     SqliteStoreProvider store,
     SyncStore sync,
     CatalogueRepository catalogue,
+    SyncRunner runner,
+    SyncStatusReader syncStatus,
     IOptions<NodeOptions> options) : NodeAdmin.NodeAdminBase
 {
     private static readonly string ProgramVersion =
@@ -36,13 +38,66 @@ public sealed class NodeAdminService(
             UpstreamUrl = options.Value.UpstreamUrl ?? "",
             Version = ProgramVersion,
             Pid = Environment.ProcessId,
+            PendingUpstream = syncStatus.PendingUpstream(),
         };
+        foreach (var p in syncStatus.Read())
+        {
+            var peer = new PeerStatus
+            {
+                PeerId = p.PeerId,
+                Relation = p.Relation,
+                State = p.State,
+                Scope = p.Scope ?? "",
+                PushCursor = p.PushCursor,
+                PullCursor = p.PullCursor,
+                Pending = p.Pending,
+                LastError = p.LastError ?? "",
+            };
+            if (p.LastSuccess is { } success)
+            {
+                peer.LastSuccess = Timestamp.FromDateTimeOffset(success);
+            }
+
+            if (p.LastAttempt is { } attempt)
+            {
+                peer.LastAttempt = Timestamp.FromDateTimeOffset(attempt);
+            }
+
+            if (p.OfflineSince is { } offline)
+            {
+                peer.OfflineSince = Timestamp.FromDateTimeOffset(offline);
+            }
+
+            status.Peers.Add(peer);
+        }
         foreach (var (component, version) in Migrator.ReadVersions(store))
         {
             status.SchemaVersions[component] = version;
         }
 
         return Task.FromResult(status);
+    }
+
+    /// <inheritdoc />
+    public override async Task<SyncNowReply> SyncNow(SyncNowRequest request, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (!runner.HasParent)
+        {
+            return new SyncNowReply { Ok = true, Error = "" };
+        }
+
+        try
+        {
+            var round = await runner.RunOnceAsync(context.CancellationToken);
+            return new SyncNowReply { Ok = true, Pushed = round.Pushed, Pulled = round.Pulled };
+        }
+        catch (Exception ex) when (ex is RpcException or IOException or HttpRequestException or OperationCanceledException or InvalidOperationException)
+        {
+            // The round's own outcome is the answer: the operator asked whether the link works.
+            var message = ex is RpcException rpc ? $"{rpc.StatusCode}: {rpc.Status.Detail}" : ex.Message;
+            return new SyncNowReply { Ok = false, Error = $"sync with {options.Value.UpstreamUrl} failed: {message}" };
+        }
     }
 
     /// <inheritdoc />

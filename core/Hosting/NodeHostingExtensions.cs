@@ -81,6 +81,14 @@ public static class NodeHostingExtensions
             clock));
 
         builder.Services.AddServiceHallDomain();
+        builder.Services.AddSingleton<ISyncPeerDirectory, RegistryPeerDirectory>();
+        builder.Services.AddServiceHallSync(builder.Configuration.GetSection("Sync"));
+        builder.Services.PostConfigure<SyncOptions>(o =>
+        {
+            // The upstream of the node options is the engine's parent; one setting, not two.
+            o.ParentUrl = string.IsNullOrWhiteSpace(options.UpstreamUrl) ? null : options.UpstreamUrl;
+            o.Level = CatalogueService.ToProto(level);
+        });
 
         builder.Services.AddGrpc(o =>
         {
@@ -100,6 +108,7 @@ public static class NodeHostingExtensions
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
         app.MapGrpcService<NodeAdminService>();
+        app.MapServiceHallSync();
         app.MapServiceHallDomain();
         return app;
     }
@@ -119,6 +128,7 @@ public static class NodeHostingExtensions
             sp.GetRequiredService<ILoggerFactory>().CreateLogger("ServiceHall.Store"));
         var identity = sp.GetRequiredService<NodeIdentity>();
         var sync = sp.GetRequiredService<SyncStore>();
+        sp.ConnectServiceHallDomain();
         if (identity.Level == NodeLevel.City)
         {
             sync.SetNodeScope(NodeStoreInitializer.RootScope(identity));

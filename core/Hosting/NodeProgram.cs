@@ -51,6 +51,14 @@ public static class NodeProgram
                 await Console.Error.WriteLineAsync($"{program}: cannot start: {ex.Message}");
                 return ExitBadStore;
             }
+            catch (Microsoft.Data.Sqlite.SqliteException ex)
+            {
+                var path = app.Services.GetRequiredService<SqliteStoreProvider>().Location;
+                await Console.Error.WriteLineAsync(
+                    $"{program}: cannot start: the store {path} cannot be opened ({ex.Message}). " +
+                    "If the file is damaged, move it aside and start again: the node rebuilds the catalogue and its own cases from its parent.");
+                return ExitBadStore;
+            }
 
             await app.RunAsync();
             return 0;

@@ -60,4 +60,17 @@ public sealed class NodeProcessTests : IDisposable
         Assert.True(File.Exists(Path.Combine(_dir, "city.db")));
         Assert.NotEmpty(Directory.GetFiles(Path.Combine(_dir, "logs"), "node-*.json"));
     }
+
+    [Fact]
+    public async Task Start_CorruptStore_ExitsWithStoreMessage()
+    {
+        Directory.CreateDirectory(_dir);
+        var path = Path.Combine(_dir, "city.db");
+        await File.WriteAllTextAsync(path, new string('x', 4096), TestContext.Current.CancellationToken);
+        using var node = NodeProcess.Start("city", "--id", "city", "--listen", "http://127.0.0.1:0", "--data", _dir);
+        var code = await node.WaitForExitAsync(TimeSpan.FromSeconds(60));
+        Assert.Equal(3, code);
+        Assert.Contains("cannot be opened", node.Output, StringComparison.Ordinal);
+        Assert.Contains(path, node.Output, StringComparison.Ordinal);
+    }
 }

@@ -1,0 +1,290 @@
+using System.Runtime.CompilerServices;
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+using ServiceHall.Protos.V1;
+
+namespace ServiceHall.Sync;
+
+/// <summary>
+/// Applies received batches: one transaction per batch under the store's write lock, prepared commands
+/// reused across the batch. Each change is compared by (hlc, origin) with the local version of the row;
+/// a newer one is written (row and log entry, with a new local sequence number, the writer's origin and
+/// version, and <c>via</c> = the sender); anything else is skipped, so applying a batch twice changes nothing.
+/// A change that meets a concurrent version from another origin (neither is the base of the other) leaves
+/// a row in <c>_sync_conflicts</c>: the higher version wins on every node, and the loss is visible.
+/// </summary>
+public sealed class ChangeApplier(SyncStore store)
+{
+    /// <summary>Applies one batch atomically.</summary>
+    /// <param name="batch">The batch; it must have been validated (tables declared, value counts right).</param>
+    /// <param name="sender">Node id of the peer that sent it; recorded as <c>via</c> so it is not echoed back.</param>
+    /// <param name="guardScope">
+    /// When applying a child's push: the child's scope. A change to a row this node holds outside that scope is
+    /// not applied (the child may not touch it) and is recorded as a conflict. Null to trust the sender (the parent).
+    /// </param>
+    /// <param name="inTransaction">Optional extra work in the same transaction (e.g. advancing a cursor).</param>
+    // Loops over a whole batch and is called once per batch: optimise at first call instead of running tier-0 code for the first dozens of batches.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public ApplyResult Apply(ChangeBatch batch, string sender, string? guardScope = null, Action<SqliteConnection, SqliteTransaction>? inTransaction = null)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        var columnMaps = MapColumns(batch);
+        var wl = store.Store.WriteLock;
+        wl.Wait();
+        try
+        {
+            using var conn = store.Store.OpenSqlite();
+            using var tx = conn.BeginTransaction(deferred: false);
+            var seq = SyncStore.MaxSeq(conn, tx);
+            var held = LoadVersions(conn, tx, batch);
+            using var log = Prepare(conn, tx, SyncStore.ApplyLogSql, "@tbl", "@pk", "@seq", "@hlc", "@origin", "@via", "@scope", "@deleted", "@bhlc", "@borigin");
+            using var conflict = Prepare(conn, tx, """
+                INSERT INTO _sync_conflicts (tbl, pk, winner_hlc, winner_origin, loser_hlc, loser_origin, detected_at, via)
+                VALUES (@t, @k, @wh, @wo, @lh, @lo, @at, @via)
+                """, "@t", "@k", "@wh", "@wo", "@lh", "@lo", "@at", "@via");
+            var upserts = new Dictionary<string, SqliteCommand>(StringComparer.Ordinal);
+            var deletes = new Dictionary<string, SqliteCommand>(StringComparer.Ordinal);
+            var applied = new List<AppliedChange>(batch.Changes.Count);
+            int skipped = 0, conflicts = 0;
+            long maxHlc = 0;
+            var now = store.Time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture);
+            try
+            {
+                foreach (var c in batch.Changes)
+                {
+                    maxHlc = Math.Max(maxHlc, c.Hlc);
+                    var versions = held[c.Table];
+                    var exists = versions.TryGetValue(c.Key, out var e);
+                    long eh = e.Hlc, ebh = e.BaseHlc;
+                    string eo = e.Origin ?? string.Empty, ebo = e.BaseOrigin ?? string.Empty;
+                    var escope = e.Scope;
+
+                    if (exists && guardScope is not null && !Scope.Contains(guardScope, escope))
+                    {
+                        // The child names a row that lives outside its subtree here: it may not change it.
+                        Conflict(conflict, c, eh, eo, c.Hlc, c.Origin, now, sender);
+                        conflicts++;
+                        skipped++;
+                        continue;
+                    }
+
+                    var cmp = exists ? HybridLogicalClock.Compare(c.Hlc, c.Origin, eh, eo) : 1;
+
+                    // From the parent, a delete whose partition lies outside this node's scope means the row moved
+                    // out of this subtree: this node may no longer hold it, whatever local edit came after the move
+                    // (the parent refused that edit and recorded the conflict).
+                    if (cmp < 0 && guardScope is null && c.Deleted && c.Partition.Length > 0
+                        && store.NodeScope is { } own && !Scope.Contains(own, c.Partition))
+                    {
+                        if (!string.Equals(c.Origin, eo, StringComparison.Ordinal))
+                        {
+                            Conflict(conflict, c, c.Hlc, c.Origin, eh, eo, now, sender);
+                            conflicts++;
+                        }
+
+                        cmp = 1;
+                    }
+
+                    if (cmp <= 0)
+                    {
+                        skipped++;
+                        // Equal: a duplicate. Older: fine if it is the version ours replaced; otherwise it was
+                        // written concurrently elsewhere and lost — keep that visible.
+                        if (cmp < 0 && !string.Equals(c.Origin, eo, StringComparison.Ordinal) && !(ebh == c.Hlc && string.Equals(ebo, c.Origin, StringComparison.Ordinal)))
+                        {
+                            Conflict(conflict, c, eh, eo, c.Hlc, c.Origin, now, sender);
+                            conflicts++;
+                        }
+
+                        continue;
+                    }
+
+                    if (exists && HybridLogicalClock.Compare(c.Hlc, c.Origin, eh, eo) > 0 && !string.Equals(c.Origin, eo, StringComparison.Ordinal) && !(c.BaseHlc == eh && string.Equals(c.BaseOrigin, eo, StringComparison.Ordinal)))
+                    {
+                        Conflict(conflict, c, c.Hlc, c.Origin, eh, eo, now, sender);
+                        conflicts++;
+                    }
+
+                    var sql = store.SqlFor(c.Table);
+                    if (c.Deleted)
+                    {
+                        if (!deletes.TryGetValue(c.Table, out var del))
+                        {
+                            del = Prepare(conn, tx, sql.Delete, "@p0");
+                            deletes[c.Table] = del;
+                        }
+
+                        del.Parameters[0].Value = c.Key;
+                        del.ExecuteNonQuery();
+                    }
+                    else
+                    {
+                        if (!upserts.TryGetValue(c.Table, out var up))
+                        {
+                            up = Prepare(conn, tx, sql.Upsert, [.. Enumerable.Range(0, sql.Table.Columns.Count).Select(i => "@p" + i.ToString(CultureInfo.InvariantCulture))]);
+                            upserts[c.Table] = up;
+                        }
+
+                        var map = columnMaps[c.Table];
+                        for (var i = 0; i < map.Length; i++)
+                        {
+                            up.Parameters[i].Value = FromValue(c.Values[map[i]]);
+                        }
+
+                        up.ExecuteNonQuery();
+                    }
+
+                    log.Parameters[0].Value = c.Table;
+                    log.Parameters[1].Value = c.Key;
+                    log.Parameters[2].Value = ++seq;
+                    log.Parameters[3].Value = c.Hlc;
+                    log.Parameters[4].Value = c.Origin;
+                    log.Parameters[5].Value = sender;
+                    log.Parameters[6].Value = c.Partition.Length == 0 ? DBNull.Value : c.Partition;
+                    log.Parameters[7].Value = c.Deleted ? 1 : 0;
+                    log.Parameters[8].Value = c.BaseHlc == 0 ? DBNull.Value : c.BaseHlc;
+                    log.Parameters[9].Value = c.BaseOrigin.Length == 0 ? DBNull.Value : c.BaseOrigin;
+                    log.ExecuteNonQuery();
+                    versions[c.Key] = new HeldVersion(c.Hlc, c.Origin, c.Partition.Length == 0 ? null : c.Partition, c.BaseHlc, c.BaseOrigin);
+                    applied.Add(new AppliedChange(c.Table, c.Key, c.Deleted));
+                }
+
+                inTransaction?.Invoke(conn, tx);
+                store.OnApplied(conn, tx, applied);
+            }
+            finally
+            {
+                foreach (var c in upserts.Values)
+                {
+                    c.Dispose();
+                }
+
+                foreach (var c in deletes.Values)
+                {
+                    c.Dispose();
+                }
+            }
+
+            tx.Commit();
+            store.Clock.Observe(maxHlc);
+            return new ApplyResult(applied.Count, skipped, conflicts);
+        }
+        finally
+        {
+            wl.Release();
+        }
+    }
+
+    /// <summary>The version this node holds of every row the batch names: one query per table, not one per change.</summary>
+    // Loops over a whole batch and is called once per batch: optimise at first call instead of running tier-0 code for the first dozens of batches.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static Dictionary<string, Dictionary<string, HeldVersion>> LoadVersions(SqliteConnection conn, SqliteTransaction tx, ChangeBatch batch)
+    {
+        var held = new Dictionary<string, Dictionary<string, HeldVersion>>(StringComparer.Ordinal);
+        foreach (var c in batch.Changes)
+        {
+            if (!held.ContainsKey(c.Table))
+            {
+                held[c.Table] = new Dictionary<string, HeldVersion>(StringComparer.Ordinal);
+            }
+        }
+
+        foreach (var (table, versions) in held)
+        {
+            var buffer = new System.Buffers.ArrayBufferWriter<byte>(batch.Changes.Count * 24);
+            using (var json = new System.Text.Json.Utf8JsonWriter(buffer))
+            {
+                json.WriteStartArray();
+                foreach (var c in batch.Changes)
+                {
+                    if (string.Equals(c.Table, table, StringComparison.Ordinal))
+                    {
+                        json.WriteStringValue(c.Key);
+                    }
+                }
+
+                json.WriteEndArray();
+            }
+
+            using var cmd = conn.CreateCommand();
+            cmd.Transaction = tx;
+            cmd.CommandText = """
+                SELECT pk, hlc, origin, scope, base_hlc, base_origin FROM _sync_log
+                WHERE tbl = @t AND pk IN (SELECT value FROM json_each(@keys))
+                """;
+            cmd.Parameters.AddWithValue("@t", table);
+            cmd.Parameters.AddWithValue("@keys", System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan));
+            using var r = cmd.ExecuteReader();
+            while (r.Read())
+            {
+                versions[r.GetString(0)] = new HeldVersion(
+                    r.GetInt64(1), r.GetString(2), r.IsDBNull(3) ? null : r.GetString(3),
+                    r.IsDBNull(4) ? 0 : r.GetInt64(4), r.IsDBNull(5) ? null : r.GetString(5));
+            }
+        }
+
+        return held;
+    }
+
+    /// <summary>The version of a row this node holds (from its change log).</summary>
+    private readonly record struct HeldVersion(long Hlc, string? Origin, string? Scope, long BaseHlc, string? BaseOrigin);
+
+    /// <summary>For every table of the batch: for each locally declared column, its position in the batch's values.</summary>
+    private Dictionary<string, int[]> MapColumns(ChangeBatch batch)
+    {
+        var maps = new Dictionary<string, int[]>(StringComparer.Ordinal);
+        foreach (var tc in batch.Tables)
+        {
+            var table = store.Schema[tc.Table];
+            var map = new int[table.Columns.Count];
+            for (var i = 0; i < map.Length; i++)
+            {
+                map[i] = tc.Columns.IndexOf(table.Columns[i]);
+                if (map[i] < 0)
+                {
+                    throw new InvalidDataException($"Batch lacks column '{table.Columns[i]}' of table '{tc.Table}'.");
+                }
+            }
+
+            maps[tc.Table] = map;
+        }
+
+        return maps;
+    }
+
+    private static void Conflict(SqliteCommand cmd, Change c, long winnerHlc, string winnerOrigin, long loserHlc, string loserOrigin, string now, string sender)
+    {
+        cmd.Parameters[0].Value = c.Table;
+        cmd.Parameters[1].Value = c.Key;
+        cmd.Parameters[2].Value = winnerHlc;
+        cmd.Parameters[3].Value = winnerOrigin;
+        cmd.Parameters[4].Value = loserHlc;
+        cmd.Parameters[5].Value = loserOrigin;
+        cmd.Parameters[6].Value = now;
+        cmd.Parameters[7].Value = sender;
+        cmd.ExecuteNonQuery();
+    }
+
+    internal static object FromValue(Value v) => v.KindCase switch
+    {
+        Value.KindOneofCase.Int => v.Int,
+        Value.KindOneofCase.Real => v.Real,
+        Value.KindOneofCase.Text => v.Text,
+        Value.KindOneofCase.Blob => v.Blob.ToByteArray(),
+        _ => DBNull.Value,
+    };
+
+    private static SqliteCommand Prepare(SqliteConnection conn, SqliteTransaction tx, string sql, params string[] parameters)
+    {
+        var cmd = conn.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = sql;
+        foreach (var p in parameters)
+        {
+            cmd.Parameters.Add(new SqliteParameter(p, null));
+        }
+
+        cmd.Prepare();
+        return cmd;
+    }
+}

@@ -1,0 +1,245 @@
+using System.Runtime.CompilerServices;
+using Google.Protobuf;
+using Microsoft.Data.Sqlite;
+using ServiceHall.Protos.V1;
+
+namespace ServiceHall.Sync;
+
+/// <summary>
+/// Reads the change log (<c>_sync_log</c>) after a cursor, in sequence order, into bounded
+/// <see cref="ChangeBatch"/> messages. Row values are read from the domain table in the same
+/// read snapshot as the log entries, so a batch always carries the current row for the version it names.
+/// <see cref="ChangeBatch.ThroughSeq"/> is the last sequence number examined: a batch whose entries
+/// were all filtered out still advances the receiver's cursor.
+/// </summary>
+public sealed class ChangeReader(SyncStore store)
+{
+    /// <summary>Changes to push to the parent: tables that travel up (<see cref="SyncDirection.Both"/>) only, without what came from the parent (no echo).</summary>
+    /// <param name="afterSeq">Push cursor: the highest local sequence number the parent acknowledged.</param>
+    /// <param name="parentId">The parent's node id; entries it sent are not sent back. Null if not yet known.</param>
+    /// <param name="maxRows">Upper bound on changes in the batch.</param>
+    /// <param name="maxBytes">Upper bound on the encoded size of the changes.</param>
+    public ChangeBatch ReadForParent(long afterSeq, string? parentId, int maxRows, int maxBytes) =>
+        Read(afterSeq, long.MaxValue, maxRows, maxBytes, parentId, childScope: null, includeViaExcluded: false);
+
+    /// <summary>
+    /// Changes for a child of scope <paramref name="childScope"/>: rows inside its scope as upserts (or tombstones);
+    /// rows that moved out of its scope (their previous scope was inside) as deletes; everything else skipped.
+    /// Entries the child itself sent are not sent back (no echo), unless <paramref name="includeOwn"/>: a new or
+    /// rebuilt child store then receives its own rows back (they are skipped as duplicates if it still has them).
+    /// </summary>
+    /// <param name="afterSeq">The child's pull cursor (a sequence number of this node's log).</param>
+    /// <param name="upToSeq">Do not read past this sequence number (the high-water mark at the start of the pull).</param>
+    /// <param name="childId">The child's node id.</param>
+    /// <param name="childScope">The child's scope, from the node registry (never from the request).</param>
+    /// <param name="maxRows">Upper bound on changes in the batch.</param>
+    /// <param name="maxBytes">Upper bound on the encoded size of the changes.</param>
+    /// <param name="includeOwn">Also send entries that came from this child (for a child that is rebuilding its store).</param>
+    public ChangeBatch ReadForChild(long afterSeq, long upToSeq, string childId, string childScope, int maxRows, int maxBytes, bool includeOwn = false) =>
+        Read(afterSeq, upToSeq, maxRows, maxBytes, childId, childScope, includeViaExcluded: includeOwn);
+
+    /// <summary>Highest sequence number in the log (0 if empty).</summary>
+    public long MaxSeq()
+    {
+        using var conn = store.Store.OpenSqlite();
+        using var cmd = conn.CreateCommand();
+        cmd.CommandText = "SELECT COALESCE(MAX(seq), 0) FROM _sync_log";
+        return (long)cmd.ExecuteScalar()!;
+    }
+
+    // Loops over a whole batch and is called once per batch: optimise at first call instead of running tier-0 code for the first dozens of batches.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private ChangeBatch Read(long afterSeq, long upToSeq, int maxRows, int maxBytes, string? excludeVia, string? childScope, bool includeViaExcluded)
+    {
+        maxRows = Math.Clamp(maxRows, 1, SyncProtocol.MaxBatchRows);
+        maxBytes = Math.Clamp(maxBytes, 1024, SyncProtocol.MaxBatchBytes);
+        var batch = new ChangeBatch { Sender = store.NodeId, ThroughSeq = afterSeq };
+        using var conn = store.Store.OpenSqlite();
+        // One read transaction: the log entries and the rows they name come from the same WAL snapshot.
+        using var tx = conn.BeginTransaction(deferred: true);
+
+        // Pass 1: the log entries after the cursor that pass the filter. A bounded stretch is examined per batch,
+        // so a long run of filtered entries still yields a (possibly empty) batch that advances the cursor.
+        var picked = new List<Change>(Math.Min(maxRows, 4096));
+        var tablesWithRows = new HashSet<string>(StringComparer.Ordinal);
+        var examinedThrough = afterSeq;
+        // Echo suppression runs in SQL: a township's pull of a village's own pushes, or its push of what the city
+        // sent, would otherwise materialise every skipped entry here.
+        var viaFilter = excludeVia is not null && !includeViaExcluded;
+        using (var log = conn.CreateCommand())
+        {
+            log.Transaction = tx;
+            log.CommandText = $"""
+                SELECT tbl, pk, seq, hlc, origin, via, scope, prev_scope, deleted, base_hlc, base_origin
+                FROM _sync_log WHERE seq > @after AND seq <= @upto {(viaFilter ? "AND via IS NOT @via" : "")} ORDER BY seq LIMIT @scan
+                """;
+            var scan = (maxRows * 8) + 256;
+            log.Parameters.AddWithValue("@after", afterSeq);
+            log.Parameters.AddWithValue("@upto", upToSeq);
+            log.Parameters.AddWithValue("@scan", scan);
+            log.Parameters.AddWithValue("@via", (object?)excludeVia ?? DBNull.Value);
+            using var r = log.ExecuteReader();
+            var returned = 0;
+            while (picked.Count < maxRows)
+            {
+                if (!r.Read())
+                {
+                    if (returned < scan)
+                    {
+                        // Everything up to the bound was examined (entries filtered in SQL included): the cursor may
+                        // move to the bound, but never past the highest sequence number that exists in this snapshot.
+                        examinedThrough = Math.Max(examinedThrough, Math.Min(upToSeq, SnapshotMaxSeq(conn, tx)));
+                    }
+
+                    break;
+                }
+
+                returned++;
+                var seq = r.GetInt64(2);
+                examinedThrough = seq;
+                var tbl = r.GetString(0);
+                if (!store.Schema.TryGet(tbl, out var table))
+                {
+                    continue; // a table no longer declared: nothing to send
+                }
+
+                var via = r.IsDBNull(5) ? null : r.GetString(5);
+                var scope = r.IsDBNull(6) ? null : r.GetString(6);
+                var deleted = r.GetInt64(8) != 0;
+                if (childScope is null)
+                {
+                    if (table.Direction != SyncDirection.Both || (excludeVia is not null && string.Equals(via, excludeVia, StringComparison.Ordinal)))
+                    {
+                        continue;
+                    }
+                }
+                else
+                {
+                    if (!includeViaExcluded && string.Equals(via, excludeVia, StringComparison.Ordinal))
+                    {
+                        continue;
+                    }
+
+                    if (!Scope.Contains(childScope, scope))
+                    {
+                        var prev = r.IsDBNull(7) ? null : r.GetString(7);
+                        if (prev is null || !Scope.Contains(childScope, prev))
+                        {
+                            continue;
+                        }
+
+                        deleted = true; // the row moved out of the child's subtree: it must leave that peer
+                    }
+                }
+
+                picked.Add(new Change
+                {
+                    Table = tbl,
+                    Key = r.GetString(1),
+                    Seq = seq,
+                    Hlc = r.GetInt64(3),
+                    Origin = r.GetString(4),
+                    Partition = scope ?? string.Empty,
+                    Deleted = deleted,
+                    BaseHlc = r.IsDBNull(9) ? 0 : r.GetInt64(9),
+                    BaseOrigin = r.IsDBNull(10) ? string.Empty : r.GetString(10),
+                });
+                if (!deleted)
+                {
+                    tablesWithRows.Add(tbl);
+                }
+            }
+        }
+
+        // Pass 2: the current rows, one join per table over the same stretch of the log (not one query per row).
+        if (tablesWithRows.Count > 0)
+        {
+            var bySeq = new Dictionary<long, Change>(picked.Count);
+            foreach (var c in picked)
+            {
+                if (!c.Deleted)
+                {
+                    bySeq[c.Seq] = c;
+                }
+            }
+
+            foreach (var tbl in tablesWithRows)
+            {
+                var table = store.Schema[tbl];
+                using var rows = conn.CreateCommand();
+                rows.Transaction = tx;
+                rows.CommandText = store.SqlFor(tbl).SelectJoinedBySeq;
+                rows.Parameters.AddWithValue("@tbl", tbl);
+                rows.Parameters.AddWithValue("@after", afterSeq);
+                rows.Parameters.AddWithValue("@through", examinedThrough);
+                using var r = rows.ExecuteReader();
+                while (r.Read())
+                {
+                    if (bySeq.TryGetValue(r.GetInt64(0), out var change))
+                    {
+                        for (var i = 1; i <= table.Columns.Count; i++)
+                        {
+                            change.Values.Add(ToValue(r, i));
+                        }
+                    }
+                }
+            }
+        }
+
+        // Pass 3: bound the batch by size, in sequence order.
+        var bytes = 0;
+        batch.ThroughSeq = examinedThrough;
+        var tablesInBatch = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var change in picked)
+        {
+            if (!change.Deleted && change.Values.Count == 0)
+            {
+                change.Deleted = true; // the row is gone from the table although the log says otherwise: send what it is
+            }
+
+            var size = change.CalculateSize();
+            if (batch.Changes.Count > 0 && bytes + size > maxBytes)
+            {
+                batch.ThroughSeq = batch.Changes[^1].Seq; // the rest is sent in the next batch
+                break;
+            }
+
+            batch.Changes.Add(change);
+            bytes += size;
+            if (tablesInBatch.Add(change.Table))
+            {
+                var cols = new TableColumns { Table = change.Table };
+                cols.Columns.AddRange(store.Schema[change.Table].Columns);
+                batch.Tables.Add(cols);
+            }
+        }
+
+        tx.Commit();
+        return batch;
+    }
+
+    private static long SnapshotMaxSeq(SqliteConnection conn, SqliteTransaction tx)
+    {
+        using var cmd = conn.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = "SELECT COALESCE(MAX(seq), 0) FROM _sync_log";
+        return (long)cmd.ExecuteScalar()!;
+    }
+
+    internal static Value ToValue(SqliteDataReader r, int i)
+    {
+        if (r.IsDBNull(i))
+        {
+            return new Value();
+        }
+
+        return r.GetValue(i) switch
+        {
+            long l => new Value { Int = l },
+            double d => new Value { Real = d },
+            string s => new Value { Text = s },
+            byte[] b => new Value { Blob = ByteString.CopyFrom(b) },
+            var other => new Value { Text = Convert.ToString(other, System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty },
+        };
+    }
+}

@@ -1,0 +1,158 @@
+using Grpc.Net.Client;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace ServiceHall.Sync;
+
+/// <summary>
+/// Runs sync rounds with the parent: periodically (<see cref="SyncOptions.Interval"/>), shortly after a local
+/// write (<see cref="SyncOptions.Debounce"/>), and on demand (<see cref="RunOnceAsync"/>); one round at a time.
+/// After a failed round it backs off (1 s doubling, with jitter, up to <see cref="SyncOptions.MaxBackoff"/>).
+/// At the root (no parent URL) it does nothing.
+/// </summary>
+public sealed class SyncRunner : BackgroundService
+{
+    private readonly SyncStore _store;
+    private readonly SyncOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _log;
+    private readonly GrpcChannel? _channel;
+    private readonly SyncClient? _client;
+    private readonly SemaphoreSlim _round = new(1, 1);
+    private TaskCompletionSource _wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Creates a runner; with a parent URL in <paramref name="options"/> it opens a channel to the parent.</summary>
+    public SyncRunner(SyncStore store, IOptions<SyncOptions> options, TimeProvider time, ILoggerFactory? loggers = null)
+        : this(store, options?.Value ?? throw new ArgumentNullException(nameof(options)), time, client: null, loggers)
+    {
+    }
+
+    /// <summary>Creates a runner around an existing client (tests, or a host with its own channel); null client = root.</summary>
+    public SyncRunner(SyncStore store, SyncOptions options, TimeProvider time, SyncClient? client, ILoggerFactory? loggers = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _store = store;
+        _options = options;
+        _time = time;
+        loggers ??= NullLoggerFactory.Instance;
+        _log = loggers.CreateLogger<SyncRunner>();
+        _client = client;
+        if (_client is null && !string.IsNullOrEmpty(options.ParentUrl))
+        {
+            _channel = GrpcChannel.ForAddress(options.ParentUrl, new GrpcChannelOptions { LoggerFactory = loggers });
+            _client = new SyncClient(store, _channel.CreateCallInvoker(), options.Level, options, options.ParentUrl, loggers.CreateLogger<SyncClient>());
+        }
+    }
+
+    /// <summary>Raised after every round with the parent: the result, or the error that ended it.</summary>
+    public event Action<SyncRoundResult?, Exception?>? RoundCompleted;
+
+    /// <summary>True if this node has a parent to sync with.</summary>
+    public bool HasParent => _client is not null;
+
+    /// <summary>Runs one round now (waiting for a running one to finish first). Returns zero counts at the root.</summary>
+    public async Task<SyncRoundResult> RunOnceAsync(CancellationToken cancellationToken = default)
+    {
+        if (_client is null)
+        {
+            return default;
+        }
+
+        await _round.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var timeout = new CancellationTokenSource(_options.RoundTimeout, _time);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+            SyncRoundResult result;
+            try
+            {
+                result = await _client.SyncAsync(linked.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                RoundCompleted?.Invoke(null, ex);
+                throw;
+            }
+
+            RoundCompleted?.Invoke(result, null);
+            return result;
+        }
+        finally
+        {
+            _round.Release();
+        }
+    }
+
+    /// <inheritdoc />
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (_client is null)
+        {
+            return;
+        }
+
+        _store.LocalChangeCommitted += OnLocalChange;
+        try
+        {
+            var failures = 0;
+            var first = true;
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                if (!first)
+                {
+                    var delay = failures == 0 ? _options.Interval : Backoff(failures);
+                    var wake = Volatile.Read(ref _wake);
+                    using var cts = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+                    var sleep = Task.Delay(delay, _time, cts.Token);
+                    var woke = await Task.WhenAny(sleep, wake.Task).ConfigureAwait(false) == wake.Task;
+                    await cts.CancelAsync().ConfigureAwait(false);
+                    if (woke && _options.Debounce > TimeSpan.Zero)
+                    {
+                        await Task.Delay(_options.Debounce, _time, stoppingToken).ConfigureAwait(false);
+                    }
+                }
+
+                first = false;
+                // Writes from now on ask for another round.
+                Volatile.Write(ref _wake, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+                try
+                {
+                    await RunOnceAsync(stoppingToken).ConfigureAwait(false);
+                    failures = 0;
+                }
+                catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+                {
+                    failures++;
+                    _log.LogWarning("Sync round failed ({Failures} in a row): {Error}", failures, ex.Message);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // shutting down
+        }
+        finally
+        {
+            _store.LocalChangeCommitted -= OnLocalChange;
+        }
+    }
+
+    /// <inheritdoc />
+    public override void Dispose()
+    {
+        base.Dispose();
+        _channel?.Dispose();
+        _round.Dispose();
+    }
+
+    private void OnLocalChange() => Volatile.Read(ref _wake).TrySetResult();
+
+    private TimeSpan Backoff(int failures)
+    {
+        var seconds = Math.Min(Math.Pow(2, Math.Min(failures - 1, 20)), _options.MaxBackoff.TotalSeconds);
+        // Full jitter in [50%, 100%] so that villages cut off together do not all return at once.
+        return TimeSpan.FromSeconds(seconds * (0.5 + (Random.Shared.NextDouble() / 2)));
+    }
+}

@@ -1,0 +1,253 @@
+using System.Runtime.CompilerServices;
+using Grpc.Core;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using ServiceHall.Protos.V1;
+
+namespace ServiceHall.Sync;
+
+/// <summary>
+/// The parent side of the sync protocol. Stateless between calls: every call identifies the child by its
+/// <c>x-servicehall-node</c> header, takes the child's scope from the host's node registry
+/// (<see cref="ISyncPeerDirectory"/>), and the cursors travel in the requests (they live in the child's store).
+/// Child health is recorded in <c>_sync_peers</c>.
+/// </summary>
+public sealed class SyncService(SyncStore store, ISyncPeerDirectory directory, ILogger<SyncService>? logger = null) : Protos.V1.Sync.SyncBase
+{
+    private readonly ILogger _log = logger ?? NullLogger<SyncService>.Instance;
+    private readonly ChangeReader _reader = new(store);
+    private readonly ChangeApplier _applier = new(store);
+
+    /// <inheritdoc />
+    public override Task<HandshakeReply> Handshake(HandshakeRequest request, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(context);
+        var header = HeaderNode(context);
+        if (!string.Equals(header, request.NodeId, StringComparison.Ordinal))
+        {
+            throw new RpcException(new Status(StatusCode.PermissionDenied,
+                $"header {SyncProtocol.NodeHeader} '{header}' does not match node_id '{request.NodeId}' of the handshake"));
+        }
+
+        if (request.ProtocolVersion != SyncProtocol.Version)
+        {
+            var upgrade = request.ProtocolVersion < SyncProtocol.Version ? $"node {request.NodeId}" : $"node {store.NodeId}";
+            throw new RpcException(new Status(StatusCode.FailedPrecondition,
+                $"sync protocol mismatch: {request.NodeId} speaks version {request.ProtocolVersion}, {store.NodeId} speaks {SyncProtocol.Version}; upgrade {upgrade}"));
+        }
+
+        if (request.SchemaVersion != store.Schema.Version)
+        {
+            var upgrade = request.SchemaVersion < store.Schema.Version ? $"node {request.NodeId}" : $"node {store.NodeId}";
+            throw new RpcException(new Status(StatusCode.FailedPrecondition,
+                $"sync schema mismatch: {request.NodeId} has schema version {request.SchemaVersion}, {store.NodeId} has {store.Schema.Version}; upgrade {upgrade}"));
+        }
+
+        var child = FindChild(header);
+        if (string.IsNullOrEmpty(store.NodeScope))
+        {
+            throw new RpcException(new Status(StatusCode.Unavailable, $"node {store.NodeId} does not know its own scope yet (it has not synced with its parent)"));
+        }
+
+        store.RecordPeerOutcome(child.NodeId, SyncProtocol.RelationChild, child.Scope, error: null, advisory: true);
+        return Task.FromResult(new HandshakeReply
+        {
+            NodeId = store.NodeId,
+            Level = (NodeLevel)LevelOf(store),
+            ProtocolVersion = SyncProtocol.Version,
+            SchemaVersion = store.Schema.Version,
+            ChildScope = child.Scope,
+            ParentSeq = _reader.MaxSeq(),
+        });
+    }
+
+    /// <inheritdoc />
+    public override async Task Push(IAsyncStreamReader<ChangeBatch> requestStream, IServerStreamWriter<PushAck> responseStream, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(requestStream);
+        ArgumentNullException.ThrowIfNull(responseStream);
+        ArgumentNullException.ThrowIfNull(context);
+        var child = FindChild(HeaderNode(context));
+        try
+        {
+            var total = 0;
+            while (await requestStream.MoveNext(context.CancellationToken).ConfigureAwait(false))
+            {
+                var batch = requestStream.Current;
+                Validate(batch, child);
+                var result = _applier.Apply(batch, child.NodeId, child.Scope,
+                    (conn, tx) => SyncStore.SetCursor(conn, tx, child.NodeId, SyncProtocol.RelationChild, push: true, batch.ThroughSeq, child.Scope));
+                total += result.Applied;
+                await responseStream.WriteAsync(new PushAck
+                {
+                    ThroughSeq = batch.ThroughSeq,
+                    Applied = result.Applied,
+                    Skipped = result.Skipped,
+                    Conflicts = result.Conflicts,
+                }, context.CancellationToken).ConfigureAwait(false);
+            }
+
+            store.RecordPeerOutcome(child.NodeId, SyncProtocol.RelationChild, child.Scope, error: null, advisory: true);
+            _log.LogInformation("Applied {Count} changes pushed by {Peer}", total, child.NodeId);
+        }
+        catch (Exception ex)
+        {
+            Fail(child, ex);
+            throw;
+        }
+    }
+
+    /// <inheritdoc />
+    public override async Task Pull(PullRequest request, IServerStreamWriter<ChangeBatch> responseStream, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(responseStream);
+        ArgumentNullException.ThrowIfNull(context);
+        var child = FindChild(HeaderNode(context));
+        if (request.AfterSeq < 0 || request.MaxRows < 0 || request.MaxBytes < 0)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "after_seq, max_rows and max_bytes must not be negative"));
+        }
+
+        try
+        {
+            var maxRows = request.MaxRows == 0 ? SyncProtocol.DefaultBatchRows : request.MaxRows;
+            var maxBytes = request.MaxBytes == 0 ? SyncProtocol.DefaultBatchBytes : request.MaxBytes;
+            // Stop at the high-water mark of the start, so a busy parent cannot keep a pull open forever.
+            var upTo = _reader.MaxSeq();
+            var cursor = request.AfterSeq;
+            while (true)
+            {
+                context.CancellationToken.ThrowIfCancellationRequested();
+                var batch = _reader.ReadForChild(cursor, upTo, child.NodeId, child.Scope, maxRows, maxBytes, request.IncludeOwn);
+                batch.CaughtUp = batch.ThroughSeq >= upTo;
+                await responseStream.WriteAsync(batch, context.CancellationToken).ConfigureAwait(false);
+                if (batch.CaughtUp)
+                {
+                    break;
+                }
+
+                cursor = batch.ThroughSeq;
+            }
+
+            store.SetCursor(child.NodeId, SyncProtocol.RelationChild, push: false, request.AfterSeq, child.Scope, advisory: true);
+            store.RecordPeerOutcome(child.NodeId, SyncProtocol.RelationChild, child.Scope, error: null, advisory: true);
+        }
+        catch (Exception ex)
+        {
+            Fail(child, ex);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Checks every change of a pushed batch before anything is applied: a batch with one bad change is refused whole.
+    /// </summary>
+    // Loops over a whole batch and is called once per batch: optimise at first call instead of running tier-0 code for the first dozens of batches.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal void Validate(ChangeBatch batch, SyncPeer child)
+    {
+        var columns = new Dictionary<string, TableColumns>(StringComparer.Ordinal);
+        foreach (var tc in batch.Tables)
+        {
+            if (!store.Schema.TryGet(tc.Table, out var table))
+            {
+                throw Invalid($"table '{tc.Table}' is not declared in the sync schema");
+            }
+
+            if (table.Direction != SyncDirection.Both)
+            {
+                throw Denied($"table '{tc.Table}' is written at the root only; node {child.NodeId} may not push it");
+            }
+
+            if (tc.Columns.Count != table.Columns.Count || table.Columns.Any(c => !tc.Columns.Contains(c)) || !columns.TryAdd(tc.Table, tc))
+            {
+                throw Invalid($"columns of table '{tc.Table}' do not match the sync schema (or the table is listed twice)");
+            }
+        }
+
+        foreach (var c in batch.Changes)
+        {
+            if (!columns.TryGetValue(c.Table, out var tc))
+            {
+                throw Invalid($"change of '{c.Table}' key '{c.Key}' names a table not listed in the batch's tables");
+            }
+
+            var table = store.Schema[c.Table];
+            if (string.IsNullOrEmpty(c.Key) || string.IsNullOrEmpty(c.Origin) || c.Hlc <= 0)
+            {
+                throw Invalid($"change of '{c.Table}' key '{c.Key}' lacks key, origin or hlc");
+            }
+
+            if (c.Deleted ? c.Values.Count != 0 : c.Values.Count != tc.Columns.Count)
+            {
+                throw Invalid($"change of '{c.Table}' key '{c.Key}' has {c.Values.Count} values; {(c.Deleted ? 0 : tc.Columns.Count)} expected");
+            }
+
+            if (table.ScopeColumn is null)
+            {
+                if (c.Partition.Length != 0)
+                {
+                    throw Invalid($"change of global table '{c.Table}' key '{c.Key}' carries partition '{c.Partition}'");
+                }
+
+                continue;
+            }
+
+            if (c.Partition.Length == 0 || !Scope.Contains(child.Scope, c.Partition))
+            {
+                throw Denied($"node {child.NodeId} (scope {child.Scope}) may not write '{c.Table}' key '{c.Key}' in partition '{c.Partition}'");
+            }
+
+            if (!c.Deleted)
+            {
+                var v = c.Values[tc.Columns.IndexOf(table.ScopeColumn)];
+                if (v.KindCase != Value.KindOneofCase.Text || !string.Equals(v.Text, c.Partition, StringComparison.Ordinal))
+                {
+                    throw Invalid($"change of '{c.Table}' key '{c.Key}': partition '{c.Partition}' differs from its {table.ScopeColumn} value");
+                }
+            }
+        }
+
+        if (batch.ThroughSeq < 0)
+        {
+            throw Invalid("through_seq must not be negative");
+        }
+    }
+
+    private static RpcException Invalid(string message) => new(new Status(StatusCode.InvalidArgument, message));
+
+    private static RpcException Denied(string message) => new(new Status(StatusCode.PermissionDenied, message));
+
+    private static string HeaderNode(ServerCallContext context)
+    {
+        var node = context.RequestHeaders.GetValue(SyncProtocol.NodeHeader);
+        if (string.IsNullOrEmpty(node))
+        {
+            throw new RpcException(new Status(StatusCode.Unauthenticated, $"header {SyncProtocol.NodeHeader} (the caller's node id) is required"));
+        }
+
+        return node;
+    }
+
+    private SyncPeer FindChild(string nodeId) =>
+        directory.FindChild(nodeId)
+        ?? throw new RpcException(new Status(StatusCode.PermissionDenied, $"node {nodeId} is not a registered child of {store.NodeId}"));
+
+    private static int LevelOf(SyncStore store) => store.NodeScope is null ? 0 : store.NodeScope.Count(ch => ch == '/') + 1;
+
+    private void Fail(SyncPeer child, Exception ex)
+    {
+        var message = ex is RpcException rpc ? $"{rpc.StatusCode}: {rpc.Status.Detail}" : ex.Message;
+        _log.LogWarning(ex, "Sync with child {Peer} failed: {Error}", child.NodeId, message);
+        try
+        {
+            store.RecordPeerOutcome(child.NodeId, SyncProtocol.RelationChild, child.Scope, message, advisory: true);
+        }
+        catch (Exception inner) when (inner is Microsoft.Data.Sqlite.SqliteException or ObjectDisposedException)
+        {
+            _log.LogWarning(inner, "Could not record the failure of {Peer}", child.NodeId);
+        }
+    }
+}

@@ -1,0 +1,68 @@
+using Microsoft.Data.Sqlite;
+
+namespace ServiceHall.Sync;
+
+/// <summary>Versions and names of the wire protocol.</summary>
+public static class SyncProtocol
+{
+    /// <summary>Version of the sync protocol this engine speaks; a peer with another version is refused at the handshake.</summary>
+    public const int Version = 1;
+
+    /// <summary>Request header that carries the caller's node id on every sync call.</summary>
+    public const string NodeHeader = "x-servicehall-node";
+
+    /// <summary>Relation of the parent peer in <c>_sync_peers</c>.</summary>
+    public const string RelationParent = "parent";
+
+    /// <summary>Relation of a child peer in <c>_sync_peers</c>.</summary>
+    public const string RelationChild = "child";
+
+    /// <summary>Default upper bound on changes per batch.</summary>
+    public const int DefaultBatchRows = 1000;
+
+    /// <summary>Default upper bound on bytes per batch (1 MiB).</summary>
+    public const int DefaultBatchBytes = 1 << 20;
+
+    /// <summary>Hard upper bound on rows per batch a peer may ask for.</summary>
+    public const int MaxBatchRows = 10_000;
+
+    /// <summary>Hard upper bound on bytes per batch a peer may ask for (8 MiB).</summary>
+    public const int MaxBatchBytes = 8 << 20;
+}
+
+/// <summary>One row written by an applied batch.</summary>
+/// <param name="Table">Table name.</param>
+/// <param name="Key">Primary key of the row.</param>
+/// <param name="Deleted">True if the row was deleted (or left this node's scope).</param>
+public readonly record struct AppliedChange(string Table, string Key, bool Deleted);
+
+/// <summary>Callback invoked inside the apply transaction, before commit.</summary>
+/// <param name="connection">The open connection of the apply transaction.</param>
+/// <param name="transaction">The apply transaction; commands must use it.</param>
+/// <param name="changes">The changes applied by this batch, in order.</param>
+public delegate void SyncAppliedHandler(SqliteConnection connection, SqliteTransaction transaction, IReadOnlyList<AppliedChange> changes);
+
+/// <summary>A registered child of this node.</summary>
+/// <param name="NodeId">The child's node id (the value of its <c>x-servicehall-node</c> header).</param>
+/// <param name="Level">The child's level (e.g. 2 for a township, 3 for a village; the <c>NodeLevel</c> enum value).</param>
+/// <param name="Scope">The child's scope path, e.g. <c>city/t01/t01-v01</c>; it may read and write only inside it.</param>
+public sealed record SyncPeer(string NodeId, int Level, string Scope);
+
+/// <summary>The host's node registry as the engine needs it: which nodes are this node's children.</summary>
+public interface ISyncPeerDirectory
+{
+    /// <summary>The registered child with this id, or null if the node is unknown or not a direct child of this node.</summary>
+    SyncPeer? FindChild(string nodeId);
+}
+
+/// <summary>Outcome of applying one batch.</summary>
+/// <param name="Applied">Changes newer than the local version, written.</param>
+/// <param name="Skipped">Changes not newer than the local version (duplicates, older versions), not written.</param>
+/// <param name="Conflicts">Changes that met a concurrent version from another origin; each wrote a row to <c>_sync_conflicts</c>.</param>
+public readonly record struct ApplyResult(int Applied, int Skipped, int Conflicts);
+
+/// <summary>Outcome of one sync round with the parent.</summary>
+/// <param name="Pushed">Local changes sent and acknowledged by the parent.</param>
+/// <param name="Pulled">Changes received from the parent and applied here.</param>
+/// <param name="Skipped">Changes received that were already held (idempotent duplicates or older versions).</param>
+public readonly record struct SyncRoundResult(int Pushed, int Pulled, int Skipped);

@@ -52,15 +52,17 @@ internal static class CaseText
 
         foreach (var x in c.Conflicts)
         {
-            Console.Out.WriteLine($"conflict: event {x.EventId}: {x.Message}");
+            Console.Out.WriteLine($"conflict: event {x.EventId} is kept but not merged: {x.Message}");
         }
 
         Console.Out.WriteLine("history:");
         var timeline = Tables.Create("#", "when (UTC)", "node", "who", "what");
         var i = 0;
+        var unmerged = c.Conflicts.Select(x => x.EventId).ToHashSet(StringComparer.Ordinal);
         foreach (var h in c.History)
         {
-            Tables.Row(timeline, (++i).ToString(CultureInfo.InvariantCulture), Tables.Time(h.At), h.Node, h.Actor?.ToString() ?? string.Empty, h.Describe());
+            var what = unmerged.Contains(h.Id) ? "[NOT MERGED] " + h.Describe() : h.Describe();
+            Tables.Row(timeline, (++i).ToString(CultureInfo.InvariantCulture), Tables.Time(h.At), h.Node, h.Actor?.ToString() ?? string.Empty, what);
         }
 
         Tables.Write(timeline);

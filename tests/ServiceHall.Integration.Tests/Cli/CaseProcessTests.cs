@@ -31,7 +31,7 @@ public sealed class CaseProcessTests : IAsyncDisposable
         _dir.Dispose();
     }
 
-    [Fact]
+    [Fact(Timeout = 420_000)]
     public async Task BusinessRegistration_FiledAtVillage_RoutedUpReviewedInParallelAtCityAndDecisionSeenAtVillage()
     {
         await UpAsync();
@@ -128,7 +128,7 @@ public sealed class CaseProcessTests : IAsyncDisposable
         Assert.Equal(5, rated.GetProperty("rating").GetInt32());
     }
 
-    [Fact]
+    [Fact(Timeout = 420_000)]
     public async Task VillageItem_DecidedWhileTownshipDown_ReachesCityOnceAndStatsAgreeWithCasesCounted()
     {
         await UpAsync();

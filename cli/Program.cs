@@ -9,6 +9,8 @@ var root = new RootCommand("ServiceHall operator and clerk client: talks to Serv
     CatalogueCommands.Create(),
     SyncCommands.Create(),
     DevnetCommands.Create(),
+    CaseCommands.Create(),
+    StatsCommands.Create(),
 };
 
 // devnet handles SIGINT/SIGTERM itself (it must stop its node processes, which takes longer than the

@@ -69,6 +69,21 @@ internal static class NodeChannel
             await Console.Error.WriteLineAsync(Describe(node, ex)).ConfigureAwait(false);
             return IsUnreachable(ex) ? ExitCodes.Unreachable : ExitCodes.Failed;
         }
+        catch (CommandFailedException ex)
+        {
+            await Console.Error.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
+            return ExitCodes.Failed;
+        }
+    }
+}
+
+/// <summary>A command cannot go on for a reason found on the client side (the message says why and what to do); exit 1.</summary>
+internal sealed class CommandFailedException : Exception
+{
+    /// <summary>Creates the exception with the message the operator reads.</summary>
+    public CommandFailedException(string message)
+        : base(message)
+    {
     }
 }
 

@@ -90,6 +90,12 @@ public sealed class SyncService(SyncStore store, ISyncPeerDirectory directory, I
 
             store.RecordPeerOutcome(child.NodeId, SyncProtocol.RelationChild, child.Scope, error: null, advisory: true);
             _log.LogInformation("Applied {Count} changes pushed by {Peer}", total, child.NodeId);
+            if (total > 0)
+            {
+                // Store and forward without waiting for the next periodic round: a village's case reaches the city
+                // one debounce after it reaches the township.
+                store.OnRelayPending();
+            }
         }
         catch (Exception ex)
         {

@@ -106,8 +106,14 @@ public sealed partial class SyncStore
     /// </summary>
     public string? NodeScope { get; private set; }
 
-    /// <summary>Raised after a local write transaction commits (used to trigger a debounced sync).</summary>
+    /// <summary>
+    /// Raised after a transaction commits changes that should travel upstream: a local write, or changes a
+    /// child pushed that this node relays (used to trigger a debounced sync round with the parent).
+    /// </summary>
     public event Action? LocalChangeCommitted;
+
+    /// <summary>Signals that changes received from a child were committed and wait to be relayed to the parent.</summary>
+    internal void OnRelayPending() => LocalChangeCommitted?.Invoke();
 
     /// <summary>
     /// Raised INSIDE the transaction that applies a received batch, after its rows were written and

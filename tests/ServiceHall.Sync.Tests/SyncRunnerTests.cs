@@ -28,6 +28,29 @@ public sealed class SyncRunnerTests
     }
 
     [Fact(Timeout = 30_000)]
+    public async Task Runner_ChildPush_TriggersTownshipRoundThatRelaysItUp()
+    {
+        await using var net = await Network.CreateAsync();
+        var t = net["t01"];
+        var v = net["t01-v01"];
+        var options = new SyncOptions { Interval = TimeSpan.FromHours(1), Debounce = TimeSpan.Zero };
+        using var runner = new SyncRunner(t.Store, options, net.Time, t.Client);
+        var completed = System.Threading.Channels.Channel.CreateUnbounded<(SyncRoundResult? Result, Exception? Error)>();
+        runner.RoundCompleted += (r, e) => completed.Writer.TryWrite((r, e));
+        await runner.StartAsync(TestContext.Current.CancellationToken);
+        Assert.Null((await completed.Reader.ReadAsync(TestContext.Current.CancellationToken)).Error);
+
+        v.Write("relayed", Network.ScopeOf(v.Id), "from the village");
+        await v.Client!.SyncAsync(TestContext.Current.CancellationToken);
+        var relay = await completed.Reader.ReadAsync(TestContext.Current.CancellationToken);
+        await runner.StopAsync(TestContext.Current.CancellationToken);
+
+        Assert.Null(relay.Error);
+        Assert.Equal(1, relay.Result!.Value.Pushed);
+        Assert.Contains(net.City.Notes(), n => n.Contains("relayed", StringComparison.Ordinal));
+    }
+
+    [Fact(Timeout = 30_000)]
     public async Task RunOnceAsync_ConcurrentCalls_RunOneAfterAnotherAndBothSucceed()
     {
         await using var net = await Network.CreateAsync();

@@ -57,6 +57,24 @@ internal static class StatsCommands
         {
             Console.Out.WriteLine($"sync: no peer has synced with {s.Node} yet");
         }
+
+        var seen = s.Nodes.Where(n => n.State != "never").ToList();
+        if (seen.Count > 0)
+        {
+            var network = Tables.Create("node", "level", "parent", "state", "last sync", "offline since", "last error");
+            foreach (var n in seen)
+            {
+                Tables.Row(network, n.NodeId, n.Level, n.ParentId, n.State, Tables.Time(n.LastSync), Tables.Time(n.OfflineSince), n.LastError);
+            }
+
+            Tables.Write(network);
+        }
+
+        var never = s.Nodes.Count - seen.Count;
+        if (never > 0)
+        {
+            Console.Out.WriteLine($"{never} registered node(s) below {s.Node} have never synced: {string.Join(", ", s.Nodes.Where(n => n.State == "never").Select(n => n.NodeId).Take(12))}{(never > 12 ? ", …" : "")}");
+        }
     }
 
     private static void WriteRows(string by, IReadOnlyList<StatisticsRowView> rows, bool departments)

@@ -14,6 +14,7 @@ namespace ServiceHall.Cli.Output;
 /// <param name="ByItem">By item code.</param>
 /// <param name="ByDepartment">By department: cases it leads or reviews.</param>
 /// <param name="Sync">Last sync of every peer of the node (at the city: every township).</param>
+/// <param name="Nodes">Sync health of every registered node below this one, as each node's parent reported it (at the city: every township and village).</param>
 internal sealed record StatisticsView(
     string Node,
     DateTimeOffset? ComputedAt,
@@ -21,7 +22,8 @@ internal sealed record StatisticsView(
     IReadOnlyList<StatisticsRowView> ByTownship,
     IReadOnlyList<StatisticsRowView> ByItem,
     IReadOnlyList<StatisticsRowView> ByDepartment,
-    IReadOnlyList<PeerSyncView> Sync)
+    IReadOnlyList<PeerSyncView> Sync,
+    IReadOnlyList<NodeHealthRowView> Nodes)
 {
     /// <summary>The view of a statistics reply and the status of the node that gave it.</summary>
     public static StatisticsView From(StatisticsReply s, NodeStatus status)
@@ -35,8 +37,30 @@ internal sealed record StatisticsView(
             s.ByTownship.Select(StatisticsRowView.From).ToList(),
             s.ByItem.Select(StatisticsRowView.From).ToList(),
             s.ByDepartment.Select(StatisticsRowView.From).ToList(),
-            status.Peers.Select(PeerSyncView.From).ToList());
+            status.Peers.Select(PeerSyncView.From).ToList(),
+            s.Nodes.Select(NodeHealthRowView.From).ToList());
     }
+}
+
+/// <summary>One registered node's link to its parent (see <see cref="NodeSyncHealth"/>).</summary>
+/// <param name="NodeId">Node id.</param>
+/// <param name="ParentId">Its parent.</param>
+/// <param name="Level"><c>township</c> or <c>village</c>.</param>
+/// <param name="State"><c>online</c>, <c>offline</c> or <c>never</c>.</param>
+/// <param name="LastSync">Last successful sync its parent saw; null if never.</param>
+/// <param name="OfflineSince">Since when it has been unreachable; null while online.</param>
+/// <param name="LastError">Last error its parent saw; null if none.</param>
+internal sealed record NodeHealthRowView(string NodeId, string ParentId, string Level, string State, DateTimeOffset? LastSync, DateTimeOffset? OfflineSince, string? LastError)
+{
+    /// <summary>The view of one node's health.</summary>
+    public static NodeHealthRowView From(NodeSyncHealth n) => new(
+        n.NodeId,
+        n.ParentId,
+        n.Level,
+        n.State,
+        NodeStatusView.Time(n.LastSync),
+        NodeStatusView.Time(n.OfflineSince),
+        string.IsNullOrEmpty(n.LastError) ? null : n.LastError);
 }
 
 /// <summary>Counts and rates of one group of cases (see <see cref="StatisticsRow"/>); shares are 0–1.</summary>

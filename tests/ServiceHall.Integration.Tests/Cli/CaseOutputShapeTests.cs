@@ -161,6 +161,8 @@ public sealed class CaseOutputShapeTests
         reply.ByDepartment.Add(new StatisticsRow { Key = "QS", Cases = 1, Reviews = 1, ReviewsOverdue = 1 });
         var status = new NodeStatus { NodeId = "city", Level = NodeLevel.City };
         status.Peers.Add(new PeerStatus { PeerId = "t01", Relation = "child", State = "offline", LastSuccess = At(10), OfflineSince = At(20), Pending = 2 });
+        reply.Nodes.Add(new NodeSyncHealth { NodeId = "t01-v01", ParentId = "t01", Level = "village", State = "offline", LastSync = At(5), OfflineSince = At(7), LastError = "connection refused" });
+        reply.Nodes.Add(new NodeSyncHealth { NodeId = "t01-v02", ParentId = "t01", Level = "village", State = "never" });
 
         using var doc = JsonDocument.Parse(JsonOutput.Serialize(StatisticsView.From(reply, status)));
         var root = doc.RootElement;
@@ -183,6 +185,13 @@ public sealed class CaseOutputShapeTests
         Assert.Equal("t01", peer.GetProperty("peerId").GetString());
         Assert.Equal("offline", peer.GetProperty("state").GetString());
         Assert.Equal(T0.AddMinutes(20), peer.GetProperty("offlineSince").GetDateTimeOffset());
+        var nodes = root.GetProperty("nodes").EnumerateArray().ToList();
+        Assert.Equal(2, nodes.Count);
+        Assert.Equal("t01-v01", nodes[0].GetProperty("nodeId").GetString());
+        Assert.Equal(T0.AddMinutes(7), nodes[0].GetProperty("offlineSince").GetDateTimeOffset());
+        Assert.Equal("connection refused", nodes[0].GetProperty("lastError").GetString());
+        Assert.Equal("never", nodes[1].GetProperty("state").GetString());
+        Assert.Equal(JsonValueKind.Null, nodes[1].GetProperty("lastSync").ValueKind);
     }
 
     [Theory]

@@ -80,6 +80,8 @@ public static class CaseMapping
                 CertificateNumber = e.Data.CertificateNumber ?? string.Empty,
                 Rating = e.Data.Rating ?? 0,
                 Comment = e.Data.Comment ?? string.Empty,
+                Agency = e.Data.Agency ?? string.Empty,
+                AgencyScore = e.Data.AgencyScore ?? 0,
             };
             h.Materials.AddRange(e.Data.Materials ?? []);
             c.History.Add(h);

@@ -147,6 +147,12 @@ public sealed record CaseEventData
 
     /// <summary>Applicant's comment with the rating.</summary>
     public string? Comment { get; init; }
+
+    /// <summary>Code of the intermediary agency (中介机构) whose job for this case is evaluated with the rating.</summary>
+    public string? Agency { get; init; }
+
+    /// <summary>Score 1–5 of the agency's job (一事一评), set together with <see cref="Agency"/>.</summary>
+    public int? AgencyScore { get; init; }
 }
 
 /// <summary>One entry of a case's append-only history.</summary>

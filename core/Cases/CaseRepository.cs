@@ -80,6 +80,13 @@ public sealed class CaseRepository
             throw new CaseActionException(CaseErrorKind.InvalidArgument, "A case is submitted with Submit, not appended to.");
         }
 
+        // The agency must be one this node's catalogue lists; the rules (which every node re-checks on derivation)
+        // only check the shape, so a catalogue that changes later does not turn an accepted evaluation into a conflict.
+        if (data.Agency is { } agency && _catalogue.FindAgency(agency) is null)
+        {
+            throw new CaseActionException(CaseErrorKind.NotFound, $"Agency {agency} is not in the catalogue of node {_node.NodeId}.");
+        }
+
         var calendar = Calendar();
         using var tx = _sync.BeginWrite();
         var (header, events) = CaseStoreSql.Load(tx.Connection, tx.Transaction, number)

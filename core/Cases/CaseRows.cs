@@ -38,7 +38,9 @@ internal static class CaseRows
     public static CaseEvent ReadEvent(SqliteDataReader r) => new(
         r.GetString(0), r.GetString(1), Enum.Parse<CaseEventKind>(r.GetString(2)), r.GetString(3), new CaseActor(r.GetString(4), r.GetString(5)),
         DateTimeOffset.Parse(r.GetString(6), CultureInfo.InvariantCulture), r.GetInt64(7),
-        JsonSerializer.Deserialize<CaseEventData>(r.GetString(8), Json) ?? CaseEventData.None);
+        ReadPayload(r.GetString(8)));
+
+    public static CaseEventData ReadPayload(string json) => JsonSerializer.Deserialize<CaseEventData>(json, Json) ?? CaseEventData.None;
 
     public static string Date(DateOnly? d) => d?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? string.Empty;
 

@@ -343,9 +343,22 @@ public static class CaseRules
             return CaseVerdict.Refuse($"Case {s.Number} is {Describe(s.Status)}; it is evaluated after delivery.");
         }
 
-        return e.Data.Rating is >= 1 and <= 5
+        if (e.Data.Rating is not (>= 1 and <= 5))
+        {
+            return CaseVerdict.Invalid($"A rating is 1 (非常不满意) to 5 (非常满意); {e.Data.Rating?.ToString(CultureInfo.InvariantCulture) ?? "none"} was given.");
+        }
+
+        // The agency's per-job score travels with the case's rating: both or neither.
+        if (string.IsNullOrWhiteSpace(e.Data.Agency))
+        {
+            return e.Data.AgencyScore is null
+                ? CaseVerdict.Allow
+                : CaseVerdict.Invalid("An agency score is given for the agency that did the job; no agency was named.");
+        }
+
+        return e.Data.AgencyScore is >= 1 and <= 5
             ? CaseVerdict.Allow
-            : CaseVerdict.Invalid($"A rating is 1 (非常不满意) to 5 (非常满意); {e.Data.Rating?.ToString(CultureInfo.InvariantCulture) ?? "none"} was given.");
+            : CaseVerdict.Invalid($"Agency {e.Data.Agency}'s job is scored 1 to 5; {e.Data.AgencyScore?.ToString(CultureInfo.InvariantCulture) ?? "none"} was given.");
     }
 
     private static CaseVerdict Withdraw(CaseState s, CaseEvent e)

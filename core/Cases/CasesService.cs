@@ -158,7 +158,25 @@ public sealed class CasesService : P.Cases.CasesBase
             throw Invalid($"rating is 1 (非常不满意) to 5 (非常满意); {request.Rating} was given.");
         }
 
-        return Act(request.Number, request.Clerk, CaseEventKind.Evaluated, new CaseEventData { Rating = request.Rating, Comment = Long(request.Comment, "comment") });
+        Short(request.Agency, "agency", required: false);
+        var agency = string.IsNullOrWhiteSpace(request.Agency) ? null : request.Agency.Trim();
+        if (agency is null && request.AgencyScore != 0)
+        {
+            throw Invalid("agency_score is given with the agency whose job it scores; agency is empty.");
+        }
+
+        if (agency is not null && request.AgencyScore is < 1 or > 5)
+        {
+            throw Invalid($"agency_score is 1 to 5 for agency {agency}; {request.AgencyScore} was given.");
+        }
+
+        return Act(request.Number, request.Clerk, CaseEventKind.Evaluated, new CaseEventData
+        {
+            Rating = request.Rating,
+            Comment = Long(request.Comment, "comment"),
+            Agency = agency,
+            AgencyScore = agency is null ? null : request.AgencyScore,
+        });
     }
 
     /// <inheritdoc />

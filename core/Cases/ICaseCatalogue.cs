@@ -4,13 +4,16 @@ using ServiceHall.Core.Catalogue;
 namespace ServiceHall.Core.Cases;
 
 /// <summary>
-/// What the case code needs from the synced catalogue: items and the working calendar. The host wires it to the
+/// What the case code needs from the synced catalogue: items, intermediary agencies and the working calendar. The host wires it to the
 /// catalogue repository.
 /// </summary>
 public interface ICaseCatalogue
 {
     /// <summary>The service item with this code, or null if the local catalogue does not hold it.</summary>
     ServiceItem? FindItem(string code);
+
+    /// <summary>The intermediary agency with this code, or null if the local catalogue does not hold it.</summary>
+    Agency? FindAgency(string code);
 
     /// <summary>The exception days of the working calendar (days off on weekdays, make-up working days on weekends).</summary>
     IReadOnlyList<CalendarDay> CalendarDays();

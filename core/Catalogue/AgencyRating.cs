@@ -52,4 +52,10 @@ public interface IAgencyEvaluationSource
 {
     /// <summary>The 1–5 scores of every evaluation of the agency with this code.</summary>
     IReadOnlyList<int> ScoresFor(string agencyCode);
+
+    /// <summary>
+    /// The scores of every evaluated agency at once, keyed by agency code (ordinal); agencies without evaluations
+    /// are absent. Listing the catalogue uses this so that it reads the evaluations once, not once per agency.
+    /// </summary>
+    IReadOnlyDictionary<string, IReadOnlyList<int>> ScoresByAgency();
 }

@@ -83,6 +83,10 @@ public sealed partial class CatalogueRepository
     public IReadOnlyList<Agency> ListAgencies() =>
         Query(CatalogueTables.Agencies, " ORDER BY code", CatalogueRows.ReadAgency);
 
+    /// <summary>One intermediary agency by code, or null if the catalogue does not hold it.</summary>
+    public Agency? GetAgency(string code) =>
+        Query(CatalogueTables.Agencies, " WHERE code = @p", CatalogueRows.ReadAgency, code).SingleOrDefault();
+
     /// <summary>
     /// Adds a township or village to the node registry (city only). The scope is the parent's scope plus
     /// <c>/id</c>. Registering a node again with the same level and parent changes nothing but its name

@@ -98,9 +98,10 @@ public sealed class CatalogueService : V1.Catalogue.CatalogueBase
     public override Task<V1.ListAgenciesReply> ListAgencies(V1.ListAgenciesRequest request, ServerCallContext context)
     {
         var reply = new V1.ListAgenciesReply();
+        var scores = _evaluations?.ScoresByAgency();
         foreach (var a in _repository.ListAgencies())
         {
-            var rating = _evaluations is null ? AgencyRating.Unrated : AgencyRating.FromScores(_evaluations.ScoresFor(a.Code));
+            var rating = scores is not null && scores.TryGetValue(a.Code, out var s) ? AgencyRating.FromScores(s) : AgencyRating.Unrated;
             reply.Agencies.Add(new V1.Agency
             {
                 Code = a.Code,

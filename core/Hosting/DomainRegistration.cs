@@ -16,6 +16,8 @@ public static class DomainRegistration
     {
         services.AddSingleton(ServiceHallSchema.Create());
         services.AddSingleton(new StoreComponent(ServiceHallMigrations.Component, ServiceHallMigrations.All));
+        // Agencies are rated from the per-job evaluations recorded on cases; registered before the catalogue service reads it.
+        services.AddSingleton<IAgencyEvaluationSource, CaseAgencyEvaluations>();
         services.AddServiceHallCatalogue();
         services.AddSingleton<ICaseCatalogue, CatalogueCaseCatalogue>();
         services.AddServiceHallCases();

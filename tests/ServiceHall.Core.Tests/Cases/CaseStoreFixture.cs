@@ -21,7 +21,16 @@ internal sealed class TestCatalogue : ICaseCatalogue
 
     public ServiceItem? FindItem(string code) => _items.GetValueOrDefault(code);
 
+    public Agency? FindAgency(string code) => Agencies.FirstOrDefault(a => a.Code == code);
+
     public IReadOnlyList<CalendarDay> CalendarDays() => Calendar2026.Days;
+
+    /// <summary>The agencies this catalogue lists.</summary>
+    public static IReadOnlyList<Agency> Agencies { get; } =
+    [
+        new("AG-001", "新泰市鸿图测绘有限公司", "工程测量、不动产测绘"),
+        new("AG-002", "山东泰岳环境咨询有限公司", "环境影响评价"),
+    ];
 }
 
 /// <summary>

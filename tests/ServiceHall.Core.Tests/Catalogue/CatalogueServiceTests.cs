@@ -248,5 +248,8 @@ public sealed class CatalogueServiceTests : IDisposable
     private sealed class FixedScores(Dictionary<string, int[]> scores) : IAgencyEvaluationSource
     {
         public IReadOnlyList<int> ScoresFor(string agencyCode) => scores.TryGetValue(agencyCode, out var s) ? s : [];
+
+        public IReadOnlyDictionary<string, IReadOnlyList<int>> ScoresByAgency() =>
+            scores.ToDictionary(kv => kv.Key, kv => (IReadOnlyList<int>)kv.Value, StringComparer.Ordinal);
     }
 }

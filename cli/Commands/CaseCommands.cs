@@ -258,10 +258,34 @@ internal static class CaseCommands
             }
         });
         var comment = new Option<string>("--comment") { Description = "Applicant's comment" };
-        return CaseAction("evaluate", "Record the applicant's rating (好差评) of a delivered case, once", [score, comment],
+        var agency = new Option<string>("--agency") { Description = "Code of the intermediary agency (中介机构) that did a job for the case; give --agency-score" };
+        var agencyScore = new Option<int>("--agency-score") { Description = "The applicant's 1–5 score of the agency's job (一事一评); with --agency" };
+        var cmd = CaseAction("evaluate", "Record the applicant's rating (好差评) of a delivered case, once, and optionally of the agency that did a job for it", [score, comment, agency, agencyScore],
             (client, parse, number, clerk) => client.EvaluateAsync(
-                new EvaluateRequest { Number = number, Clerk = clerk, Rating = parse.GetValue(score), Comment = parse.GetValue(comment) ?? string.Empty },
+                new EvaluateRequest
+                {
+                    Number = number,
+                    Clerk = clerk,
+                    Rating = parse.GetValue(score),
+                    Comment = parse.GetValue(comment) ?? string.Empty,
+                    Agency = parse.GetValue(agency) ?? string.Empty,
+                    AgencyScore = parse.GetValue(agencyScore),
+                },
                 deadline: Deadline()).ResponseAsync);
+        cmd.Validators.Add(r =>
+        {
+            var named = !string.IsNullOrWhiteSpace(r.GetValue(agency));
+            var scored = r.GetResult(agencyScore) is not null;
+            if (named != scored)
+            {
+                r.AddError("Give --agency and --agency-score together.");
+            }
+            else if (scored && r.GetValue(agencyScore) is < 1 or > 5)
+            {
+                r.AddError("--agency-score is 1 to 5.");
+            }
+        });
+        return cmd;
     }
 
     private static Command Withdraw()

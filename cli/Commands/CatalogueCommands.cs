@@ -12,6 +12,7 @@ internal static class CatalogueCommands
     public static Command Create() => new("catalogue", "Read the catalogue a node holds")
     {
         List(),
+        Agencies(),
     };
 
     private static Command List()
@@ -43,6 +44,36 @@ internal static class CatalogueCommands
 
             Tables.Write(table);
             Console.Out.WriteLine($"{items.Count} items");
+            return ExitCodes.Ok;
+        }));
+        return cmd;
+    }
+
+    private static Command Agencies()
+    {
+        var node = CommonOptions.Node();
+        var json = CommonOptions.Json();
+        var cmd = new Command("agencies", "List intermediary agencies (中介机构) with their A–D rating from per-job evaluations of the cases the node holds (the city: the whole network)") { node, json };
+        cmd.SetAction(parse => NodeChannel.RunAsync(parse.GetRequiredValue(node), async channel =>
+        {
+            var client = new Catalogue.CatalogueClient(channel);
+            var reply = await client.ListAgenciesAsync(new ListAgenciesRequest(), deadline: NodeChannel.Deadline(TimeProvider.System, NodeChannel.CallTimeout));
+            var agencies = reply.Agencies.Select(AgencyView.From).ToList();
+            if (parse.GetValue(json))
+            {
+                JsonOutput.Write(new { agencies });
+                return ExitCodes.Ok;
+            }
+
+            var table = Tables.Create("code", "name", "service", "rating", "evaluations", "average");
+            foreach (var a in agencies)
+            {
+                Tables.Row(table, a.Code, a.Name, a.Service, a.Rating ?? "-", Tables.Num(a.Evaluations),
+                    a.Evaluations == 0 ? "-" : a.Average.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture));
+            }
+
+            Tables.Write(table);
+            Console.Out.WriteLine($"{agencies.Count} agencies");
             return ExitCodes.Ok;
         }));
         return cmd;

@@ -29,6 +29,7 @@ public sealed class CaseCommandLineTests
     [InlineData("case certificate " + N + " --node http://127.0.0.1:6400 --certificate 91370982MA3C000001")]
     [InlineData("case deliver " + N + " --node http://127.0.0.1:6400")]
     [InlineData("case evaluate " + N + " --node http://127.0.0.1:6400 --score 5 --comment 很快")]
+    [InlineData("case evaluate " + N + " --node http://127.0.0.1:6400 --score 4 --agency AG-004 --agency-score 2")]
     [InlineData("case withdraw " + N + " --node http://127.0.0.1:6400 --reason 不办了")]
     [InlineData("stats --node http://127.0.0.1:6400 --json")]
     public void Parse_ValidCaseCommand_NoErrors(string line)
@@ -50,6 +51,10 @@ public sealed class CaseCommandLineTests
     [InlineData("case opinion " + N + " --node http://127.0.0.1:6400 --department QS --verdict maybe", "maybe")]
     [InlineData("case evaluate " + N + " --node http://127.0.0.1:6400 --score 6", "--score is 1")]
     [InlineData("case evaluate " + N + " --node http://127.0.0.1:6400 --score 0", "--score is 1")]
+    [InlineData("case evaluate " + N + " --node http://127.0.0.1:6400 --score 5 --agency AG-001", "--agency and --agency-score together")]
+    [InlineData("case evaluate " + N + " --node http://127.0.0.1:6400 --score 5 --agency-score 4", "--agency and --agency-score together")]
+    [InlineData("case evaluate " + N + " --node http://127.0.0.1:6400 --score 5 --agency AG-001 --agency-score 0", "--agency-score is 1 to 5")]
+    [InlineData("case evaluate " + N + " --node http://127.0.0.1:6400 --score 5 --agency AG-001 --agency-score 6", "--agency-score is 1 to 5")]
     [InlineData("case correct " + N + " --node http://127.0.0.1:6400", "--missing")]
     [InlineData("case certificate " + N + " --node http://127.0.0.1:6400", "--certificate")]
     [InlineData("case accept " + N + " --node 127.0.0.1:6400", "not a node URL")]

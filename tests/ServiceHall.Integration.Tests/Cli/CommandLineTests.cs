@@ -17,6 +17,8 @@ public sealed class CommandLineTests
     [InlineData("node status --node http://127.0.0.1:5100 --json")]
     [InlineData("node register --node http://127.0.0.1:5100 --id t03 --level township --parent city --name 某镇")]
     [InlineData("catalogue list --node http://127.0.0.1:5100 --level village")]
+    [InlineData("catalogue agencies --node http://127.0.0.1:5100 --json")]
+    [InlineData("catalogue agencies --node http://127.0.0.1:5100")]
     [InlineData("sync now --node https://hall.example:443")]
     [InlineData("devnet up --townships 3 --villages-per-township 1 --data /tmp/x --base-port 6200 --detach")]
     [InlineData("devnet down --data /tmp/x")]
@@ -33,6 +35,7 @@ public sealed class CommandLineTests
     [InlineData("node status --node 127.0.0.1:5100", "not a node URL")]
     [InlineData("node status --node ftp://x/", "not a node URL")]
     [InlineData("catalogue list --node http://127.0.0.1:5100 --level county", "county")]
+    [InlineData("catalogue agencies", "--node")]
     [InlineData("node register --node http://127.0.0.1:5100 --id t03 --level city --parent city", "city")]
     [InlineData("node register --node http://127.0.0.1:5100 --level township --parent city", "--id")]
     public void Parse_InvalidCommand_ErrorNamesTheProblem(string line, string expected)

@@ -107,4 +107,25 @@ public sealed class OutputShapeTests
         Assert.Equal(["MKT", "QS", "TAX", "POL"], root.GetProperty("reviewDepartments").EnumerateArray().Select(e => e.GetString()));
         Assert.Equal("all-must-approve", root.GetProperty("reviewRule").GetString());
     }
+
+    [Fact]
+    public void AgencyJson_RatedAndUnrated_HasCodeNameServiceRatingEvaluationsAverage()
+    {
+        var rated = new Agency { Code = "AG-001", Name = "新泰市鸿图测绘有限公司", Service = "工程测量", Rating = "B", Evaluations = 3, AverageScore = 13.0 / 3 };
+        var unrated = new Agency { Code = "AG-002", Name = "山东泰岳环境咨询有限公司", Service = "环境影响评价" };
+
+        using var doc = JsonDocument.Parse(JsonOutput.Serialize(new { agencies = new[] { AgencyView.From(rated), AgencyView.From(unrated) } }));
+        var list = doc.RootElement.GetProperty("agencies").EnumerateArray().ToList();
+
+        Assert.Equal(2, list.Count);
+        Assert.Equal("AG-001", list[0].GetProperty("code").GetString());
+        Assert.Equal("新泰市鸿图测绘有限公司", list[0].GetProperty("name").GetString());
+        Assert.Equal("工程测量", list[0].GetProperty("service").GetString());
+        Assert.Equal("B", list[0].GetProperty("rating").GetString());
+        Assert.Equal(3, list[0].GetProperty("evaluations").GetInt32());
+        Assert.Equal(13.0 / 3, list[0].GetProperty("average").GetDouble(), 10);
+        Assert.Equal(JsonValueKind.Null, list[1].GetProperty("rating").ValueKind);
+        Assert.Equal(0, list[1].GetProperty("evaluations").GetInt32());
+        Assert.Equal(0, list[1].GetProperty("average").GetDouble());
+    }
 }

@@ -17,11 +17,32 @@ public sealed class SyncOptions
     /// <summary>Delay after a local write before a round starts, so a burst of writes goes up in one round. Default: 2 seconds.</summary>
     public TimeSpan Debounce { get; set; } = TimeSpan.FromSeconds(2);
 
-    /// <summary>Longest wait between rounds while the parent is unreachable (back-off doubles from <see cref="Interval"/>'s first retry of 1 second up to this). Default: 5 minutes.</summary>
+    /// <summary>Longest delay between two retries of a call to the parent (the exponential back-off is capped here). Default: 5 minutes.</summary>
     public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromMinutes(5);
 
-    /// <summary>Deadline of one whole round. Default: 10 minutes.</summary>
+    /// <summary>Deadline of one whole round, retries included. Default: 10 minutes.</summary>
     public TimeSpan RoundTimeout { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Deadline of one attempt of one call to the parent (a handshake, or a whole push or pull stream). Default: 2 minutes.</summary>
+    public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>Retries of a failed call to the parent within one round (0 = none). Default: 3 retries.</summary>
+    public int RetryAttempts { get; set; } = 3;
+
+    /// <summary>Delay before the first retry; doubles with each further retry, with jitter, up to <see cref="MaxBackoff"/>. Default: 1 second.</summary>
+    public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// Failed calls to the parent, with none succeeding in between, within <see cref="BreakerSamplingDuration"/>, after which
+    /// the circuit breaker opens and rounds fail at once. Default: 5 calls. At least 2.
+    /// </summary>
+    public int BreakerFailureThreshold { get; set; } = 5;
+
+    /// <summary>Window in which <see cref="BreakerFailureThreshold"/> failures open the breaker. Default: 5 minutes. At least 0.5 seconds.</summary>
+    public TimeSpan BreakerSamplingDuration { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Time the breaker stays open before one probe call is let through (half-open). Default: 30 seconds. At least 0.5 seconds.</summary>
+    public TimeSpan BreakDuration { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Upper bound on changes per batch, both ways. Default: 1000 rows.</summary>
     public int BatchRows { get; set; } = SyncProtocol.DefaultBatchRows;
@@ -43,6 +64,16 @@ public sealed class SyncOptions
         if (Interval <= TimeSpan.Zero || Debounce < TimeSpan.Zero || MaxBackoff <= TimeSpan.Zero || RoundTimeout <= TimeSpan.Zero)
         {
             yield return "Sync:Interval, MaxBackoff and RoundTimeout must be positive and Debounce not negative";
+        }
+
+        if (AttemptTimeout <= TimeSpan.Zero || RetryBaseDelay < TimeSpan.Zero || RetryAttempts is < 0 or > 100)
+        {
+            yield return "Sync:AttemptTimeout must be positive, RetryBaseDelay not negative and RetryAttempts between 0 and 100";
+        }
+
+        if (BreakerFailureThreshold < 2 || BreakerSamplingDuration < TimeSpan.FromMilliseconds(500) || BreakDuration < TimeSpan.FromMilliseconds(500))
+        {
+            yield return "Sync:BreakerFailureThreshold must be at least 2, BreakerSamplingDuration and BreakDuration at least 0.5 seconds";
         }
 
         if (BatchRows is < 1 or > SyncProtocol.MaxBatchRows)

@@ -50,7 +50,7 @@ public sealed class SyncClient
         _placeholderId = parentLabel;
         _log = logger ?? NullLogger<SyncClient>.Instance;
         _reader = new ChangeReader(store);
-        _applier = new ChangeApplier(store);
+        _applier = new ChangeApplier(store, _log);
         _resilience = resilience ?? ResiliencePipeline.Empty;
     }
 

@@ -124,6 +124,16 @@ public sealed class SyncRunner : BackgroundService
                 Volatile.Write(ref _wake, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
                 try
                 {
+                    // Poison changes set aside earlier get another chance each round (their cause may be fixed by now).
+                    _store.RetryParked(_log);
+                }
+                catch (Exception ex) when (!stoppingToken.IsCancellationRequested && ex is not OperationCanceledException)
+                {
+                    _log.LogWarning("Retrying parked changes failed: {Error}", ex.Message);
+                }
+
+                try
+                {
                     await RunOnceAsync(stoppingToken).ConfigureAwait(false);
                     failures = 0;
                     retryAfter = null;

@@ -33,13 +33,19 @@ public sealed class SyncOptions
     public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
-    /// Failed calls to the parent, with none succeeding in between, within <see cref="BreakerSamplingDuration"/>, after which
-    /// the circuit breaker opens and rounds fail at once. Default: 5 calls. At least 2.
+    /// Least number of calls to the parent within <see cref="BreakerSamplingDuration"/> before the circuit breaker may open
+    /// (it opens when at least <see cref="BreakerFailureRatio"/> of them failed); rounds then fail at once. Default: 5 calls. At least 2.
     /// </summary>
     public int BreakerFailureThreshold { get; set; } = 5;
 
-    /// <summary>Window in which <see cref="BreakerFailureThreshold"/> failures open the breaker. Default: 5 minutes. At least 0.5 seconds.</summary>
-    public TimeSpan BreakerSamplingDuration { get; set; } = TimeSpan.FromMinutes(5);
+    /// <summary>
+    /// Share of failed calls within <see cref="BreakerSamplingDuration"/> that opens the breaker. Below 1 on purpose: the
+    /// successes just before a link drops stay in the window, and a ratio of 1 would wait until they age out. Default: 0.5 (half). Above 0, at most 1.
+    /// </summary>
+    public double BreakerFailureRatio { get; set; } = 0.5;
+
+    /// <summary>Window over which the breaker counts calls and failures. Default: 1 minute. At least 0.5 seconds.</summary>
+    public TimeSpan BreakerSamplingDuration { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>Time the breaker stays open before one probe call is let through (half-open). Default: 30 seconds. At least 0.5 seconds.</summary>
     public TimeSpan BreakDuration { get; set; } = TimeSpan.FromSeconds(30);
@@ -69,6 +75,11 @@ public sealed class SyncOptions
         if (AttemptTimeout <= TimeSpan.Zero || RetryBaseDelay < TimeSpan.Zero || RetryAttempts is < 0 or > 100)
         {
             yield return "Sync:AttemptTimeout must be positive, RetryBaseDelay not negative and RetryAttempts between 0 and 100";
+        }
+
+        if (BreakerFailureRatio is <= 0 or > 1 || double.IsNaN(BreakerFailureRatio))
+        {
+            yield return "Sync:BreakerFailureRatio must be above 0 and at most 1";
         }
 
         if (BreakerFailureThreshold < 2 || BreakerSamplingDuration < TimeSpan.FromMilliseconds(500) || BreakDuration < TimeSpan.FromMilliseconds(500))

@@ -53,8 +53,8 @@ public static class SyncResilience
         {
             ShouldHandle = args => ValueTask.FromResult(
                 args.Outcome.Exception is { } ex && IsTransient(ex, args.Context.CancellationToken)),
-            // Ratio 1 with a minimum throughput of N: the breaker opens when the last N or more calls in the window all failed.
-            FailureRatio = 1.0,
+            // At least N calls in the window and at least this share of them failed.
+            FailureRatio = options.BreakerFailureRatio,
             MinimumThroughput = options.BreakerFailureThreshold,
             SamplingDuration = options.BreakerSamplingDuration,
             BreakDuration = options.BreakDuration,

@@ -54,6 +54,25 @@ public sealed class ResilienceTests
     }
 
     [Fact(Timeout = 30_000)]
+    public async Task SyncAsync_LinkDropsAfterSuccessfulRounds_BreakerStillOpens()
+    {
+        // The calls of a good round stay in the sampling window; the breaker must open anyway once failures dominate.
+        await using var net = await Network.CreateAsync();
+        var log = new ListLogger();
+        using var link = new ResilientLink(net, "t01-v01", new SyncOptions { RetryAttempts = 0, BreakerFailureThreshold = 3, BreakDuration = Break }, log);
+        await link.Client.SyncAsync(TestContext.Current.CancellationToken); // handshake, push, pull: three successes
+        link.Faults.Offline = true;
+
+        for (var i = 0; i < 3; i++)
+        {
+            await Assert.ThrowsAsync<RpcException>(() => link.Client.SyncAsync(TestContext.Current.CancellationToken));
+        }
+
+        await Assert.ThrowsAsync<BrokenCircuitException>(() => link.Client.SyncAsync(TestContext.Current.CancellationToken));
+        Assert.Equal(["opened"], log.Breaker());
+    }
+
+    [Fact(Timeout = 30_000)]
     public async Task SyncAsync_HalfOpenProbeFails_BreakerOpensAgainWithoutFurtherCalls()
     {
         await using var net = await Network.CreateAsync();
@@ -144,9 +163,10 @@ public sealed class ResilienceTests
     [Fact]
     public void Validate_BadResilienceOptions_NamesEachProblem()
     {
-        var problems = new SyncOptions { BreakerFailureThreshold = 1, AttemptTimeout = TimeSpan.Zero }.Validate().ToList();
+        var problems = new SyncOptions { BreakerFailureThreshold = 1, AttemptTimeout = TimeSpan.Zero, BreakerFailureRatio = 1.5 }.Validate().ToList();
 
-        Assert.Equal(2, problems.Count);
+        Assert.Equal(3, problems.Count);
+        Assert.Contains(problems, p => p.Contains("BreakerFailureRatio", StringComparison.Ordinal));
         Assert.Contains(problems, p => p.Contains("BreakerFailureThreshold", StringComparison.Ordinal));
         Assert.Contains(problems, p => p.Contains("AttemptTimeout", StringComparison.Ordinal));
     }

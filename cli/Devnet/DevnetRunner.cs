@@ -430,7 +430,7 @@ internal sealed class DevnetRunner(TimeProvider time, TextWriter output, TextWri
         File.Delete(Path.Combine(dir, DevnetProxyRecord.FileName));
     }
 
-    private static bool IsProxyProcess(int pid, string dir)
+    internal static bool IsProxyProcess(int pid, string dir)
     {
         var args = NodeProcesses.CommandLine(pid);
         var at = args.ToList().IndexOf("--data");

@@ -27,6 +27,12 @@ public sealed class DevnetProcessTests : IAsyncDisposable
             // the scan above found them anyway
         }
 
+        // The detached link proxy process too (it writes DIR/proxy.json until it stops).
+        if (DevnetProxyRecord.TryLoad(_dir.Path) is { } proxy && DevnetRunner.IsProxyProcess(proxy.Pid, Path.GetFullPath(_dir.Path)))
+        {
+            pids.Add(proxy.Pid);
+        }
+
         foreach (var pid in pids.Distinct())
         {
             NodeProcesses.ForceKill(pid);

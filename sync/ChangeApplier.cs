@@ -1,6 +1,9 @@
 using System.Runtime.CompilerServices;
 using System.Globalization;
+using Google.Protobuf;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using ServiceHall.Protos.V1;
 
 namespace ServiceHall.Sync;
@@ -12,9 +15,16 @@ namespace ServiceHall.Sync;
 /// version, and <c>via</c> = the sender); anything else is skipped, so applying a batch twice changes nothing.
 /// A change that meets a concurrent version from another origin (neither is the base of the other) leaves
 /// a row in <c>_sync_conflicts</c>: the higher version wins on every node, and the loss is visible.
+/// A change that cannot be applied (a constraint fails, or the <see cref="SyncStore.Applied"/> hook throws for it) is a
+/// poison change: the batch is applied again change by change, each in a savepoint, and the failing change is parked
+/// in <c>_sync_parked</c> with its reason instead of blocking every change behind it. Parked changes are retried
+/// (<see cref="RetryParked"/>) after each later batch that applies something and at each runner round; a retry that
+/// applies the change, or finds it superseded by a newer version, removes it.
 /// </summary>
-public sealed class ChangeApplier(SyncStore store)
+public sealed class ChangeApplier(SyncStore store, ILogger? logger = null)
 {
+    private readonly ILogger _log = logger ?? NullLogger.Instance;
+
     /// <summary>Applies one batch atomically.</summary>
     /// <param name="batch">The batch; it must have been validated (tables declared, value counts right).</param>
     /// <param name="sender">Node id of the peer that sent it; recorded as <c>via</c> so it is not echoed back.</param>
@@ -24,10 +34,83 @@ public sealed class ChangeApplier(SyncStore store)
     /// </param>
     /// <param name="inTransaction">Optional extra work in the same transaction (e.g. advancing a cursor).</param>
     // Loops over a whole batch and is called once per batch: optimise at first call instead of running tier-0 code for the first dozens of batches.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public ApplyResult Apply(ChangeBatch batch, string sender, string? guardScope = null, Action<SqliteConnection, SqliteTransaction>? inTransaction = null)
     {
         ArgumentNullException.ThrowIfNull(batch);
+        ApplyResult result;
+        try
+        {
+            result = ApplyCore(batch, sender, guardScope, inTransaction, isolate: false);
+        }
+        catch (Exception ex) when (IsPoison(ex))
+        {
+            // One change (at least) cannot be applied: again change by change, so only the poison is set aside.
+            _log.LogWarning("Batch from {Peer} through {ThroughSeq} failed as a whole ({Error}); applying change by change", sender, batch.ThroughSeq, ex.Message);
+            return ApplyCore(batch, sender, guardScope, inTransaction, isolate: true);
+        }
+
+        // New rows may be what a parked change was missing.
+        if (result.Applied > 0 && store.HasParked())
+        {
+            RetryParked();
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// Applies parked (poison) changes again, oldest first, each in its own transaction: the ones that now apply, or
+    /// that a newer version has superseded, leave <c>_sync_parked</c>; the others stay with their new reason.
+    /// Returns how many left.
+    /// </summary>
+    public int RetryParked(int max = 100)
+    {
+        var parked = new List<(string Via, string? Guard, byte[] Batch)>();
+        using (var conn = store.Store.OpenSqlite())
+        using (var cmd = conn.CreateCommand())
+        {
+            cmd.CommandText = "SELECT via, guard_scope, batch FROM _sync_parked ORDER BY parked_at LIMIT @max";
+            cmd.Parameters.AddWithValue("@max", max);
+            using var r = cmd.ExecuteReader();
+            while (r.Read())
+            {
+                parked.Add((r.GetString(0), r.IsDBNull(1) ? null : r.GetString(1), (byte[])r.GetValue(2)));
+            }
+        }
+
+        var resolved = 0;
+        foreach (var (via, guard, blob) in parked)
+        {
+            var result = ApplyCore(ChangeBatch.Parser.ParseFrom(blob), via, guard, inTransaction: null, isolate: true);
+            if (result.Parked == 0)
+            {
+                resolved++;
+            }
+        }
+
+        if (resolved > 0)
+        {
+            _log.LogInformation("{Resolved} of {Parked} parked changes applied or superseded on retry", resolved, parked.Count);
+        }
+
+        return resolved;
+    }
+
+    /// <summary>
+    /// A failure of the data, not of the store: a constraint, a type mismatch, or a domain hook that rejects the change.
+    /// Busy, full or broken stores are not poison; the whole batch fails and is sent again.
+    /// </summary>
+    internal static bool IsPoison(Exception ex) => ex switch
+    {
+        SqliteException se => se.SqliteErrorCode is 19 /* CONSTRAINT */ or 20 /* MISMATCH */ or 25 /* RANGE */,
+        OperationCanceledException or OutOfMemoryException or ObjectDisposedException or IOException or InvalidDataException => false,
+        _ => true,
+    };
+
+    // Loops over a whole batch and is called once per batch: optimise at first call instead of running tier-0 code for the first dozens of batches.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private ApplyResult ApplyCore(ChangeBatch batch, string sender, string? guardScope, Action<SqliteConnection, SqliteTransaction>? inTransaction, bool isolate)
+    {
         var columnMaps = MapColumns(batch);
         var wl = store.Store.WriteLock;
         wl.Wait();
@@ -45,12 +128,13 @@ public sealed class ChangeApplier(SyncStore store)
             var upserts = new Dictionary<string, SqliteCommand>(StringComparer.Ordinal);
             var deletes = new Dictionary<string, SqliteCommand>(StringComparer.Ordinal);
             var applied = new List<AppliedChange>(batch.Changes.Count);
-            int skipped = 0, conflicts = 0;
+            int skipped = 0, conflicts = 0, parked = 0;
             long maxHlc = 0;
             var now = store.Time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture);
             try
             {
-                foreach (var c in batch.Changes)
+                // Writes one change (row, log entry, conflicts); false if it was skipped.
+                bool Step(Change c)
                 {
                     maxHlc = Math.Max(maxHlc, c.Hlc);
                     var versions = held[c.Table];
@@ -65,7 +149,7 @@ public sealed class ChangeApplier(SyncStore store)
                         Conflict(conflict, c, eh, eo, c.Hlc, c.Origin, now, sender);
                         conflicts++;
                         skipped++;
-                        continue;
+                        return false;
                     }
 
                     var cmp = exists ? HybridLogicalClock.Compare(c.Hlc, c.Origin, eh, eo) : 1;
@@ -96,7 +180,7 @@ public sealed class ChangeApplier(SyncStore store)
                             conflicts++;
                         }
 
-                        continue;
+                        return false;
                     }
 
                     if (exists && HybridLogicalClock.Compare(c.Hlc, c.Origin, eh, eo) > 0 && !string.Equals(c.Origin, eo, StringComparison.Ordinal) && !(c.BaseHlc == eh && string.Equals(c.BaseOrigin, eo, StringComparison.Ordinal)))
@@ -147,10 +231,55 @@ public sealed class ChangeApplier(SyncStore store)
                     log.ExecuteNonQuery();
                     versions[c.Key] = new HeldVersion(c.Hlc, c.Origin, c.Partition.Length == 0 ? null : c.Partition, c.BaseHlc, c.BaseOrigin);
                     applied.Add(new AppliedChange(c.Table, c.Key, c.Deleted));
+                    return true;
+                }
+
+                foreach (var c in batch.Changes)
+                {
+                    if (!isolate)
+                    {
+                        Step(c);
+                        continue;
+                    }
+
+                    // Isolated: each change in a savepoint with its own hook call; a poison change is rolled back and parked.
+                    var before = (seq, skipped, conflicts, applied.Count, Held: held[c.Table].TryGetValue(c.Key, out var h) ? h : (HeldVersion?)null);
+                    Exec(conn, tx, "SAVEPOINT change");
+                    try
+                    {
+                        if (Step(c))
+                        {
+                            store.OnApplied(conn, tx, [applied[^1]]);
+                        }
+
+                        Unpark(conn, tx, c);
+                        Exec(conn, tx, "RELEASE change");
+                    }
+                    catch (Exception ex) when (IsPoison(ex))
+                    {
+                        Exec(conn, tx, "ROLLBACK TO change");
+                        Exec(conn, tx, "RELEASE change");
+                        (seq, skipped, conflicts) = (before.seq, before.skipped, before.conflicts);
+                        applied.RemoveRange(before.Count, applied.Count - before.Count);
+                        if (before.Held is { } old)
+                        {
+                            held[c.Table][c.Key] = old;
+                        }
+                        else
+                        {
+                            held[c.Table].Remove(c.Key);
+                        }
+
+                        Park(conn, tx, batch, c, sender, guardScope, ex, now);
+                        parked++;
+                    }
                 }
 
                 inTransaction?.Invoke(conn, tx);
-                store.OnApplied(conn, tx, applied);
+                if (!isolate)
+                {
+                    store.OnApplied(conn, tx, applied);
+                }
             }
             finally
             {
@@ -167,12 +296,59 @@ public sealed class ChangeApplier(SyncStore store)
 
             tx.Commit();
             store.Clock.Observe(maxHlc);
-            return new ApplyResult(applied.Count, skipped, conflicts);
+            return new ApplyResult(applied.Count, skipped, conflicts, parked);
         }
         finally
         {
             wl.Release();
         }
+    }
+
+    private static void Exec(SqliteConnection conn, SqliteTransaction tx, string sql)
+    {
+        using var cmd = conn.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = sql;
+        cmd.ExecuteNonQuery();
+    }
+
+    /// <summary>Sets a poison change aside with its reason (or counts one more failed attempt), in the apply transaction.</summary>
+    private void Park(SqliteConnection conn, SqliteTransaction tx, ChangeBatch batch, Change c, string sender, string? guardScope, Exception ex, string now)
+    {
+        // The change alone, as a batch of one, so a retry is just another apply.
+        var single = new ChangeBatch { ThroughSeq = batch.ThroughSeq };
+        single.Tables.AddRange(batch.Tables.Where(t => string.Equals(t.Table, c.Table, StringComparison.Ordinal)));
+        single.Changes.Add(c);
+        using var cmd = conn.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = """
+            INSERT INTO _sync_parked (tbl, pk, hlc, origin, via, guard_scope, batch, reason, parked_at, last_attempt)
+            VALUES (@t, @k, @h, @o, @via, @g, @b, @r, @now, @now)
+            ON CONFLICT (tbl, pk, hlc, origin) DO UPDATE SET reason = @r, last_attempt = @now, attempts = _sync_parked.attempts + 1
+            """;
+        cmd.Parameters.AddWithValue("@t", c.Table);
+        cmd.Parameters.AddWithValue("@k", c.Key);
+        cmd.Parameters.AddWithValue("@h", c.Hlc);
+        cmd.Parameters.AddWithValue("@o", c.Origin);
+        cmd.Parameters.AddWithValue("@via", sender);
+        cmd.Parameters.AddWithValue("@g", (object?)guardScope ?? DBNull.Value);
+        cmd.Parameters.AddWithValue("@b", single.ToByteArray());
+        cmd.Parameters.AddWithValue("@r", ex.Message);
+        cmd.Parameters.AddWithValue("@now", now);
+        cmd.ExecuteNonQuery();
+        _log.LogWarning("Parked change {Table}/{Key} from {Peer} (origin {Origin}): {Reason}", c.Table, c.Key, sender, c.Origin, ex.Message);
+    }
+
+    private static void Unpark(SqliteConnection conn, SqliteTransaction tx, Change c)
+    {
+        using var cmd = conn.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = "DELETE FROM _sync_parked WHERE tbl = @t AND pk = @k AND hlc = @h AND origin = @o";
+        cmd.Parameters.AddWithValue("@t", c.Table);
+        cmd.Parameters.AddWithValue("@k", c.Key);
+        cmd.Parameters.AddWithValue("@h", c.Hlc);
+        cmd.Parameters.AddWithValue("@o", c.Origin);
+        cmd.ExecuteNonQuery();
     }
 
     /// <summary>The version this node holds of every row the batch names: one query per table, not one per change.</summary>

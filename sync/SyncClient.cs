@@ -1,6 +1,7 @@
 using Grpc.Core;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Polly;
 using ServiceHall.Protos.V1;
 
 namespace ServiceHall.Sync;
@@ -11,7 +12,8 @@ namespace ServiceHall.Sync;
 /// cursor is written in the same transaction as each applied batch). Health of the parent peer
 /// (last success and attempt, offline since, last error) is recorded in <c>_sync_peers</c>.
 /// The first round with a parent starts with a pull that includes the node's own earlier rows (a rebuilt
-/// store gets them back). Not safe for concurrent rounds; <see cref="SyncRunner"/> serialises them.
+/// store gets them back). Every call to the parent (handshake, push stream, pull stream) runs through a resilience
+/// pipeline (<see cref="SyncResilience"/>); a retried push or pull resumes from the cursor in the store. Not safe for concurrent rounds; <see cref="SyncRunner"/> serialises them.
 /// </summary>
 public sealed class SyncClient
 {
@@ -25,6 +27,7 @@ public sealed class SyncClient
     private readonly ILogger _log;
     private readonly ChangeReader _reader;
     private readonly ChangeApplier _applier;
+    private readonly ResiliencePipeline _resilience;
 
     /// <summary>Creates a client of the parent reached through <paramref name="invoker"/>.</summary>
     /// <param name="store">This node's engine.</param>
@@ -33,7 +36,9 @@ public sealed class SyncClient
     /// <param name="options">Batch bounds; defaults if null.</param>
     /// <param name="parentLabel">How to name the parent on record until its id is known (e.g. its URL).</param>
     /// <param name="logger">Logger; optional.</param>
-    public SyncClient(SyncStore store, CallInvoker invoker, NodeLevel level, SyncOptions? options = null, string parentLabel = "parent", ILogger<SyncClient>? logger = null)
+    /// <param name="resilience">Timeout, retry and breaker around each call (see <see cref="SyncResilience.Create"/>); none if null.</param>
+    public SyncClient(SyncStore store, CallInvoker invoker, NodeLevel level, SyncOptions? options = null, string parentLabel = "parent",
+        ILogger<SyncClient>? logger = null, ResiliencePipeline? resilience = null)
     {
         _store = store;
         _client = new Protos.V1.Sync.SyncClient(invoker);
@@ -45,7 +50,8 @@ public sealed class SyncClient
         _placeholderId = parentLabel;
         _log = logger ?? NullLogger<SyncClient>.Instance;
         _reader = new ChangeReader(store);
-        _applier = new ChangeApplier(store);
+        _applier = new ChangeApplier(store, _log);
+        _resilience = resilience ?? ResiliencePipeline.Empty;
     }
 
     /// <summary>Runs one full round: handshake, push, pull. Throws on failure after recording it.</summary>
@@ -55,13 +61,16 @@ public sealed class SyncClient
         try
         {
             var headers = new Metadata { { SyncProtocol.NodeHeader, _store.NodeId } };
-            var reply = await _client.HandshakeAsync(new HandshakeRequest
+            var hello = new HandshakeRequest
             {
                 NodeId = _store.NodeId,
                 Level = _level,
                 ProtocolVersion = SyncProtocol.Version,
                 SchemaVersion = _store.Schema.Version,
-            }, headers, cancellationToken: cancellationToken).ConfigureAwait(false);
+            };
+            var reply = await _resilience.ExecuteAsync(
+                async ct => await _client.HandshakeAsync(hello, headers, cancellationToken: ct).ConfigureAwait(false),
+                cancellationToken).ConfigureAwait(false);
             parentId = reply.NodeId;
             _store.EnsureParent(parentId);
             _store.SetNodeScope(reply.ChildScope);
@@ -71,12 +80,12 @@ public sealed class SyncClient
             {
                 // First contact with this parent (a new node, or a rebuilt store): first take back what the parent
                 // holds for us, our own earlier rows included, before pushing anything, so nothing pushed now is echoed.
-                (pulled, skipped) = await PullAsync(parentId, 0, includeOwn: true, headers, cancellationToken).ConfigureAwait(false);
-                parent = _store.ReadParent()!;
+                (pulled, skipped) = await WithResilience(ct => PullAsync(parentId, _store.ReadParent()!.PullCursor, includeOwn: true, headers, ct), cancellationToken).ConfigureAwait(false);
             }
 
-            var pushed = await PushAsync(parentId, parent.PushCursor, headers, cancellationToken).ConfigureAwait(false);
-            var (p, s) = await PullAsync(parentId, parent.PullCursor, includeOwn: false, headers, cancellationToken).ConfigureAwait(false);
+            // Each attempt starts from the cursor on record: what an earlier attempt got acknowledged or applied is not sent again.
+            var pushed = await WithResilience(ct => PushAsync(parentId, _store.ReadParent()!.PushCursor, headers, ct), cancellationToken).ConfigureAwait(false);
+            var (p, s) = await WithResilience(ct => PullAsync(parentId, _store.ReadParent()!.PullCursor, includeOwn: false, headers, ct), cancellationToken).ConfigureAwait(false);
             pulled += p;
             skipped += s;
             _store.RecordPeerOutcome(parentId, SyncProtocol.RelationParent, scope: null, error: null);
@@ -85,12 +94,15 @@ public sealed class SyncClient
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            var message = ex is RpcException rpc ? $"{rpc.StatusCode}: {rpc.Status.Detail}" : ex.Message;
+            var message = SyncResilience.Describe(ex);
             _log.LogWarning("Sync with {Peer} failed: {Error}", parentId, message);
             _store.RecordPeerOutcome(parentId, SyncProtocol.RelationParent, scope: null, message);
             throw;
         }
     }
+
+    private ValueTask<T> WithResilience<T>(Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken) =>
+        _resilience.ExecuteAsync(async ct => await call(ct).ConfigureAwait(false), cancellationToken);
 
     private async Task<int> PushAsync(string parentId, long cursor, Metadata headers, CancellationToken ct)
     {

@@ -17,11 +17,38 @@ public sealed class SyncOptions
     /// <summary>Delay after a local write before a round starts, so a burst of writes goes up in one round. Default: 2 seconds.</summary>
     public TimeSpan Debounce { get; set; } = TimeSpan.FromSeconds(2);
 
-    /// <summary>Longest wait between rounds while the parent is unreachable (back-off doubles from <see cref="Interval"/>'s first retry of 1 second up to this). Default: 5 minutes.</summary>
+    /// <summary>Longest delay between two retries of a call to the parent (the exponential back-off is capped here). Default: 5 minutes.</summary>
     public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromMinutes(5);
 
-    /// <summary>Deadline of one whole round. Default: 10 minutes.</summary>
+    /// <summary>Deadline of one whole round, retries included. Default: 10 minutes.</summary>
     public TimeSpan RoundTimeout { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Deadline of one attempt of one call to the parent (a handshake, or a whole push or pull stream). Default: 2 minutes.</summary>
+    public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>Retries of a failed call to the parent within one round (0 = none). Default: 3 retries.</summary>
+    public int RetryAttempts { get; set; } = 3;
+
+    /// <summary>Delay before the first retry; doubles with each further retry, with jitter, up to <see cref="MaxBackoff"/>. Default: 1 second.</summary>
+    public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// Least number of calls to the parent within <see cref="BreakerSamplingDuration"/> before the circuit breaker may open
+    /// (it opens when at least <see cref="BreakerFailureRatio"/> of them failed); rounds then fail at once. Default: 5 calls. At least 2.
+    /// </summary>
+    public int BreakerFailureThreshold { get; set; } = 5;
+
+    /// <summary>
+    /// Share of failed calls within <see cref="BreakerSamplingDuration"/> that opens the breaker. Below 1 on purpose: the
+    /// successes just before a link drops stay in the window, and a ratio of 1 would wait until they age out. Default: 0.5 (half). Above 0, at most 1.
+    /// </summary>
+    public double BreakerFailureRatio { get; set; } = 0.5;
+
+    /// <summary>Window over which the breaker counts calls and failures. Default: 1 minute. At least 0.5 seconds.</summary>
+    public TimeSpan BreakerSamplingDuration { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Time the breaker stays open before one probe call is let through (half-open). Default: 30 seconds. At least 0.5 seconds.</summary>
+    public TimeSpan BreakDuration { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Upper bound on changes per batch, both ways. Default: 1000 rows.</summary>
     public int BatchRows { get; set; } = SyncProtocol.DefaultBatchRows;
@@ -43,6 +70,21 @@ public sealed class SyncOptions
         if (Interval <= TimeSpan.Zero || Debounce < TimeSpan.Zero || MaxBackoff <= TimeSpan.Zero || RoundTimeout <= TimeSpan.Zero)
         {
             yield return "Sync:Interval, MaxBackoff and RoundTimeout must be positive and Debounce not negative";
+        }
+
+        if (AttemptTimeout <= TimeSpan.Zero || RetryBaseDelay < TimeSpan.Zero || RetryAttempts is < 0 or > 100)
+        {
+            yield return "Sync:AttemptTimeout must be positive, RetryBaseDelay not negative and RetryAttempts between 0 and 100";
+        }
+
+        if (BreakerFailureRatio is <= 0 or > 1 || double.IsNaN(BreakerFailureRatio))
+        {
+            yield return "Sync:BreakerFailureRatio must be above 0 and at most 1";
+        }
+
+        if (BreakerFailureThreshold < 2 || BreakerSamplingDuration < TimeSpan.FromMilliseconds(500) || BreakDuration < TimeSpan.FromMilliseconds(500))
+        {
+            yield return "Sync:BreakerFailureThreshold must be at least 2, BreakerSamplingDuration and BreakDuration at least 0.5 seconds";
         }
 
         if (BatchRows is < 1 or > SyncProtocol.MaxBatchRows)

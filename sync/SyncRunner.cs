@@ -3,13 +3,16 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Polly.CircuitBreaker;
 
 namespace ServiceHall.Sync;
 
 /// <summary>
 /// Runs sync rounds with the parent: periodically (<see cref="SyncOptions.Interval"/>), shortly after a local
 /// write (<see cref="SyncOptions.Debounce"/>), and on demand (<see cref="RunOnceAsync"/>); one round at a time.
-/// After a failed round it backs off (1 s doubling, with jitter, up to <see cref="SyncOptions.MaxBackoff"/>).
+/// Each call to the parent is retried with back-off and guarded by a circuit breaker (<see cref="SyncResilience"/>);
+/// after a failed round the next one starts when the breaker half-opens (if it is open) or after
+/// <see cref="SyncOptions.Interval"/>, whichever comes first, so queued changes go up with no operator action.
 /// At the root (no parent URL) it does nothing.
 /// </summary>
 public sealed class SyncRunner : BackgroundService
@@ -42,7 +45,8 @@ public sealed class SyncRunner : BackgroundService
         if (_client is null && !string.IsNullOrEmpty(options.ParentUrl))
         {
             _channel = GrpcChannel.ForAddress(options.ParentUrl, new GrpcChannelOptions { LoggerFactory = loggers });
-            _client = new SyncClient(store, _channel.CreateCallInvoker(), options.Level, options, options.ParentUrl, loggers.CreateLogger<SyncClient>());
+            var resilience = SyncResilience.Create(options, time, loggers.CreateLogger(typeof(SyncResilience).FullName!), options.ParentUrl);
+            _client = new SyncClient(store, _channel.CreateCallInvoker(), options.Level, options, options.ParentUrl, loggers.CreateLogger<SyncClient>(), resilience);
         }
     }
 
@@ -97,12 +101,13 @@ public sealed class SyncRunner : BackgroundService
         try
         {
             var failures = 0;
+            TimeSpan? retryAfter = null;
             var first = true;
             while (!stoppingToken.IsCancellationRequested)
             {
                 if (!first)
                 {
-                    var delay = failures == 0 ? _options.Interval : Backoff(failures);
+                    var delay = retryAfter is { } r && r < _options.Interval ? r : _options.Interval;
                     var wake = Volatile.Read(ref _wake);
                     using var cts = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
                     var sleep = Task.Delay(delay, _time, cts.Token);
@@ -119,13 +124,27 @@ public sealed class SyncRunner : BackgroundService
                 Volatile.Write(ref _wake, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
                 try
                 {
+                    // Poison changes set aside earlier get another chance each round (their cause may be fixed by now).
+                    _store.RetryParked(_log);
+                }
+                catch (Exception ex) when (!stoppingToken.IsCancellationRequested && ex is not OperationCanceledException)
+                {
+                    _log.LogWarning("Retrying parked changes failed: {Error}", ex.Message);
+                }
+
+                try
+                {
                     await RunOnceAsync(stoppingToken).ConfigureAwait(false);
                     failures = 0;
+                    retryAfter = null;
                 }
                 catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
                 {
                     failures++;
-                    _log.LogWarning("Sync round failed ({Failures} in a row): {Error}", failures, ex.Message);
+                    // Retries within the round are done (Polly); an open breaker says when the next probe may go.
+                    retryAfter = ex is BrokenCircuitException broken ? broken.RetryAfter ?? _options.BreakDuration : _options.BreakDuration;
+                    _log.LogWarning("Sync round failed ({Failures} in a row), next in {NextRound}: {Error}",
+                        failures, retryAfter < _options.Interval ? retryAfter : _options.Interval, SyncResilience.Describe(ex));
                 }
             }
         }
@@ -148,11 +167,4 @@ public sealed class SyncRunner : BackgroundService
     }
 
     private void OnLocalChange() => Volatile.Read(ref _wake).TrySetResult();
-
-    private TimeSpan Backoff(int failures)
-    {
-        var seconds = Math.Min(Math.Pow(2, Math.Min(failures - 1, 20)), _options.MaxBackoff.TotalSeconds);
-        // Full jitter in [50%, 100%] so that villages cut off together do not all return at once.
-        return TimeSpan.FromSeconds(seconds * (0.5 + (Random.Shared.NextDouble() / 2)));
-    }
 }

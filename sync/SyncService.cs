@@ -16,7 +16,7 @@ public sealed class SyncService(SyncStore store, ISyncPeerDirectory directory, I
 {
     private readonly ILogger _log = logger ?? NullLogger<SyncService>.Instance;
     private readonly ChangeReader _reader = new(store);
-    private readonly ChangeApplier _applier = new(store);
+    private readonly ChangeApplier _applier = new(store, logger);
 
     /// <inheritdoc />
     public override Task<HandshakeReply> Handshake(HandshakeRequest request, ServerCallContext context)

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
 using ServiceHall.Sync.Store;
 
 namespace ServiceHall.Sync;
@@ -62,6 +63,22 @@ public sealed partial class SyncStore
             ALTER TABLE _sync_log ADD COLUMN base_origin TEXT NULL;
             CREATE INDEX ix_sync_conflicts_row ON _sync_conflicts (tbl, pk);
             """),
+        new(3, "parked (poison) changes", """
+            CREATE TABLE _sync_parked (
+                tbl          TEXT    NOT NULL,
+                pk           TEXT    NOT NULL,
+                hlc          INTEGER NOT NULL,
+                origin       TEXT    NOT NULL,
+                via          TEXT    NOT NULL,
+                guard_scope  TEXT    NULL,
+                batch        BLOB    NOT NULL,
+                reason       TEXT    NOT NULL,
+                parked_at    TEXT    NOT NULL,
+                last_attempt TEXT    NOT NULL,
+                attempts     INTEGER NOT NULL DEFAULT 1,
+                PRIMARY KEY (tbl, pk, hlc, origin)
+            ) WITHOUT ROWID;
+            """),
     ];
 
     private readonly SqliteStoreProvider _store;
@@ -118,8 +135,10 @@ public sealed partial class SyncStore
     /// <summary>
     /// Raised INSIDE the transaction that applies a received batch, after its rows were written and
     /// before it commits, with the changes that were applied (skipped ones are not listed). The domain
-    /// uses it to maintain derived tables atomically with the synced rows; if a handler throws, the
-    /// whole batch rolls back and the sender retries it later.
+    /// uses it to maintain derived tables atomically with the synced rows. If a handler throws a store
+    /// failure (<see cref="IOException"/>, cancellation), the whole batch rolls back and the sender retries it
+    /// later; any other exception marks a poison change: the batch is re-applied change by change (the handler
+    /// then sees one change per call) and the rejected change is parked (see <see cref="ChangeApplier"/>).
     /// </summary>
     public event SyncAppliedHandler? Applied;
 
@@ -130,6 +149,35 @@ public sealed partial class SyncStore
             Applied?.Invoke(conn, tx, changes);
         }
     }
+
+    /// <summary>True if any received change is parked as poison (<c>_sync_parked</c>).</summary>
+    public bool HasParked()
+    {
+        using var conn = _store.OpenSqlite();
+        using var cmd = conn.CreateCommand();
+        cmd.CommandText = "SELECT EXISTS (SELECT 1 FROM _sync_parked)";
+        return (long)cmd.ExecuteScalar()! != 0;
+    }
+
+    /// <summary>Received changes set aside as poison, oldest first: what they are, where from, why, and how often tried.</summary>
+    public IReadOnlyList<ParkedChange> ReadParked()
+    {
+        using var conn = _store.OpenSqlite();
+        using var cmd = conn.CreateCommand();
+        cmd.CommandText = "SELECT tbl, pk, origin, via, reason, parked_at, last_attempt, attempts FROM _sync_parked ORDER BY parked_at";
+        using var r = cmd.ExecuteReader();
+        var list = new List<ParkedChange>();
+        while (r.Read())
+        {
+            list.Add(new ParkedChange(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4),
+                DateTimeOffset.Parse(r.GetString(5), CultureInfo.InvariantCulture), DateTimeOffset.Parse(r.GetString(6), CultureInfo.InvariantCulture), r.GetInt32(7)));
+        }
+
+        return list;
+    }
+
+    /// <summary>Retries the parked (poison) changes; returns how many were applied or found superseded.</summary>
+    public int RetryParked(ILogger? logger = null) => HasParked() ? new ChangeApplier(this, logger).RetryParked() : 0;
 
     /// <summary>Persists this node's scope path.</summary>
     public void SetNodeScope(string scope)

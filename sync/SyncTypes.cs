@@ -59,10 +59,22 @@ public interface ISyncPeerDirectory
 /// <param name="Applied">Changes newer than the local version, written.</param>
 /// <param name="Skipped">Changes not newer than the local version (duplicates, older versions), not written.</param>
 /// <param name="Conflicts">Changes that met a concurrent version from another origin; each wrote a row to <c>_sync_conflicts</c>.</param>
-public readonly record struct ApplyResult(int Applied, int Skipped, int Conflicts);
+/// <param name="Parked">Poison changes set aside in <c>_sync_parked</c> instead of applied.</param>
+public readonly record struct ApplyResult(int Applied, int Skipped, int Conflicts, int Parked = 0);
 
 /// <summary>Outcome of one sync round with the parent.</summary>
 /// <param name="Pushed">Local changes sent and acknowledged by the parent.</param>
 /// <param name="Pulled">Changes received from the parent and applied here.</param>
 /// <param name="Skipped">Changes received that were already held (idempotent duplicates or older versions).</param>
 public readonly record struct SyncRoundResult(int Pushed, int Pulled, int Skipped);
+
+/// <summary>A received change that could not be applied (a poison change), set aside in <c>_sync_parked</c> so it blocks nothing.</summary>
+/// <param name="Table">Its table.</param>
+/// <param name="Key">Its row key.</param>
+/// <param name="Origin">Node that wrote it.</param>
+/// <param name="Via">Peer it came from.</param>
+/// <param name="Reason">Why it could not be applied, from the last attempt.</param>
+/// <param name="ParkedAt">First failure.</param>
+/// <param name="LastAttempt">Last retry.</param>
+/// <param name="Attempts">Attempts so far.</param>
+public sealed record ParkedChange(string Table, string Key, string Origin, string Via, string Reason, DateTimeOffset ParkedAt, DateTimeOffset LastAttempt, int Attempts);

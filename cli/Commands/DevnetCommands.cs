@@ -1,5 +1,6 @@
 using System.CommandLine;
 using ServiceHall.Cli.Devnet;
+using ServiceHall.Cli.Grpc;
 
 namespace ServiceHall.Cli.Commands;
 
@@ -18,6 +19,9 @@ internal static class DevnetCommands
         Up(),
         Down(),
         Status(),
+        Link("cut", "Cut NODE's link to its parent: drop its live connections and refuse new ones (until devnet heal)"),
+        Link("heal", "Heal NODE's link to its parent: accept and relay connections again"),
+        Proxy(),
     };
 
     private static Option<string> Data() => new("--data")
@@ -71,6 +75,43 @@ internal static class DevnetCommands
         var cmd = new Command("status", "Process and grpc.health.v1 state of every node of the devnet; exit 0 only if all serve") { data, json };
         cmd.SetAction((parse, ct) => new DevnetRunner(TimeProvider.System, Console.Out, Console.Error)
             .StatusAsync(parse.GetRequiredValue(data), parse.GetValue(json), ct));
+        return cmd;
+    }
+
+    private static Command Link(string verb, string description)
+    {
+        var node = new Argument<string>("NODE") { Description = "Child node id whose upstream link is meant (e.g. t01-v01, or t01 for a township's link to the city)" };
+        var data = Data();
+        var cmd = new Command(verb, description) { node, data };
+        cmd.SetAction((parse, ct) => new DevnetRunner(TimeProvider.System, Console.Out, Console.Error)
+            .LinkAsync(parse.GetRequiredValue(data), verb, parse.GetRequiredValue(node), ct));
+        return cmd;
+    }
+
+    /// <summary>Hidden: the process that hosts the link proxies of a detached devnet (started by <c>devnet up --detach</c>).</summary>
+    private static Command Proxy()
+    {
+        var data = Data();
+        var link = new Option<string[]>("--link") { Description = "CHILD=PARENTPORT, one per link", AllowMultipleArgumentsPerToken = false };
+        var cmd = new Command("proxy", "Host the link proxies of a detached devnet until SIGTERM") { data, link };
+        cmd.Hidden = true;
+        cmd.SetAction((parse, ct) =>
+        {
+            var links = new Dictionary<string, int>(StringComparer.Ordinal);
+            foreach (var l in parse.GetValue(link) ?? [])
+            {
+                var eq = l.IndexOf('=', StringComparison.Ordinal);
+                if (eq <= 0 || !int.TryParse(l.AsSpan(eq + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var port) || port is < 1 or > 65535)
+                {
+                    Console.Error.WriteLine($"error: --link {l}: expected CHILD=PARENTPORT");
+                    return Task.FromResult(ExitCodes.Usage);
+                }
+
+                links[l[..eq]] = port;
+            }
+
+            return new DevnetRunner(TimeProvider.System, Console.Out, Console.Error).ProxyAsync(parse.GetRequiredValue(data), links, ct);
+        });
         return cmd;
     }
 }

@@ -95,7 +95,18 @@ internal static class NodeCommands
         Tables.Row(table, "uptime", TimeSpan.FromSeconds(Math.Round(s.UptimeSeconds)).ToString("c", CultureInfo.InvariantCulture));
         Tables.Row(table, "upstream", s.UpstreamUrl.Length == 0 ? "-" : s.UpstreamUrl);
         Tables.Row(table, "pending upstream", Tables.Num(s.PendingUpstream));
+        Tables.Row(table, "parked (poison)", Tables.Num(s.Parked.Count));
         Tables.Write(table);
+        if (s.Parked.Count > 0)
+        {
+            var parked = Tables.Create("parked change", "origin", "via", "since", "attempts", "reason");
+            foreach (var p in s.Parked)
+            {
+                Tables.Row(parked, $"{p.Table}/{p.Key}", p.Origin, p.Via, Tables.Time(p.ParkedAt), Tables.Num(p.Attempts), p.Reason);
+            }
+
+            Tables.Write(parked);
+        }
 
         if (s.Peers.Count == 0)
         {

@@ -19,10 +19,11 @@ internal sealed record DevnetManifestNode(string Id, string Level, string Url, i
 /// <summary>
 /// <c>DIR/devnet.json</c>: the nodes a devnet started, so that <c>devnet status</c> and <c>devnet down</c>
 /// (often from another shell, after <c>up --detach</c> returned) find them. Shape:
-/// <c>{"nodes":[{"id","level","url","pid","store","upstream"}]}</c>.
+/// <c>{"nodes":[{"id","level","url","pid","store","upstream"}],"proxy":{"pid","controlPort","links":{"t01":port,…}}}</c>.
 /// </summary>
 /// <param name="Nodes">The nodes, in start order.</param>
-internal sealed record DevnetManifest(IReadOnlyList<DevnetManifestNode> Nodes)
+/// <param name="Proxy">The link proxies (child → parent) and their control port; null in a devnet without them.</param>
+internal sealed record DevnetManifest(IReadOnlyList<DevnetManifestNode> Nodes, DevnetProxyRecord? Proxy = null)
 {
     /// <summary>File name of the manifest inside the devnet directory.</summary>
     public const string FileName = "devnet.json";

@@ -13,8 +13,11 @@ internal sealed record DevnetNodeSpec(string Id, string Level, int Port, string?
     /// <summary>Listen URL of the node.</summary>
     public string Url => DevnetPlan.UrlOf(Port);
 
-    /// <summary>Upstream URL (the parent's listen URL); null for the city.</summary>
-    public string? UpstreamUrl => ParentPort is { } p ? DevnetPlan.UrlOf(p) : null;
+    /// <summary>Port of the link proxy this node reaches its parent through (see <see cref="LinkProxy"/>); null = direct.</summary>
+    public int? ViaPort { get; init; }
+
+    /// <summary>Upstream URL: the link proxy's, else the parent's listen URL; null for the city.</summary>
+    public string? UpstreamUrl => (ViaPort ?? ParentPort) is { } p ? DevnetPlan.UrlOf(p) : null;
 }
 
 /// <summary>

@@ -36,6 +36,8 @@ internal sealed class DevnetRunner(TimeProvider time, TextWriter output, TextWri
     /// <summary>How long each tier may take to become healthy by default.</summary>
     public static readonly TimeSpan DefaultHealthTimeout = TimeSpan.FromSeconds(60);
 
+    private DevnetProxyRecord? _proxy;
+
     private sealed class StartedNode(DevnetNodeSpec spec, NodeLaunch launch, Process process)
     {
         public DevnetNodeSpec Spec { get; } = spec;
@@ -89,6 +91,27 @@ internal sealed class DevnetRunner(TimeProvider time, TextWriter output, TextWri
         {
             await error.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
             return ExitCodes.Failed;
+        }
+
+        // Every child reaches its parent through a link proxy, so that `devnet cut/heal` can drop real connections.
+        var links = plan.Where(n => n.ParentPort is not null).ToDictionary(n => n.Id, n => n.ParentPort!.Value, StringComparer.Ordinal);
+        await using var proxyHost = options.Detach || links.Count == 0 ? null : LinkProxyHost.Start(links);
+        if (proxyHost is not null)
+        {
+            _proxy = proxyHost.ToRecord();
+        }
+        else if (links.Count > 0)
+        {
+            _proxy = await StartProxyProcessAsync(dir, links, cancellationToken).ConfigureAwait(false);
+            if (_proxy is null)
+            {
+                return ExitCodes.Failed;
+            }
+        }
+
+        if (_proxy is not null)
+        {
+            plan = plan.Select(n => _proxy.Links.TryGetValue(n.Id, out var via) ? n with { ViaPort = via } : n).ToList();
         }
 
         // Ctrl-C and SIGTERM stop the nodes (during start-up as well as in the foreground) instead of
@@ -145,6 +168,11 @@ internal sealed class DevnetRunner(TimeProvider time, TextWriter output, TextWri
                 await error.WriteLineAsync("stopping the nodes started so far…").ConfigureAwait(false);
                 await StopStartedAsync(dir, started).ConfigureAwait(false);
             }
+
+            if (!allHealthy)
+            {
+                await StopProxyProcessAsync(dir).ConfigureAwait(false);
+            }
         }
 
         WriteNodeTable(started.Select(s => s.ToManifest()).ToList());
@@ -193,6 +221,8 @@ internal sealed class DevnetRunner(TimeProvider time, TextWriter output, TextWri
             byPid.TryAdd(pid, Path.GetFileName(NodeProcesses.NodeDataDirectory(NodeProcesses.CommandLine(pid)) ?? "?"));
         }
 
+        _proxy = manifest?.Proxy ?? DevnetProxyRecord.TryLoad(dir);
+        await StopProxyProcessAsync(dir).ConfigureAwait(false);
         if (byPid.Count == 0)
         {
             await output.WriteLineAsync($"no devnet node is running in {dir}").ConfigureAwait(false);
@@ -279,6 +309,132 @@ internal sealed class DevnetRunner(TimeProvider time, TextWriter output, TextWri
         }
 
         return states.All(s => s.Running && s.Health == HealthProbe.Serving) ? ExitCodes.Ok : ExitCodes.Failed;
+    }
+
+    /// <summary><c>devnet cut NODE</c> / <c>devnet heal NODE</c>: one command to the devnet's link proxies. Returns the exit code.</summary>
+    public async Task<int> LinkAsync(string directory, string verb, string node, CancellationToken cancellationToken)
+    {
+        var dir = Path.GetFullPath(directory);
+        DevnetProxyRecord? proxy;
+        try
+        {
+            proxy = DevnetManifest.TryLoad(dir)?.Proxy;
+        }
+        catch (InvalidDataException ex)
+        {
+            await error.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
+            return ExitCodes.Failed;
+        }
+
+        if (proxy is null)
+        {
+            await error.WriteLineAsync($"error: no devnet with link proxies in {dir}; start one with: servicehall devnet up --data {dir}").ConfigureAwait(false);
+            return ExitCodes.Failed;
+        }
+
+        string answer;
+        try
+        {
+            answer = await LinkProxyHost.SendAsync(proxy.ControlPort, $"{verb} {node}", cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is SocketException or IOException or OperationCanceledException)
+        {
+            await error.WriteLineAsync($"error: the link proxies of {dir} do not answer on 127.0.0.1:{proxy.ControlPort} ({ex.Message}); is the devnet running?").ConfigureAwait(false);
+            return ExitCodes.Failed;
+        }
+
+        var ok = answer.StartsWith("ok", StringComparison.Ordinal);
+        await (ok ? output : error).WriteLineAsync(ok ? answer[3..] : "error: " + answer["error ".Length..]).ConfigureAwait(false);
+        return ok ? ExitCodes.Ok : ExitCodes.Failed;
+    }
+
+    /// <summary>The hidden <c>devnet proxy</c> verb: hosts the link proxies of a detached devnet until SIGTERM/SIGINT.</summary>
+    public async Task<int> ProxyAsync(string directory, IReadOnlyDictionary<string, int> links, CancellationToken cancellationToken)
+    {
+        var dir = Path.GetFullPath(directory);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        void OnSignal(PosixSignalContext ctx)
+        {
+            ctx.Cancel = true;
+            stop.Cancel();
+        }
+
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+        await using (var host = LinkProxyHost.Start(links))
+        {
+            host.ToRecord().Save(dir);
+            await output.WriteLineAsync($"link proxies up: {string.Join(", ", host.Links.Select(l => $"{l.Key} {l.Value.Port}→{l.Value.TargetPort}"))}; control 127.0.0.1:{host.ControlPort}").ConfigureAwait(false);
+            try
+            {
+                await Task.Delay(Timeout.Infinite, stop.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // SIGTERM from devnet down
+            }
+        }
+
+        File.Delete(Path.Combine(dir, DevnetProxyRecord.FileName));
+        return ExitCodes.Ok;
+    }
+
+    /// <summary>Starts the hidden <c>devnet proxy</c> process (its own session, like the nodes) and waits until it reports its ports.</summary>
+    private async Task<DevnetProxyRecord?> StartProxyProcessAsync(string dir, IReadOnlyDictionary<string, int> links, CancellationToken cancellationToken)
+    {
+        File.Delete(Path.Combine(dir, DevnetProxyRecord.FileName));
+        var self = Environment.ProcessPath ?? "dotnet";
+        List<string> command = Path.GetFileNameWithoutExtension(self) == "dotnet" ? [self, typeof(LinkProxyHost).Assembly.Location] : [self];
+        command.AddRange(["devnet", "proxy", "--data", dir]);
+        foreach (var (child, port) in links)
+        {
+            command.AddRange(["--link", string.Create(CultureInfo.InvariantCulture, $"{child}={port}")]);
+        }
+
+        using var process = Process.Start(NodeLauncher.CreateStartInfo(Path.Combine(dir, "proxy.log"), dir, detach: true, command))
+            ?? throw new InvalidOperationException("could not start the link proxy process");
+        var start = time.GetTimestamp();
+        while (time.GetElapsedTime(start) < TimeSpan.FromSeconds(30))
+        {
+            if (DevnetProxyRecord.TryLoad(dir) is { } record && record.Pid == process.Id)
+            {
+                return record;
+            }
+
+            if (process.HasExited)
+            {
+                break;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(100), time, cancellationToken).ConfigureAwait(false);
+        }
+
+        await error.WriteLineAsync($"error: the link proxy process did not start; see {Path.Combine(dir, "proxy.log")}{Tail(Path.Combine(dir, "proxy.log"))}").ConfigureAwait(false);
+        if (!process.HasExited)
+        {
+            NodeProcesses.ForceKill(process.Id);
+        }
+
+        return null;
+    }
+
+    /// <summary>Stops a detached proxy process of this devnet (never the CLI itself, which hosts them in the foreground).</summary>
+    private async Task StopProxyProcessAsync(string dir)
+    {
+        if (_proxy is { } p && p.Pid != Environment.ProcessId && IsProxyProcess(p.Pid, dir))
+        {
+            var outcome = await NodeProcesses.StopAsync([p.Pid], DefaultStopGrace, time).ConfigureAwait(false);
+            await output.WriteLineAsync($"link proxies (pid {p.Pid}): {Describe(outcome[p.Pid])}").ConfigureAwait(false);
+        }
+
+        File.Delete(Path.Combine(dir, DevnetProxyRecord.FileName));
+    }
+
+    internal static bool IsProxyProcess(int pid, string dir)
+    {
+        var args = NodeProcesses.CommandLine(pid);
+        var at = args.ToList().IndexOf("--data");
+        return NodeProcesses.IsAlive(pid) && args.Contains("proxy") && at >= 0 && at + 1 < args.Count && Path.GetFullPath(args[at + 1]) == dir;
     }
 
     /// <summary>True if nothing listens on <paramref name="port"/> of 127.0.0.1 (checked by binding it briefly).</summary>
@@ -591,8 +747,8 @@ internal sealed class DevnetRunner(TimeProvider time, TextWriter output, TextWri
         Tables.Write(table);
     }
 
-    private static void SaveManifest(string dir, List<StartedNode> started) =>
-        new DevnetManifest(started.Select(s => s.ToManifest()).ToList()).Save(dir);
+    private void SaveManifest(string dir, List<StartedNode> started) =>
+        new DevnetManifest(started.Select(s => s.ToManifest()).ToList(), _proxy).Save(dir);
 
     private static void DeleteManifest(string dir)
     {

@@ -20,6 +20,7 @@ namespace ServiceHall.Cli.Output;
 /// <param name="Version">Software version of the node program.</param>
 /// <param name="PendingUpstream">Local changes not yet acknowledged by the parent.</param>
 /// <param name="Peers">Sync health per peer.</param>
+/// <param name="Parked">Received changes that could not be applied, with their reasons (poison changes).</param>
 internal sealed record NodeStatusView(
     string Id,
     string Level,
@@ -33,7 +34,8 @@ internal sealed record NodeStatusView(
     string UpstreamUrl,
     string Version,
     long PendingUpstream,
-    IReadOnlyList<PeerStatusView> Peers)
+    IReadOnlyList<PeerStatusView> Peers,
+    IReadOnlyList<ParkedChangeView> Parked)
 {
     /// <summary>The view of a status message.</summary>
     public static NodeStatusView From(NodeStatus s) => new(
@@ -49,7 +51,8 @@ internal sealed record NodeStatusView(
         s.UpstreamUrl,
         s.Version,
         s.PendingUpstream,
-        s.Peers.Select(PeerStatusView.From).ToList());
+        s.Peers.Select(PeerStatusView.From).ToList(),
+        s.Parked.Select(p => new ParkedChangeView(p.Table, p.Key, p.Origin, p.Via, p.Reason, Time(p.ParkedAt), p.Attempts)).ToList());
 
     /// <summary>A protobuf timestamp as a UTC offset time, or null when unset.</summary>
     internal static DateTimeOffset? Time(Timestamp? t) => t is null ? null : t.ToDateTimeOffset();
@@ -94,3 +97,13 @@ internal sealed record PeerStatusView(
         p.Pending,
         p.LastError);
 }
+
+/// <summary>A poison change as <c>node status --json</c> shows it (see <see cref="ParkedChange"/>).</summary>
+/// <param name="Table">Table.</param>
+/// <param name="Key">Row key.</param>
+/// <param name="Origin">Node that wrote it.</param>
+/// <param name="Via">Peer it came from.</param>
+/// <param name="Reason">Why it could not be applied.</param>
+/// <param name="ParkedAt">First failure.</param>
+/// <param name="Attempts">Attempts so far.</param>
+internal sealed record ParkedChangeView(string Table, string Key, string Origin, string Via, string Reason, DateTimeOffset? ParkedAt, int Attempts);

@@ -40,6 +40,20 @@ public sealed class NodeAdminService(
             Pid = Environment.ProcessId,
             PendingUpstream = syncStatus.PendingUpstream(),
         };
+        foreach (var parked in sync.ReadParked().Take(100))
+        {
+            status.Parked.Add(new Protos.V1.ParkedChange
+            {
+                Table = parked.Table,
+                Key = parked.Key,
+                Origin = parked.Origin,
+                Via = parked.Via,
+                Reason = parked.Reason,
+                ParkedAt = Timestamp.FromDateTimeOffset(parked.ParkedAt),
+                Attempts = parked.Attempts,
+            });
+        }
+
         foreach (var p in syncStatus.Read())
         {
             var peer = new PeerStatus

@@ -228,14 +228,29 @@ public sealed class EngineTests : IAsyncLifetime
     }
 
     [Fact]
-    public void Apply_AppliedHookThrows_WholeBatchRolledBack()
+    public void Apply_AppliedHookRejectsChange_ChangeParkedNothingOfItWritten()
     {
         _a.Store.Applied += (_, _, _) => throw new InvalidOperationException("derived table failed");
 
-        Assert.Throws<InvalidOperationException>(() => new ChangeApplier(_a.Store).Apply(Batch(_b, () => _b.Write("n1", V1, "x")), "b"));
+        var result = new ChangeApplier(_a.Store).Apply(Batch(_b, () => _b.Write("n1", V1, "x")), "b");
+
+        Assert.Equal((0, 1), (result.Applied, result.Parked));
+        Assert.Empty(_a.Notes());
+        Assert.Equal(0, _a.Count("SELECT COUNT(*) FROM _sync_log"));
+        Assert.Equal("derived table failed", Assert.Single(_a.Store.ReadParked()).Reason);
+    }
+
+    [Fact]
+    public void Apply_AppliedHookFailsWithStoreError_WholeBatchRolledBackAndThrown()
+    {
+        // Not the data's fault (a disk, a lock): nothing is parked, the sender sends the batch again later.
+        _a.Store.Applied += (_, _, _) => throw new IOException("disk full");
+
+        Assert.Throws<IOException>(() => new ChangeApplier(_a.Store).Apply(Batch(_b, () => _b.Write("n1", V1, "x")), "b"));
 
         Assert.Empty(_a.Notes());
         Assert.Equal(0, _a.Count("SELECT COUNT(*) FROM _sync_log"));
+        Assert.Empty(_a.Store.ReadParked());
     }
 
     [Fact]

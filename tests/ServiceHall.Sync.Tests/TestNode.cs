@@ -198,6 +198,14 @@ internal sealed class FaultHandler : DelegatingHandler
 
     public int Cuts { get; private set; }
 
+    /// <summary>While true every call fails before it leaves, as against an unreachable parent (connection refused).</summary>
+    public bool Offline { get; set; }
+
+    /// <summary>Calls attempted (sent or refused) through this handler.</summary>
+    public int Calls => _calls;
+
+    private int _calls;
+
     /// <summary>Cuts the next call to <paramref name="method"/> ("Pull" or "Push") after <paramref name="bytes"/> response bytes.</summary>
     public void CutNext(string method, long bytes)
     {
@@ -209,6 +217,12 @@ internal sealed class FaultHandler : DelegatingHandler
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
+        Interlocked.Increment(ref _calls);
+        if (Offline)
+        {
+            throw new HttpRequestException("injected: parent unreachable", new System.Net.Sockets.SocketException((int)System.Net.Sockets.SocketError.ConnectionRefused));
+        }
+
         var response = await base.SendAsync(request, cancellationToken);
         if (_method is not null && request.RequestUri!.AbsolutePath.EndsWith("/" + _method, StringComparison.Ordinal))
         {

@@ -27,6 +27,12 @@ public sealed class DevnetProcessTests : IAsyncDisposable
             // the scan above found them anyway
         }
 
+        // The detached link proxy process too (it writes DIR/proxy.json until it stops).
+        if (DevnetProxyRecord.TryLoad(_dir.Path) is { } proxy && DevnetRunner.IsProxyProcess(proxy.Pid, Path.GetFullPath(_dir.Path)))
+        {
+            pids.Add(proxy.Pid);
+        }
+
         foreach (var pid in pids.Distinct())
         {
             NodeProcesses.ForceKill(pid);
@@ -56,7 +62,12 @@ public sealed class DevnetProcessTests : IAsyncDisposable
             Assert.StartsWith(Path.Combine(data, n.Id) + Path.DirectorySeparatorChar, n.Store, StringComparison.Ordinal);
         }
 
-        Assert.Equal($"http://127.0.0.1:{basePort + 1}", manifest.Nodes.Single(n => n.Id == "t01-v02").Upstream);
+        // Each child reaches its parent through its own link proxy, hosted by a detached proxy process.
+        Assert.NotNull(manifest.Proxy);
+        Assert.Equal(["t01", "t01-v01", "t01-v02", "t02", "t02-v01", "t02-v02"], manifest.Proxy.Links.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal($"http://127.0.0.1:{manifest.Proxy.Links["t01-v02"]}", manifest.Nodes.Single(n => n.Id == "t01-v02").Upstream);
+        Assert.True(NodeProcesses.IsAlive(manifest.Proxy.Pid));
+        Assert.DoesNotContain(manifest.Proxy.Pid, manifest.Nodes.Select(n => n.Pid));
 
         // Every node serves (grpc.health.v1), as devnet status sees it.
         var status = await CliProcess.RunAsync(CallLimit, "devnet", "status", "--data", data, "--json");
@@ -108,6 +119,21 @@ public sealed class DevnetProcessTests : IAsyncDisposable
         Assert.Equal(1, atTownship.ExitCode);
         Assert.Contains("FailedPrecondition", atTownship.Stderr, StringComparison.Ordinal);
 
+        // A cut link fails the child's rounds; a healed one carries them again.
+        var v02 = manifest.Nodes.Single(n => n.Id == "t01-v02").Url;
+        var cut = await CliProcess.RunAsync(CallLimit, "devnet", "cut", "t01-v02", "--data", data);
+        Assert.True(cut.ExitCode == 0, cut.ToString());
+        Assert.Contains("cut t01-v02", cut.Stdout, StringComparison.Ordinal);
+        var whileCut = await CliProcess.RunAsync(CallLimit, "sync", "now", "--node", v02);
+        Assert.NotEqual(0, whileCut.ExitCode);
+        var heal = await CliProcess.RunAsync(CallLimit, "devnet", "heal", "t01-v02", "--data", data);
+        Assert.True(heal.ExitCode == 0, heal.ToString());
+        var healed = await PollAsync(() => CliProcess.RunAsync(CallLimit, "sync", "now", "--node", v02), r => r.ExitCode == 0, TimeSpan.FromSeconds(45));
+        Assert.True(healed.ExitCode == 0, healed.ToString());
+        var unknown = await CliProcess.RunAsync(CallLimit, "devnet", "cut", "t09", "--data", data);
+        Assert.Equal(1, unknown.ExitCode);
+        Assert.Contains("no link from t09", unknown.Stderr, StringComparison.Ordinal);
+
         // A second `up` on a running devnet refuses and starts nothing.
         var again = await CliProcess.RunAsync(CallLimit, "devnet", "up", "--detach", "--data", data, "--base-port", $"{TestPorts.FreeRange(7)}");
         Assert.NotEqual(0, again.ExitCode);
@@ -119,7 +145,22 @@ public sealed class DevnetProcessTests : IAsyncDisposable
         Assert.True(down.ExitCode == 0, down.ToString());
         Assert.Empty(NodeProcesses.FindDevnetNodes(data));
         Assert.All(manifest.Nodes, n => Assert.False(NodeProcesses.IsAlive(n.Pid), $"{n.Id} (pid {n.Pid}) still alive"));
+        Assert.False(NodeProcesses.IsAlive(manifest.Proxy.Pid), $"link proxy (pid {manifest.Proxy.Pid}) still alive");
         Assert.False(File.Exists(DevnetManifest.PathIn(data)));
+    }
+
+    /// <summary>Runs <paramref name="run"/> until <paramref name="done"/> or the bound; returns the last result.</summary>
+    private static async Task<T> PollAsync<T>(Func<Task<T>> run, Func<T, bool> done, TimeSpan bound)
+    {
+        var start = TimeProvider.System.GetTimestamp();
+        var last = await run();
+        while (!done(last) && TimeProvider.System.GetElapsedTime(start) < bound)
+        {
+            await Task.Delay(500, TestContext.Current.CancellationToken);
+            last = await run();
+        }
+
+        return last;
     }
 
     [Fact]

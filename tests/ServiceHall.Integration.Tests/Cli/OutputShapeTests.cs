@@ -36,6 +36,11 @@ public sealed class OutputShapeTests
             Pending = 3,
             LastError = "connection refused",
         });
+        s.Parked.Add(new ParkedChange
+        {
+            Table = "case_events", Key = "e1", Origin = "t01-v01", Via = "t01-v01", Reason = "item X unknown", Attempts = 2,
+            ParkedAt = Timestamp.FromDateTimeOffset(new DateTimeOffset(2026, 3, 2, 9, 1, 0, TimeSpan.Zero)),
+        });
         return s;
     }
 
@@ -54,6 +59,10 @@ public sealed class OutputShapeTests
         Assert.Equal(42.5, root.GetProperty("uptimeSeconds").GetDouble());
         Assert.Equal(4321, root.GetProperty("pid").GetInt32());
         Assert.Equal(3, root.GetProperty("pendingUpstream").GetInt64());
+        var parked = Assert.Single(root.GetProperty("parked").EnumerateArray());
+        Assert.Equal("case_events", parked.GetProperty("table").GetString());
+        Assert.Equal("item X unknown", parked.GetProperty("reason").GetString());
+        Assert.Equal(2, parked.GetProperty("attempts").GetInt32());
 
         var peer = Assert.Single(root.GetProperty("peers").EnumerateArray());
         Assert.Equal("t01", peer.GetProperty("peerId").GetString());

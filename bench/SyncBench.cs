@@ -224,17 +224,22 @@ internal static class SyncBench
 
         var read = (Cpu() - cpu).TotalMicroseconds / rows;
         var wire = batches.Select(b => b.ToByteArray()).ToList();
+        var allocated = GC.GetTotalAllocatedBytes(precise: true);
         cpu = Cpu();
         batches = wire.Select(ChangeBatch.Parser.ParseFrom).ToList();
         var parse = (Cpu() - cpu).TotalMicroseconds / rows;
+        var parseBytes = (GC.GetTotalAllocatedBytes(precise: true) - allocated) / (double)rows;
         var applier = new ChangeApplier(target.Sync);
+        allocated = GC.GetTotalAllocatedBytes(precise: true);
         cpu = Cpu();
         foreach (var b in batches)
         {
             applier.Apply(b, "t01-v01");
         }
 
-        return (read, (Cpu() - cpu).TotalMicroseconds / rows, parse);
+        var apply = (Cpu() - cpu).TotalMicroseconds / rows;
+        Console.WriteLine($"allocated per row    protobuf parse {parseBytes:N0} B, apply {(GC.GetTotalAllocatedBytes(precise: true) - allocated) / (double)rows:N0} B (in process)");
+        return (read, apply, parse);
     }
 
     private static (double RowsPerSecond, double CpuMicrosPerRow) RawCeiling(string path, int rows)

@@ -120,13 +120,13 @@ public sealed class ChangeApplier(SyncStore store, ILogger? logger = null)
             using var tx = conn.BeginTransaction(deferred: false);
             var seq = SyncStore.MaxSeq(conn, tx);
             var held = LoadVersions(conn, tx, batch);
-            using var log = Prepare(conn, tx, SyncStore.ApplyLogSql, "@tbl", "@pk", "@seq", "@hlc", "@origin", "@via", "@scope", "@deleted", "@bhlc", "@borigin");
+            using var log = new RawStatement(conn, SyncStore.ApplyLogSql);
             using var conflict = Prepare(conn, tx, """
                 INSERT INTO _sync_conflicts (tbl, pk, winner_hlc, winner_origin, loser_hlc, loser_origin, detected_at, via)
                 VALUES (@t, @k, @wh, @wo, @lh, @lo, @at, @via)
                 """, "@t", "@k", "@wh", "@wo", "@lh", "@lo", "@at", "@via");
-            var upserts = new Dictionary<string, SqliteCommand>(StringComparer.Ordinal);
-            var deletes = new Dictionary<string, SqliteCommand>(StringComparer.Ordinal);
+            var upserts = new Dictionary<string, RawStatement>(StringComparer.Ordinal);
+            var deletes = new Dictionary<string, RawStatement>(StringComparer.Ordinal);
             var applied = new List<AppliedChange>(batch.Changes.Count);
             int skipped = 0, conflicts = 0, parked = 0;
             long maxHlc = 0;
@@ -194,41 +194,42 @@ public sealed class ChangeApplier(SyncStore store, ILogger? logger = null)
                     {
                         if (!deletes.TryGetValue(c.Table, out var del))
                         {
-                            del = Prepare(conn, tx, sql.Delete, "@p0");
+                            del = new RawStatement(conn, sql.Delete);
                             deletes[c.Table] = del;
                         }
 
-                        del.Parameters[0].Value = c.Key;
-                        del.ExecuteNonQuery();
+                        del.Bind(1, c.Key);
+                        del.Execute();
                     }
                     else
                     {
                         if (!upserts.TryGetValue(c.Table, out var up))
                         {
-                            up = Prepare(conn, tx, sql.Upsert, [.. Enumerable.Range(0, sql.Table.Columns.Count).Select(i => "@p" + i.ToString(CultureInfo.InvariantCulture))]);
+                            up = new RawStatement(conn, sql.Upsert);
                             upserts[c.Table] = up;
                         }
 
                         var map = columnMaps[c.Table];
                         for (var i = 0; i < map.Length; i++)
                         {
-                            up.Parameters[i].Value = FromValue(c.Values[map[i]]);
+                            BindValue(up, i + 1, c.Values[map[i]]);
                         }
 
-                        up.ExecuteNonQuery();
+                        up.Execute();
                     }
 
-                    log.Parameters[0].Value = c.Table;
-                    log.Parameters[1].Value = c.Key;
-                    log.Parameters[2].Value = ++seq;
-                    log.Parameters[3].Value = c.Hlc;
-                    log.Parameters[4].Value = c.Origin;
-                    log.Parameters[5].Value = sender;
-                    log.Parameters[6].Value = c.Partition.Length == 0 ? DBNull.Value : c.Partition;
-                    log.Parameters[7].Value = c.Deleted ? 1 : 0;
-                    log.Parameters[8].Value = c.BaseHlc == 0 ? DBNull.Value : c.BaseHlc;
-                    log.Parameters[9].Value = c.BaseOrigin.Length == 0 ? DBNull.Value : c.BaseOrigin;
-                    log.ExecuteNonQuery();
+                    // Positions follow ApplyLogSql: tbl, pk, seq, hlc, origin, via, scope, deleted, base_hlc, base_origin.
+                    log.Bind(1, c.Table);
+                    log.Bind(2, c.Key);
+                    log.Bind(3, ++seq);
+                    log.Bind(4, c.Hlc);
+                    log.Bind(5, c.Origin);
+                    log.Bind(6, sender);
+                    log.Bind(7, c.Partition.Length == 0 ? DBNull.Value : c.Partition);
+                    log.Bind(8, c.Deleted ? 1L : 0L);
+                    log.Bind(9, c.BaseHlc == 0 ? DBNull.Value : c.BaseHlc);
+                    log.Bind(10, c.BaseOrigin.Length == 0 ? DBNull.Value : c.BaseOrigin);
+                    log.Execute();
                     versions[c.Key] = new HeldVersion(c.Hlc, c.Origin, c.Partition.Length == 0 ? null : c.Partition, c.BaseHlc, c.BaseOrigin);
                     applied.Add(new AppliedChange(c.Table, c.Key, c.Deleted));
                     return true;
@@ -439,6 +440,23 @@ public sealed class ChangeApplier(SyncStore store, ILogger? logger = null)
         cmd.Parameters[6].Value = now;
         cmd.Parameters[7].Value = sender;
         cmd.ExecuteNonQuery();
+    }
+
+    /// <summary>Binds a wire value without boxing the common kinds.</summary>
+    private static void BindValue(RawStatement statement, int index, Value v)
+    {
+        switch (v.KindCase)
+        {
+            case Value.KindOneofCase.Int:
+                statement.Bind(index, v.Int);
+                break;
+            case Value.KindOneofCase.Text:
+                statement.Bind(index, v.Text);
+                break;
+            default:
+                statement.Bind(index, FromValue(v));
+                break;
+        }
     }
 
     internal static object FromValue(Value v) => v.KindCase switch

@@ -1,0 +1,73 @@
+using Microsoft.Data.Sqlite;
+using SQLitePCL;
+
+namespace ServiceHall.Sync;
+
+/// <summary>
+/// A prepared SQLite statement bound by position through SQLitePCLRaw, on the connection (and so inside the
+/// transaction) of a <see cref="SqliteConnection"/>. The apply loop runs two statements per received change;
+/// Microsoft.Data.Sqlite looks every parameter up by name and builds a data reader on each execution, which
+/// cost more than the writes themselves. Errors surface as <see cref="SqliteException"/> like any other.
+/// </summary>
+internal sealed class RawStatement : IDisposable
+{
+    private readonly SqliteConnection _conn;
+    private readonly sqlite3_stmt _stmt;
+
+    public RawStatement(SqliteConnection conn, string sql)
+    {
+        _conn = conn;
+        Check(raw.sqlite3_prepare_v2(conn.Handle!, sql, out _stmt));
+    }
+
+    /// <summary>Binds a value to the 1-based parameter <paramref name="index"/> (null or <see cref="DBNull"/> = NULL).</summary>
+    public void Bind(int index, object? value)
+    {
+        var rc = value switch
+        {
+            null or DBNull => raw.sqlite3_bind_null(_stmt, index),
+            string s => raw.sqlite3_bind_text(_stmt, index, s),
+            long l => raw.sqlite3_bind_int64(_stmt, index, l),
+            int i => raw.sqlite3_bind_int64(_stmt, index, i),
+            double d => raw.sqlite3_bind_double(_stmt, index, d),
+            byte[] b => raw.sqlite3_bind_blob(_stmt, index, b),
+            bool b => raw.sqlite3_bind_int64(_stmt, index, b ? 1 : 0),
+            _ => throw new ArgumentException($"Cannot bind a value of type {value.GetType().Name}.", nameof(value)),
+        };
+        Check(rc);
+    }
+
+    /// <summary>Binds a string to a 1-based parameter.</summary>
+    public void Bind(int index, string value) => Check(raw.sqlite3_bind_text(_stmt, index, value));
+
+    /// <summary>Binds an integer to a 1-based parameter.</summary>
+    public void Bind(int index, long value) => Check(raw.sqlite3_bind_int64(_stmt, index, value));
+
+    /// <summary>Runs the statement to completion and resets it for the next bindings.</summary>
+    public void Execute()
+    {
+        var rc = raw.sqlite3_step(_stmt);
+        raw.sqlite3_reset(_stmt);
+        if (rc != raw.SQLITE_DONE && rc != raw.SQLITE_ROW)
+        {
+            Throw(rc);
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _stmt.Dispose();
+
+    private void Check(int rc)
+    {
+        if (rc != raw.SQLITE_OK)
+        {
+            Throw(rc);
+        }
+    }
+
+    private void Throw(int rc)
+    {
+        var db = _conn.Handle!;
+        throw new SqliteException($"SQLite Error {rc}: '{raw.sqlite3_errmsg(db).utf8_to_string()}'.", rc, raw.sqlite3_extended_errcode(db));
+    }
+}

@@ -88,7 +88,7 @@ internal static class ChaosBench
 
             return ok ? 0 : 1;
         }
-        catch (Exception ex) when (ex is OperationCanceledException or TimeoutException or InvalidOperationException)
+        catch (Exception ex) when (ex is OperationCanceledException or TimeoutException or InvalidOperationException or Grpc.Core.RpcException)
         {
             run.KeepData = true;
             Console.Error.WriteLine(Inv($"chaos soak stopped after {total.Elapsed.TotalSeconds:0.0} s: {ex.Message} (node logs kept in {run.Directory})"));

@@ -250,14 +250,27 @@ internal sealed class ChaosRun : IAsyncDisposable
     private async Task<Check> CheckAsync(CancellationToken ct)
     {
         var held = new Dictionary<string, ILookup<string, Case>>(StringComparer.Ordinal);
+        var check = new Check();
         foreach (var n in _nodes.Values)
         {
-            var reply = await new Cases.CasesClient(n.Channel).ListAsync(new ListCasesRequest { Limit = 1000 },
-                deadline: TimeProvider.System.GetUtcNow().UtcDateTime.AddSeconds(30), cancellationToken: ct).ConfigureAwait(false);
-            held[n.Spec.Id] = reply.Cases.ToLookup(c => c.Number, StringComparer.Ordinal);
+            try
+            {
+                var reply = await new Cases.CasesClient(n.Channel).ListAsync(new ListCasesRequest { Limit = 1000 },
+                    deadline: TimeProvider.System.GetUtcNow().UtcDateTime.AddSeconds(30), cancellationToken: ct).ConfigureAwait(false);
+                held[n.Spec.Id] = reply.Cases.ToLookup(c => c.Number, StringComparer.Ordinal);
+            }
+            catch (RpcException ex) when (!ct.IsCancellationRequested)
+            {
+                // a slow or briefly unreachable node is not yet converged: check again on the next poll
+                check.Problems.Add($"{n.Spec.Id} could not be read: {ex.StatusCode} {ex.Status.Detail}");
+            }
         }
 
-        var check = new Check();
+        if (check.Problems.Count > 0)
+        {
+            return check;
+        }
+
         foreach (var (number, village) in _ledger)
         {
             var township = _nodes[village].Spec.ParentId!;

@@ -5,6 +5,7 @@ using ServiceHall.Bench;
 var benchmarks = new Dictionary<string, Func<string[], Task<int>>>(StringComparer.Ordinal)
 {
     ["sync"] = SyncBench.RunAsync,
+    ["chaos"] = ChaosBench.RunAsync,
     [SyncBench.ReceiverMode] = SyncBench.RunReceiverAsync,
 };
 
@@ -12,6 +13,7 @@ if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))
 {
     Console.Error.WriteLine("usage: bench <benchmark> [options]");
     Console.Error.WriteLine("  sync [--rows 100000] [--batch-rows 1000] [--window 4] [--warmup 40000]   push throughput village -> township over gRPC");
+    Console.Error.WriteLine("  chaos [--minutes 2] [--seed S]   chaos soak: random cuts and SIGKILLs across a devnet of node processes while cases flow");
     return 2;
 }
 

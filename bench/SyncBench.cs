@@ -44,12 +44,12 @@ internal static class SyncBench
 
     public static async Task<int> RunAsync(string[] args)
     {
-        var rows = Arg(args, "--rows", 100_000);
+        var rows = BenchArgs.Int(args, "--rows", 100_000);
         var options = new SyncOptions
         {
-            BatchRows = Arg(args, "--batch-rows", SyncProtocol.DefaultBatchRows),
-            BatchBytes = Arg(args, "--batch-bytes", 1 << 20),
-            PushWindow = Arg(args, "--window", 4),
+            BatchRows = BenchArgs.Int(args, "--batch-rows", SyncProtocol.DefaultBatchRows),
+            BatchBytes = BenchArgs.Int(args, "--batch-bytes", 1 << 20),
+            PushWindow = BenchArgs.Int(args, "--window", 4),
         };
         var time = TimeProvider.System;
         var dir = Path.Combine(Path.GetTempPath(), "servicehall-bench-" + Guid.NewGuid().ToString("N")[..8]);
@@ -60,7 +60,7 @@ internal static class SyncBench
             using var village = Open(Path.Combine(dir, "village.db"), "t01-v01", time);
             village.Sync.SetNodeScope(VillageScope);
             // Enough batches for the hot per-batch methods to be called more than the tiered JIT's threshold (30).
-            var warmup = Arg(args, "--warmup", 40 * options.BatchRows);
+            var warmup = BenchArgs.Int(args, "--warmup", 40 * options.BatchRows);
             WriteRows(village.Sync, 0, warmup);
 
             // Receiver: a township server in its own process.
@@ -295,12 +295,6 @@ internal static class SyncBench
     }
 
     private static string Us(TimeSpan cpu, int rows) => (cpu.TotalMicroseconds / rows).ToString("N1", CultureInfo.InvariantCulture);
-
-    private static int Arg(string[] args, string name, int fallback)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
-    }
 
     private static string Mb(string bytes) => (long.Parse(bytes, CultureInfo.InvariantCulture) / 1048576.0).ToString("N0", CultureInfo.InvariantCulture);
 

@@ -20,14 +20,7 @@ public sealed class CaseProcessTests : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        var pids = NodeProcesses.FindDevnetNodes(_dir.Path).ToList();
-        pids.AddRange((_net?.Nodes ?? []).Select(n => n.Pid).Where(p => NodeProcesses.IsDevnetNode(p, _dir.Path)));
-        foreach (var pid in pids.Distinct())
-        {
-            NodeProcesses.ForceKill(pid);
-        }
-
-        await NodeProcesses.WaitGoneAsync(pids, TimeSpan.FromSeconds(5), TimeProvider.System);
+        await DevnetTeardown.KillAllAsync(_dir.Path);
         _dir.Dispose();
     }
 

@@ -17,28 +17,7 @@ public sealed class DevnetProcessTests : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        var pids = NodeProcesses.FindDevnetNodes(_dir.Path).ToList();
-        try
-        {
-            pids.AddRange((DevnetManifest.TryLoad(_dir.Path)?.Nodes ?? []).Select(n => n.Pid).Where(p => NodeProcesses.IsDevnetNode(p, _dir.Path)));
-        }
-        catch (InvalidDataException)
-        {
-            // the scan above found them anyway
-        }
-
-        // The detached link proxy process too (it writes DIR/proxy.json until it stops).
-        if (DevnetProxyRecord.TryLoad(_dir.Path) is { } proxy && DevnetRunner.IsProxyProcess(proxy.Pid, Path.GetFullPath(_dir.Path)))
-        {
-            pids.Add(proxy.Pid);
-        }
-
-        foreach (var pid in pids.Distinct())
-        {
-            NodeProcesses.ForceKill(pid);
-        }
-
-        await NodeProcesses.WaitGoneAsync(pids, TimeSpan.FromSeconds(5), TimeProvider.System);
+        await DevnetTeardown.KillAllAsync(_dir.Path);
         _dir.Dispose();
     }
 

@@ -168,7 +168,7 @@ internal sealed class ChaosRun : IAsyncDisposable
     private async Task StartNetworkAsync(CancellationToken ct)
     {
         System.IO.Directory.CreateDirectory(_dir);
-        var basePort = FreeBasePort(1 + Townships + (Townships * VillagesPerTownship));
+        var basePort = LoopbackPorts.FreeRange(1 + Townships + (Townships * VillagesPerTownship));
         foreach (var spec in DevnetPlan.Create(Townships, VillagesPerTownship, basePort))
         {
             LinkProxy? proxy = null;
@@ -313,36 +313,6 @@ internal sealed class ChaosRun : IAsyncDisposable
         }
 
         return check;
-    }
-
-    /// <summary>A base port such that <paramref name="count"/> consecutive ports are free on 127.0.0.1 right now.</summary>
-    public static int FreeBasePort(int count)
-    {
-        for (var attempt = 0; attempt < 200; attempt++)
-        {
-            var basePort = Random.Shared.Next(20000, 60000 - count);
-            if (Enumerable.Range(basePort, count).All(IsFree))
-            {
-                return basePort;
-            }
-        }
-
-        throw new InvalidOperationException($"no {count} consecutive free ports found on 127.0.0.1");
-    }
-
-    private static bool IsFree(int port)
-    {
-        try
-        {
-            var l = new TcpListener(IPAddress.Loopback, port);
-            l.Start();
-            l.Stop();
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
     }
 
     /// <inheritdoc />

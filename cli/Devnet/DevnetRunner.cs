@@ -70,7 +70,7 @@ internal sealed class DevnetRunner(TimeProvider time, TextWriter output, TextWri
             return ExitCodes.Failed;
         }
 
-        var busy = plan.FirstOrDefault(n => !PortIsFree(n.Port));
+        var busy = plan.FirstOrDefault(n => !LoopbackPorts.IsFree(n.Port));
         if (busy is not null)
         {
             await error.WriteLineAsync(
@@ -435,22 +435,6 @@ internal sealed class DevnetRunner(TimeProvider time, TextWriter output, TextWri
         var args = NodeProcesses.CommandLine(pid);
         var at = args.ToList().IndexOf("--data");
         return NodeProcesses.IsAlive(pid) && args.Contains("proxy") && at >= 0 && at + 1 < args.Count && Path.GetFullPath(args[at + 1]) == dir;
-    }
-
-    /// <summary>True if nothing listens on <paramref name="port"/> of 127.0.0.1 (checked by binding it briefly).</summary>
-    internal static bool PortIsFree(int port)
-    {
-        try
-        {
-            var listener = new TcpListener(IPAddress.Loopback, port);
-            listener.Start();
-            listener.Stop();
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
     }
 
     private async Task<bool> RefuseIfRunningAsync(string dir)

@@ -87,19 +87,7 @@ public static class CliProcess
 public static class TestPorts
 {
     /// <summary>A base port such that <paramref name="count"/> consecutive ports are free on 127.0.0.1 right now.</summary>
-    public static int FreeRange(int count)
-    {
-        for (var attempt = 0; attempt < 200; attempt++)
-        {
-            var basePort = Random.Shared.Next(20000, 60000 - count);
-            if (Enumerable.Range(basePort, count).All(IsFree))
-            {
-                return basePort;
-            }
-        }
-
-        throw new InvalidOperationException($"no {count} consecutive free ports found");
-    }
+    public static int FreeRange(int count) => LoopbackPorts.FreeRange(count);
 
     /// <summary>A port that nothing listens on (bound then released).</summary>
     public static int Unused()
@@ -109,20 +97,5 @@ public static class TestPorts
         var port = ((IPEndPoint)l.LocalEndpoint).Port;
         l.Stop();
         return port;
-    }
-
-    private static bool IsFree(int port)
-    {
-        try
-        {
-            var l = new TcpListener(IPAddress.Loopback, port);
-            l.Start();
-            l.Stop();
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
     }
 }

@@ -33,14 +33,14 @@ public sealed class DevnetRunnerTests : IDisposable
     }
 
     [Fact]
-    public void PortIsFree_PortListenedOn_False()
+    public void IsFree_PortListenedOn_False()
     {
         using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
         listener.Start();
         var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
 
-        Assert.False(DevnetRunner.PortIsFree(port));
+        Assert.False(LoopbackPorts.IsFree(port));
         listener.Stop();
-        Assert.True(DevnetRunner.PortIsFree(port));
+        Assert.True(LoopbackPorts.IsFree(port));
     }
 }

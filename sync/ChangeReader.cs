@@ -233,13 +233,28 @@ public sealed class ChangeReader(SyncStore store)
             return new Value();
         }
 
-        return r.GetValue(i) switch
+        // By the column's storage class in this row, read without boxing (GetValue boxed every integer).
+        var type = r.GetFieldType(i);
+        if (type == typeof(long))
         {
-            long l => new Value { Int = l },
-            double d => new Value { Real = d },
-            string s => new Value { Text = s },
-            byte[] b => new Value { Blob = ByteString.CopyFrom(b) },
-            var other => new Value { Text = Convert.ToString(other, System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty },
-        };
+            return new Value { Int = r.GetInt64(i) };
+        }
+
+        if (type == typeof(string))
+        {
+            return new Value { Text = r.GetString(i) };
+        }
+
+        if (type == typeof(double))
+        {
+            return new Value { Real = r.GetDouble(i) };
+        }
+
+        if (type == typeof(byte[]))
+        {
+            return new Value { Blob = ByteString.CopyFrom((byte[])r.GetValue(i)) };
+        }
+
+        return new Value { Text = Convert.ToString(r.GetValue(i), System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty };
     }
 }

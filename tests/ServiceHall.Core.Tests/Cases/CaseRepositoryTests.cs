@@ -162,7 +162,7 @@ public sealed class CaseRepositoryTests
         using var township = new CaseStoreFixture(Township, NodeLevel.Township, TownshipScope,
             new Microsoft.Extensions.Time.Testing.FakeTimeProvider(village.Time.GetUtcNow().AddHours(-1)));
         // Copy rows without letting the township's clock observe them (as an engine that does not observe would).
-        CopyWithoutObserving(village, township);
+        village.CopyCasesTo(township, asEngineApply: false);
         var s = township.Repository.Append(n, K.Routed, new CaseActor("t1", "window"), new CaseEventData { TargetNode = City, TargetLevel = NodeLevel.City });
         Assert.False(s.HasConflict);
         Assert.Equal(City, s.Holder);
@@ -199,32 +199,5 @@ public sealed class CaseRepositoryTests
         store.Repository.OnRowsApplied(conn, tx, [(CaseTables.Cases, n, true), ("items", "X", false)]);
         tx.Commit();
         Assert.Equal(0, store.Count("SELECT COUNT(*) FROM case_view"));
-    }
-
-    private static void CopyWithoutObserving(CaseStoreFixture from, CaseStoreFixture to)
-    {
-        using var source = from.Provider.OpenSqlite();
-        using var conn = to.Provider.OpenSqlite();
-        using var tx = conn.BeginTransaction();
-        foreach (var table in CaseTables.All)
-        {
-            using var read = source.CreateCommand();
-            read.CommandText = $"SELECT {string.Join(", ", table.Columns)} FROM {table.Name}";
-            using var r = read.ExecuteReader();
-            while (r.Read())
-            {
-                using var write = conn.CreateCommand();
-                write.Transaction = tx;
-                write.CommandText = $"INSERT INTO {table.Name} VALUES ({string.Join(", ", table.Columns.Select((_, i) => "@p" + i))})";
-                for (var i = 0; i < table.Columns.Count; i++)
-                {
-                    write.Parameters.AddWithValue("@p" + i, r.GetValue(i));
-                }
-
-                write.ExecuteNonQuery();
-            }
-        }
-
-        tx.Commit();
     }
 }

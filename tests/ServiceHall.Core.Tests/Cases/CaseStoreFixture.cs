@@ -75,8 +75,11 @@ internal sealed class CaseStoreFixture : IDisposable
         return Convert.ToInt64(cmd.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    /// <summary>Copies every case row of this store into another, as the sync engine's apply would, and calls the hook.</summary>
-    public void CopyCasesTo(CaseStoreFixture target)
+    /// <summary>
+    /// Copies every case row of this store into another. With <paramref name="asEngineApply"/> it behaves as the sync
+    /// engine's apply (observes the versions and calls the hook); without, it only copies the rows.
+    /// </summary>
+    public void CopyCasesTo(CaseStoreFixture target, bool asEngineApply = true)
     {
         var applied = new List<(string, string, bool)>();
         using var source = Provider.OpenSqlite();
@@ -99,14 +102,18 @@ internal sealed class CaseStoreFixture : IDisposable
 
                 write.ExecuteNonQuery();
                 applied.Add((table.Name, r.GetString(table.KeyIndex), false));
-                if (table == CaseTables.EventsTable)
+                if (asEngineApply && table == CaseTables.EventsTable)
                 {
                     target.Sync.Clock.Observe(r.GetInt64(7));
                 }
             }
         }
 
-        target.Repository.OnRowsApplied(conn, tx, applied);
+        if (asEngineApply)
+        {
+            target.Repository.OnRowsApplied(conn, tx, applied);
+        }
+
         tx.Commit();
     }
 

@@ -49,68 +49,56 @@ public static class SvgCharts
         return new HtmlString(svg.ToString());
     }
 
-    /// <summary>The sync map: the tree of nodes, one row per level, each node coloured by its link state.</summary>
+    /// <summary>
+    /// The sync map: the node drawing it on top, then one row per child (a township) with the child's own children (its
+    /// villages) beside it, each box coloured by its link state. Rows keep a city of 21 townships and 100+ stations on one screen.
+    /// </summary>
     public static IHtmlContent Map(string id, string title, IReadOnlyList<MapNode> nodes)
     {
         ArgumentNullException.ThrowIfNull(nodes);
         var enc = HtmlEncoder.Default;
         var byParent = nodes.Where(n => n.ParentId is not null).ToLookup(n => n.ParentId!, StringComparer.Ordinal);
-        var roots = nodes.Where(n => n.ParentId is null || nodes.All(p => p.Id != n.ParentId)).ToList();
-
-        // Leaves get consecutive columns; a parent sits above the middle of its children.
-        const int colWidth = 110, rowHeight = 90, boxW = 100, boxH = 44;
-        var position = new Dictionary<string, (double X, int Depth)>(StringComparer.Ordinal);
-        var column = 0;
-        double Place(MapNode n, int depth)
-        {
-            var children = byParent[n.Id].ToList();
-            double x;
-            if (children.Count == 0)
-            {
-                x = column++ * colWidth;
-            }
-            else
-            {
-                var xs = children.Select(c => Place(c, depth + 1)).ToList();
-                x = (xs.Min() + xs.Max()) / 2;
-            }
-
-            position[n.Id] = (x, depth);
-            return x;
-        }
-
-        foreach (var r in roots)
-        {
-            Place(r, 0);
-        }
-
-        var depthMax = position.Count == 0 ? 0 : position.Values.Max(p => p.Depth);
-        var width = Math.Max(column, 1) * colWidth + 10;
-        var height = 30 + ((depthMax + 1) * rowHeight);
+        var root = nodes.FirstOrDefault(n => n.ParentId is null || nodes.All(p => p.Id != n.ParentId));
+        var rows = root is null ? [] : byParent[root.Id].ToList();
+        const int boxW = 96, boxH = 38, gap = 6, rowH = boxH + gap, top = 52;
+        var perRow = rows.Count == 0 ? 0 : rows.Max(r => byParent[r.Id].Count());
+        var width = Math.Max(2 + perRow, 3) * (boxW + gap) + 16;
+        var height = top + (rows.Count * rowH) + 4;
         var svg = new StringBuilder();
         svg.Append(Inv($"<svg id=\"{enc.Encode(id)}\" class=\"chart\" role=\"img\" viewBox=\"0 0 {width} {height}\" width=\"{width}\" height=\"{height}\" xmlns=\"http://www.w3.org/2000/svg\">"));
         svg.Append(Inv($"<title>{enc.Encode(title)}</title>"));
-        foreach (var n in nodes.Where(n => n.ParentId is not null && position.ContainsKey(n.ParentId!) && position.ContainsKey(n.Id)))
+        if (root is not null)
         {
-            var (px, pd) = position[n.ParentId!];
-            var (cx, cd) = position[n.Id];
-            svg.Append(Inv($"<line x1=\"{px + 5 + (boxW / 2):0.#}\" y1=\"{30 + (pd * rowHeight) + boxH}\" x2=\"{cx + 5 + (boxW / 2):0.#}\" y2=\"{30 + (cd * rowHeight)}\" stroke=\"#a9b6c4\" stroke-width=\"2\"/>"));
+            Box(svg, enc, root, 0, 0);
         }
 
-        foreach (var n in nodes.Where(n => position.ContainsKey(n.Id)))
+        for (var i = 0; i < rows.Count; i++)
         {
-            var (x, d) = position[n.Id];
-            var y = 30 + (d * rowHeight);
-            var fill = n.State switch { "online" => "#2e7d32", "offline" => "#b3261e", "self" => "#1f5fa8", _ => "#8a96a3" };
-            svg.Append(Inv($"<g class=\"map-node\" data-node=\"{enc.Encode(n.Id)}\" data-state=\"{enc.Encode(n.State)}\">"));
-            svg.Append(Inv($"<rect x=\"{x + 5:0.#}\" y=\"{y}\" width=\"{boxW}\" height=\"{boxH}\" rx=\"6\" fill=\"{fill}\"/>"));
-            svg.Append(Inv($"<text x=\"{x + 5 + (boxW / 2):0.#}\" y=\"{y + 18}\" font-size=\"13\" font-weight=\"600\" text-anchor=\"middle\" fill=\"#fff\">{enc.Encode(n.Id)}</text>"));
-            svg.Append(Inv($"<text x=\"{x + 5 + (boxW / 2):0.#}\" y=\"{y + 35}\" font-size=\"10\" text-anchor=\"middle\" fill=\"#fff\">{enc.Encode(Clip(n.Caption, 18))}</text>"));
-            svg.Append("</g>");
+            var y = top + (i * rowH);
+            svg.Append(Inv($"<line x1=\"{boxW / 2}\" y1=\"{y - gap}\" x2=\"{boxW / 2}\" y2=\"{y + (boxH / 2)}\" stroke=\"#a9b6c4\" stroke-width=\"2\"/>"));
+            svg.Append(Inv($"<line x1=\"{boxW / 2}\" y1=\"{y + (boxH / 2)}\" x2=\"{boxW + gap + 8}\" y2=\"{y + (boxH / 2)}\" stroke=\"#a9b6c4\" stroke-width=\"2\"/>"));
+            Box(svg, enc, rows[i], boxW + gap + 8, y);
+            var x = (2 * (boxW + gap)) + 16;
+            foreach (var leaf in byParent[rows[i].Id])
+            {
+                Box(svg, enc, leaf, x, y);
+                x += boxW + gap;
+            }
         }
 
         svg.Append("</svg>");
         return new HtmlString(svg.ToString());
+    }
+
+    private static void Box(StringBuilder svg, HtmlEncoder enc, MapNode n, double x, double y)
+    {
+        const int boxW = 96, boxH = 38;
+        var fill = n.State switch { "online" => "#2e7d32", "offline" => "#b3261e", "self" => "#1f5fa8", _ => "#8a96a3" };
+        svg.Append(Inv($"<g class=\"map-node\" data-node=\"{enc.Encode(n.Id)}\" data-state=\"{enc.Encode(n.State)}\">"));
+        svg.Append(Inv($"<rect x=\"{x:0.#}\" y=\"{y:0.#}\" width=\"{boxW}\" height=\"{boxH}\" rx=\"5\" fill=\"{fill}\"/>"));
+        svg.Append(Inv($"<text x=\"{x + (boxW / 2):0.#}\" y=\"{y + 16:0.#}\" font-size=\"12\" font-weight=\"600\" text-anchor=\"middle\" fill=\"#fff\">{enc.Encode(n.Id)}</text>"));
+        svg.Append(Inv($"<text x=\"{x + (boxW / 2):0.#}\" y=\"{y + 31:0.#}\" font-size=\"10\" text-anchor=\"middle\" fill=\"#fff\">{enc.Encode(Clip(n.Caption, 16))}</text>"));
+        svg.Append("</g>");
     }
 
     private static string Clip(string s, int max = 14) => s.Length <= max ? s : s[..(max - 1)] + "…";

@@ -88,6 +88,16 @@ public sealed class Ui
         _ => "Awaiting opinion",
     }];
 
+    /// <summary>A parallel review's outcome in the page's language.</summary>
+    public string Outcome(ReviewOutcome outcome) => this[outcome switch
+    {
+        ReviewOutcome.Pending => "Review pending",
+        ReviewOutcome.Approved => "All approved",
+        ReviewOutcome.Rejected => "Rejected by a department",
+        ReviewOutcome.LeadToDecide => "Lead department to decide",
+        _ => "No parallel review",
+    }];
+
     /// <summary>A level in the page's language.</summary>
     public string Level(NodeLevel level) => this[level switch
     {
@@ -167,7 +177,13 @@ public sealed class Ui
         ["Applicant"] = "申请人",
         ["Submitted at"] = "提交时间",
         ["Due date"] = "办结时限",
-        ["Deadline"] = "时限",
+        ["Deadline"] = "期限状态",
+        ["This field is required."] = "此项必填。",
+        ["Review pending"] = "审查中",
+        ["All approved"] = "全部同意",
+        ["Rejected by a department"] = "有部门不同意",
+        ["Lead department to decide"] = "由牵头部门决定",
+        ["No parallel review"] = "无并联审批",
         ["Overdue"] = "已超期",
         ["Near due"] = "临近到期",
         ["On time"] = "正常",

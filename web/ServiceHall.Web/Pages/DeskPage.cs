@@ -20,6 +20,8 @@ public abstract class DeskPage : PageModel
         ArgumentNullException.ThrowIfNull(e);
         ArgumentNullException.ThrowIfNull(fieldKey);
         var key = e.Field is { } f ? fieldKey(f) ?? formKey : formKey;
-        ModelState.AddModelError(key, e.Message);
+        // The desk's "<field> is required." reads as the page's own words next to the field; other messages are shown as given.
+        var message = e.Field is not null && e.Message == $"{e.Field} is required." ? "This field is required." : e.Message;
+        ModelState.AddModelError(key, message);
     }
 }

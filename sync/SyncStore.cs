@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using ServiceHall.Sync.Store;
+using ServiceHall.Sync.Store.SqlServer;
 
 namespace ServiceHall.Sync;
 
@@ -80,6 +81,13 @@ public sealed partial class SyncStore
             ) WITHOUT ROWID;
             """),
     ];
+
+    /// <summary>The engine's tables for every store provider (SQLite above, T-SQL in <see cref="SqlServerSyncMigrations"/>).</summary>
+    public static MigrationSet MigrationSet { get; } = new(Component, new Dictionary<string, IReadOnlyList<Migration>>
+    {
+        [StoreProviders.Sqlite] = Migrations,
+        [StoreProviders.SqlServer] = SqlServerSyncMigrations.All,
+    });
 
     private readonly SqliteStoreProvider _store;
     private readonly Dictionary<string, TableSql> _sql;

@@ -29,6 +29,8 @@ public static class NodeHostingExtensions
         ["--listen"] = "Node:ListenUrl",
         ["--upstream"] = "Node:UpstreamUrl",
         ["--data"] = "Node:DataDir",
+        ["--store"] = "Node:Store:Provider",
+        ["--connection-string"] = "Node:Store:ConnectionString",
     };
 
     /// <summary>
@@ -72,8 +74,11 @@ public static class NodeHostingExtensions
         builder.Services.AddSingleton(clock);
         builder.Services.AddSingleton(identity);
         builder.Services.AddSingleton(new NodeClock(clock));
-        builder.Services.AddSingleton(_ => new SqliteStoreProvider(options.StorePath));
-        builder.Services.AddSingleton(new StoreComponent(SyncStore.Component, SyncStore.Migrations));
+        builder.Services.AddSingleton(_ => StoreProviders.Create(options.Store.Provider, options.Store.ConnectionString, options.StorePath));
+        // The engine and the domain still talk to SQLite directly; on another provider the node stops after migrating (NodeProgram).
+        builder.Services.AddSingleton(sp => sp.GetRequiredService<StoreProvider>() as SqliteStoreProvider
+            ?? throw new StoreNotSupportedException(sp.GetRequiredService<StoreProvider>()));
+        builder.Services.AddSingleton(new StoreComponent(SyncStore.MigrationSet));
         builder.Services.AddSingleton(sp => new SyncStore(
             sp.GetRequiredService<SqliteStoreProvider>(),
             sp.GetRequiredService<SyncSchema>(),
@@ -122,7 +127,7 @@ public static class NodeHostingExtensions
         ArgumentNullException.ThrowIfNull(app);
         var sp = app.Services;
         var versions = NodeStoreInitializer.Migrate(
-            sp.GetRequiredService<SqliteStoreProvider>(),
+            sp.GetRequiredService<StoreProvider>(),
             sp.GetServices<StoreComponent>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILoggerFactory>().CreateLogger("ServiceHall.Store"));
@@ -164,7 +169,7 @@ public static class NodeHostingExtensions
     }
 
     /// <summary>Healthy when the store answers a trivial query.</summary>
-    private sealed class StoreHealthCheck(SqliteStoreProvider store) : IHealthCheck
+    private sealed class StoreHealthCheck(StoreProvider store) : IHealthCheck
     {
         public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
         {
@@ -176,7 +181,7 @@ public static class NodeHostingExtensions
                 cmd.ExecuteScalar();
                 return Task.FromResult(HealthCheckResult.Healthy());
             }
-            catch (Exception ex) when (ex is Microsoft.Data.Sqlite.SqliteException or IOException)
+            catch (Exception ex) when (ex is System.Data.Common.DbException or StoreUnavailableException or IOException)
             {
                 return Task.FromResult(HealthCheckResult.Unhealthy("store unavailable: " + ex.Message));
             }

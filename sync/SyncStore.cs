@@ -100,7 +100,7 @@ public sealed partial class SyncStore
         NodeId = nodeId;
         Time = time;
         Clock = new HybridLogicalClock(time);
-        _sql = schema.Tables.ToDictionary(t => t.Name, t => new TableSql(t), StringComparer.Ordinal);
+        _sql = schema.Tables.ToDictionary(t => t.Name, t => new TableSql(t, store.Dialect), StringComparer.Ordinal);
 
         using var conn = store.OpenSqlite();
         using var cmd = conn.CreateCommand();
@@ -232,6 +232,14 @@ public sealed partial class SyncStore
         }
     }
 
+    /// <summary>Every statement the engine builds for <paramref name="schema"/> in <paramref name="dialect"/> (the per-table statements).</summary>
+    public static IEnumerable<StoreStatement> Statements(SqlDialect dialect, SyncSchema schema)
+    {
+        ArgumentNullException.ThrowIfNull(dialect);
+        ArgumentNullException.ThrowIfNull(schema);
+        return schema.Tables.SelectMany(t => new TableSql(t, dialect).Statements.Select(sql => new StoreStatement("engine " + t.Name, sql)));
+    }
+
     internal TableSql SqlFor(string table) =>
         _sql.TryGetValue(table, out var s) ? s : throw new KeyNotFoundException($"Table '{table}' is not declared in the sync schema.");
 
@@ -253,25 +261,22 @@ public sealed partial class SyncStore
         return Convert.ToInt64(cmd.ExecuteScalar(), CultureInfo.InvariantCulture);
     }
 
-    /// <summary>SQL text for one declared table, built once.</summary>
+    /// <summary>SQL text for one declared table in the store's dialect, built once; parameters are positional (<c>@p0 …</c>).</summary>
     internal sealed class TableSql
     {
-        public TableSql(SyncTable table)
+        public TableSql(SyncTable table, SqlDialect dialect)
         {
             Table = table;
+            string Quote(string identifier) => dialect.Quote(identifier);
             var cols = string.Join(", ", table.Columns.Select(Quote));
-            var pars = string.Join(", ", table.Columns.Select((_, i) => "@p" + i.ToString(CultureInfo.InvariantCulture)));
-            var updates = string.Join(", ", table.Columns.Where(c => c != table.KeyColumn).Select(c => $"{Quote(c)} = excluded.{Quote(c)}"));
-            Upsert = updates.Length == 0
-                ? $"INSERT INTO {Quote(table.Name)} ({cols}) VALUES ({pars}) ON CONFLICT({Quote(table.KeyColumn)}) DO NOTHING"
-                : $"INSERT INTO {Quote(table.Name)} ({cols}) VALUES ({pars}) ON CONFLICT({Quote(table.KeyColumn)}) DO UPDATE SET {updates}";
+            Upsert = dialect.Upsert(table.Name, [table.KeyColumn], table.Columns, SqlDialect.PositionalParameters(table.Columns.Count));
             Delete = $"DELETE FROM {Quote(table.Name)} WHERE {Quote(table.KeyColumn)} = @p0";
             SelectByKey = $"SELECT {cols} FROM {Quote(table.Name)} WHERE {Quote(table.KeyColumn)} = @p0";
             var tcols = string.Join(", ", table.Columns.Select(c => "t." + Quote(c)));
-            // "+l.tbl" keeps the planner on the seq index (the (tbl, pk) index would scan every entry of the table per batch),
+            // SQLite: "+l.tbl" keeps the planner on the seq index (the (tbl, pk) index would scan every entry of the table per batch),
             // and every term is answered from that index alone (it holds seq, tbl, pk): no lookup of the log row itself.
             SelectJoinedBySeq = $"SELECT l.seq, {tcols} FROM _sync_log l JOIN {Quote(table.Name)} t ON t.{Quote(table.KeyColumn)} = l.pk " +
-                "WHERE +l.tbl = @tbl AND l.seq > @after AND l.seq <= @through";
+                $"WHERE {dialect.Unindexed("l.tbl")} = @tbl AND l.seq > @after AND l.seq <= @through";
         }
 
         public SyncTable Table { get; }
@@ -285,7 +290,8 @@ public sealed partial class SyncStore
         /// <summary>Current rows of the log entries of this table in a sequence range (the reader's batch fetch).</summary>
         public string SelectJoinedBySeq { get; }
 
-        private static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+        /// <summary>The statements above, for checking them against the dialect's parser.</summary>
+        public IEnumerable<string> Statements => [Upsert, Delete, SelectByKey, SelectJoinedBySeq];
     }
 
     /// <summary>

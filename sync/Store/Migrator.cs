@@ -120,10 +120,19 @@ public static class Migrator
     internal const string ReadVersionSql = $"SELECT version FROM {VersionTable} WHERE component = @c";
 
     /// <summary>Every statement the migrator itself issues in <paramref name="dialect"/> (the steps' own SQL aside).</summary>
-    public static IEnumerable<string> Statements(SqlDialect dialect)
+    public static IEnumerable<StoreStatement> Statements(SqlDialect dialect)
     {
         ArgumentNullException.ThrowIfNull(dialect);
-        return [dialect.TableExists, dialect.CreateVersionTable(VersionTable), RecordVersionSql, ReadVersionsSql, ReadVersionSql];
+        return new[] { dialect.TableExists, dialect.CreateVersionTable(VersionTable), RecordVersionSql, ReadVersionsSql, ReadVersionSql }
+            .Select(sql => new StoreStatement("migrator", sql));
+    }
+
+    /// <summary>The steps of <paramref name="set"/> for <paramref name="dialect"/>'s provider, as statements.</summary>
+    public static IEnumerable<StoreStatement> Statements(SqlDialect dialect, MigrationSet set)
+    {
+        ArgumentNullException.ThrowIfNull(dialect);
+        ArgumentNullException.ThrowIfNull(set);
+        return set.For(dialect.Name).Select(m => new StoreStatement($"migration {set.Component} {m.Version} ({m.Name})", m.Sql));
     }
 
     private static int ReadVersion(SqlDialect dialect, DbConnection conn, string component)

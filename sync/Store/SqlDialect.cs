@@ -37,6 +37,12 @@ public abstract class SqlDialect
     /// <summary>A null-safe "differs" test: true when exactly one side is NULL or both hold different values.</summary>
     public abstract string IsDistinctFrom(string left, string right);
 
+    /// <summary>
+    /// The expression <paramref name="expression"/>, written so that the planner does not pick an index on it for a lookup
+    /// (SQLite's unary <c>+</c>); dialects whose planner weighs indexes by statistics return it unchanged.
+    /// </summary>
+    public virtual string Unindexed(string expression) => expression;
+
     /// <summary>A query with one <c>@name</c> parameter that returns 1 if the user table exists and 0 otherwise.</summary>
     public abstract string TableExists { get; }
 

@@ -45,6 +45,9 @@ public sealed class SqliteDialect : SqlDialect
     public override string Limit(string countParameter) => "LIMIT " + countParameter;
 
     /// <inheritdoc />
+    public override string Unindexed(string expression) => "+" + expression;
+
+    /// <inheritdoc />
     public override string IsDistinctFrom(string left, string right) => $"{left} IS NOT {right}";
 
     /// <inheritdoc />

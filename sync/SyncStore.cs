@@ -232,12 +232,15 @@ public sealed partial class SyncStore
         }
     }
 
-    /// <summary>Every statement the engine builds for <paramref name="schema"/> in <paramref name="dialect"/> (the per-table statements).</summary>
+    /// <summary>
+    /// Every statement the engine builds for <paramref name="schema"/> in <paramref name="dialect"/> (the per-table statements),
+    /// named <c>engine &lt;table&gt; upsert|delete|select by key|select joined by seq</c>; positional parameters <c>@p0 …</c>.
+    /// </summary>
     public static IEnumerable<StoreStatement> Statements(SqlDialect dialect, SyncSchema schema)
     {
         ArgumentNullException.ThrowIfNull(dialect);
         ArgumentNullException.ThrowIfNull(schema);
-        return schema.Tables.SelectMany(t => new TableSql(t, dialect).Statements.Select(sql => new StoreStatement("engine " + t.Name, sql)));
+        return schema.Tables.SelectMany(t => new TableSql(t, dialect).Statements);
     }
 
     internal TableSql SqlFor(string table) =>
@@ -290,8 +293,14 @@ public sealed partial class SyncStore
         /// <summary>Current rows of the log entries of this table in a sequence range (the reader's batch fetch).</summary>
         public string SelectJoinedBySeq { get; }
 
-        /// <summary>The statements above, for checking them against the dialect's parser.</summary>
-        public IEnumerable<string> Statements => [Upsert, Delete, SelectByKey, SelectJoinedBySeq];
+        /// <summary>The statements above, named, for checking them against the store and the dialect's parser.</summary>
+        public IEnumerable<StoreStatement> Statements =>
+        [
+            new($"engine {Table.Name} upsert", Upsert),
+            new($"engine {Table.Name} delete", Delete),
+            new($"engine {Table.Name} select by key", SelectByKey),
+            new($"engine {Table.Name} select joined by seq", SelectJoinedBySeq),
+        ];
     }
 
     /// <summary>

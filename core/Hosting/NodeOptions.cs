@@ -154,16 +154,9 @@ public sealed class NodeOptionsValidator(NodeLevel programLevel) : IValidateOpti
             {
                 errors.Add("Node:Store:ConnectionString is required with --store sqlserver: pass --connection-string \"Server=<host>;Database=<name>;…\" or set SERVICEHALL_Node__Store__ConnectionString (see docs/OPERATIONS.md).");
             }
-            else
+            else if (SqlServerStoreProvider.Problem(store.ConnectionString) is { } problem)
             {
-                try
-                {
-                    using var probe = new SqlServerStoreProvider(store.ConnectionString);
-                }
-                catch (ArgumentException ex)
-                {
-                    errors.Add($"Node:Store:ConnectionString is not usable: {ex.Message}");
-                }
+                errors.Add($"Node:Store:ConnectionString is not usable: {problem}");
             }
         }
         else if (!string.IsNullOrWhiteSpace(store.ConnectionString))

@@ -19,6 +19,24 @@ public sealed class SqlServerStoreProvider : StoreProvider
     /// <exception cref="ArgumentException">The connection string cannot be parsed, or names no server or no database.</exception>
     public SqlServerStoreProvider(string connectionString)
     {
+        var builder = Parse(connectionString, out var problem) ?? throw new ArgumentException(problem, nameof(connectionString));
+        Server = builder.DataSource;
+        Database = builder.InitialCatalog;
+        builder.ApplicationName = string.IsNullOrEmpty(builder.ApplicationName) || builder.ApplicationName == new SqlConnectionStringBuilder().ApplicationName
+            ? "ServiceHall"
+            : builder.ApplicationName;
+        _connectionString = builder.ConnectionString;
+    }
+
+    /// <summary>What is wrong with <paramref name="connectionString"/> for a store, or null if it names a server and a database.</summary>
+    public static string? Problem(string connectionString)
+    {
+        Parse(connectionString, out var problem);
+        return problem;
+    }
+
+    private static SqlConnectionStringBuilder? Parse(string connectionString, out string? problem)
+    {
         SqlConnectionStringBuilder builder;
         try
         {
@@ -26,26 +44,15 @@ public sealed class SqlServerStoreProvider : StoreProvider
         }
         catch (Exception ex) when (ex is ArgumentException or FormatException or KeyNotFoundException)
         {
-            throw new ArgumentException($"The SQL Server connection string cannot be read: {ex.Message}", nameof(connectionString), ex);
-        }
-
-        if (string.IsNullOrWhiteSpace(builder.DataSource))
-        {
-            throw new ArgumentException("The SQL Server connection string names no server: add Server=<host>[,port].", nameof(connectionString));
+            problem = $"the SQL Server connection string cannot be read ({ex.Message}).";
+            return null;
         }
 
         // Without a database the tables would land in the login's default database, usually master.
-        if (string.IsNullOrWhiteSpace(builder.InitialCatalog))
-        {
-            throw new ArgumentException("The SQL Server connection string names no database: add Database=<name> (create it first, see docs/OPERATIONS.md).", nameof(connectionString));
-        }
-
-        Server = builder.DataSource;
-        Database = builder.InitialCatalog;
-        builder.ApplicationName = string.IsNullOrEmpty(builder.ApplicationName) || builder.ApplicationName == new SqlConnectionStringBuilder().ApplicationName
-            ? "ServiceHall"
-            : builder.ApplicationName;
-        _connectionString = builder.ConnectionString;
+        problem = string.IsNullOrWhiteSpace(builder.DataSource) ? "the SQL Server connection string names no server: add Server=<host>[,port]."
+            : string.IsNullOrWhiteSpace(builder.InitialCatalog) ? "the SQL Server connection string names no database: add Database=<name> (create it first, see docs/OPERATIONS.md)."
+            : null;
+        return problem is null ? builder : null;
     }
 
     /// <summary>Server as named in the connection string (host, optional instance and port).</summary>
@@ -74,10 +81,26 @@ public sealed class SqlServerStoreProvider : StoreProvider
         catch (SqlException ex)
         {
             conn.Dispose();
-            throw new StoreUnavailableException(Name, Location, ex.Message, ex);
+            throw new StoreUnavailableException(Name, Location, Cause(ex), ex);
         }
 
         return conn;
+    }
+
+    /// <summary>
+    /// SqlClient's message, with the innermost exception's when it adds something (on Linux a refused connection ends in
+    /// "an internal exception was caught" over a socket error that reads "Success"), and what to check for a network error.
+    /// </summary>
+    private static string Cause(SqlException ex)
+    {
+        var inner = ex.GetBaseException();
+        var informative = !ReferenceEquals(inner, ex)
+            && !(inner is System.Net.Sockets.SocketException se && se.SocketErrorCode == System.Net.Sockets.SocketError.Success);
+        var cause = informative ? $"{ex.Message} ({inner.Message})" : ex.Message;
+        // Class 20 with number 0 or a negative number: the server was never reached (not a login or database error).
+        return ex.Class >= 20 && ex.Number <= 0
+            ? cause + " Check that SQL Server runs there and accepts TCP connections on that port, and that no firewall is in between."
+            : cause;
     }
 
     /// <inheritdoc />

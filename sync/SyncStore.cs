@@ -101,6 +101,7 @@ public sealed partial class SyncStore
         Time = time;
         Clock = new HybridLogicalClock(time);
         _sql = schema.Tables.ToDictionary(t => t.Name, t => new TableSql(t, store.Dialect), StringComparer.Ordinal);
+        (UpsertLogSql, ApplyLogSql) = LogStatements(store.Dialect);
 
         using var conn = store.OpenSqlite();
         using var cmd = conn.CreateCommand();
@@ -240,7 +241,13 @@ public sealed partial class SyncStore
     {
         ArgumentNullException.ThrowIfNull(dialect);
         ArgumentNullException.ThrowIfNull(schema);
-        return schema.Tables.SelectMany(t => new TableSql(t, dialect).Statements);
+        var (upsertLog, applyLog) = LogStatements(dialect);
+        return
+        [
+            .. schema.Tables.SelectMany(t => new TableSql(t, dialect).Statements),
+            new("engine log upsert (local write)", upsertLog),
+            new("engine log upsert (received change)", applyLog),
+        ];
     }
 
     internal TableSql SqlFor(string table) =>
@@ -307,24 +314,30 @@ public sealed partial class SyncStore
     /// Upserts the tracking row of a local write; when the scope changes the old scope is kept so that peers
     /// which may no longer hold the row get a delete. The replaced version becomes the new entry's base.
     /// </summary>
-    internal const string UpsertLogSql = """
-        INSERT INTO _sync_log (tbl, pk, seq, hlc, origin, via, scope, prev_scope, deleted, base_hlc, base_origin)
-        VALUES (@tbl, @pk, @seq, @hlc, @origin, @via, @scope, NULL, @deleted, NULL, NULL)
-        ON CONFLICT(tbl, pk) DO UPDATE SET
-            prev_scope = CASE WHEN _sync_log.scope IS NOT excluded.scope THEN _sync_log.scope ELSE _sync_log.prev_scope END,
-            base_hlc = _sync_log.hlc, base_origin = _sync_log.origin,
-            seq = excluded.seq, hlc = excluded.hlc, origin = excluded.origin, via = excluded.via,
-            scope = excluded.scope, deleted = excluded.deleted
-        """;
+    internal string UpsertLogSql { get; }
 
     /// <summary>Upserts the tracking row of a received change: it keeps the writer's version and base, and records who sent it.</summary>
-    internal const string ApplyLogSql = """
-        INSERT INTO _sync_log (tbl, pk, seq, hlc, origin, via, scope, prev_scope, deleted, base_hlc, base_origin)
-        VALUES (@tbl, @pk, @seq, @hlc, @origin, @via, @scope, NULL, @deleted, @bhlc, @borigin)
-        ON CONFLICT(tbl, pk) DO UPDATE SET
-            prev_scope = CASE WHEN _sync_log.scope IS NOT excluded.scope THEN _sync_log.scope ELSE _sync_log.prev_scope END,
-            base_hlc = excluded.base_hlc, base_origin = excluded.base_origin,
-            seq = excluded.seq, hlc = excluded.hlc, origin = excluded.origin, via = excluded.via,
-            scope = excluded.scope, deleted = excluded.deleted
-        """;
+    /// <remarks>The applier binds it by position: tbl, pk, seq, hlc, origin, via, scope, deleted, base_hlc, base_origin.</remarks>
+    internal string ApplyLogSql { get; }
+
+    private static readonly string[] LogColumns = ["tbl", "pk", "seq", "hlc", "origin", "via", "scope", "prev_scope", "deleted", "base_hlc", "base_origin"];
+
+    /// <summary>The change log's two upserts in <paramref name="dialect"/>: a local write's and a received change's.</summary>
+    private static (string Upsert, string Apply) LogStatements(SqlDialect dialect)
+    {
+        const string O = SqlDialect.Old, N = SqlDialect.New;
+        (string, string)[] common =
+        [
+            ("prev_scope", $"CASE WHEN {dialect.IsDistinctFrom($"{O}.scope", $"{N}.scope")} THEN {O}.scope ELSE {O}.prev_scope END"),
+            ("seq", $"{N}.seq"), ("hlc", $"{N}.hlc"), ("origin", $"{N}.origin"), ("via", $"{N}.via"), ("scope", $"{N}.scope"), ("deleted", $"{N}.deleted"),
+        ];
+        string[] keys = ["tbl", "pk"];
+        var upsert = dialect.Upsert("_sync_log", keys, LogColumns,
+            ["@tbl", "@pk", "@seq", "@hlc", "@origin", "@via", "@scope", "NULL", "@deleted", "NULL", "NULL"],
+            [common[0], ("base_hlc", $"{O}.hlc"), ("base_origin", $"{O}.origin"), .. common[1..]]);
+        var apply = dialect.Upsert("_sync_log", keys, LogColumns,
+            ["@tbl", "@pk", "@seq", "@hlc", "@origin", "@via", "@scope", "NULL", "@deleted", "@bhlc", "@borigin"],
+            [common[0], ("base_hlc", $"{N}.base_hlc"), ("base_origin", $"{N}.base_origin"), .. common[1..]]);
+        return (upsert, apply);
+    }
 }

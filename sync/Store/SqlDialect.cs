@@ -18,12 +18,32 @@ public abstract class SqlDialect
     /// <summary>Quotes one identifier (table or column name).</summary>
     public abstract string Quote(string identifier);
 
+    /// <summary>In an update expression of <see cref="Upsert(string, IReadOnlyList{string}, IReadOnlyList{string}, IReadOnlyList{string}, IReadOnlyList{ValueTuple{string, string}})"/>: the row as it is.</summary>
+    public const string Old = "{old}";
+
+    /// <summary>In an update expression: the row as proposed by the statement's values.</summary>
+    public const string New = "{new}";
+
     /// <summary>
     /// Inserts a row, or updates every non-key column of the row with the same key.
     /// Values bind to <paramref name="parameters"/> (one per column, same order); a table whose columns are all
     /// key columns gets an "insert if absent".
     /// </summary>
-    public abstract string Upsert(string table, IReadOnlyList<string> keyColumns, IReadOnlyList<string> columns, IReadOnlyList<string> parameters);
+    public string Upsert(string table, IReadOnlyList<string> keyColumns, IReadOnlyList<string> columns, IReadOnlyList<string> parameters)
+    {
+        CheckShape(keyColumns, columns, parameters);
+        var updates = columns.Where(c => !keyColumns.Contains(c)).Select(c => (c, New + "." + Quote(c))).ToList();
+        return updates.Count == 0
+            ? InsertIfAbsent(table, keyColumns, columns, parameters)
+            : Upsert(table, keyColumns, columns, parameters, updates);
+    }
+
+    /// <summary>
+    /// Inserts a row from <paramref name="values"/> (parameters or literals, one per column), or, if a row with the same key
+    /// exists, sets each column of <paramref name="updates"/> to its expression, in which <see cref="Old"/> and <see cref="New"/>
+    /// stand for the existing and the proposed row (every expression sees the existing row as it was before the update).
+    /// </summary>
+    public abstract string Upsert(string table, IReadOnlyList<string> keyColumns, IReadOnlyList<string> columns, IReadOnlyList<string> values, IReadOnlyList<(string Column, string Expression)> updates);
 
     /// <summary>Inserts a row unless a row with the same key exists (then nothing changes).</summary>
     public abstract string InsertIfAbsent(string table, IReadOnlyList<string> keyColumns, IReadOnlyList<string> columns, IReadOnlyList<string> parameters);

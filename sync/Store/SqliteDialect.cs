@@ -25,13 +25,12 @@ public sealed class SqliteDialect : SqlDialect
     public override string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 
     /// <inheritdoc />
-    public override string Upsert(string table, IReadOnlyList<string> keyColumns, IReadOnlyList<string> columns, IReadOnlyList<string> parameters)
+    public override string Upsert(string table, IReadOnlyList<string> keyColumns, IReadOnlyList<string> columns, IReadOnlyList<string> values, IReadOnlyList<(string Column, string Expression)> updates)
     {
-        CheckShape(keyColumns, columns, parameters);
-        var updates = string.Join(", ", columns.Where(c => !keyColumns.Contains(c)).Select(c => $"{Quote(c)} = excluded.{Quote(c)}"));
-        return updates.Length == 0
-            ? InsertIfAbsent(table, keyColumns, columns, parameters)
-            : $"INSERT INTO {Quote(table)} ({Columns(columns)}) VALUES ({string.Join(", ", parameters)}) ON CONFLICT({Columns(keyColumns)}) DO UPDATE SET {updates}";
+        CheckShape(keyColumns, columns, values);
+        ArgumentNullException.ThrowIfNull(updates);
+        var set = string.Join(", ", updates.Select(u => $"{Quote(u.Column)} = {u.Expression.Replace(Old, Quote(table), StringComparison.Ordinal).Replace(New, "excluded", StringComparison.Ordinal)}"));
+        return $"INSERT INTO {Quote(table)} ({Columns(columns)}) VALUES ({string.Join(", ", values)}) ON CONFLICT({Columns(keyColumns)}) DO UPDATE SET {set}";
     }
 
     /// <inheritdoc />

@@ -35,18 +35,14 @@ public sealed class SqlServerDialect : SqlDialect
     public override string Quote(string identifier) => "[" + identifier.Replace("]", "]]", StringComparison.Ordinal) + "]";
 
     /// <inheritdoc />
-    public override string Upsert(string table, IReadOnlyList<string> keyColumns, IReadOnlyList<string> columns, IReadOnlyList<string> parameters)
+    public override string Upsert(string table, IReadOnlyList<string> keyColumns, IReadOnlyList<string> columns, IReadOnlyList<string> values, IReadOnlyList<(string Column, string Expression)> updates)
     {
-        CheckShape(keyColumns, columns, parameters);
-        var others = columns.Where(c => !keyColumns.Contains(c)).ToList();
-        if (others.Count == 0)
-        {
-            return InsertIfAbsent(table, keyColumns, columns, parameters);
-        }
-
+        CheckShape(keyColumns, columns, values);
+        ArgumentNullException.ThrowIfNull(updates);
+        var set = string.Join(", ", updates.Select(u => $"t.{Quote(u.Column)} = {u.Expression.Replace(Old, "t", StringComparison.Ordinal).Replace(New, "s", StringComparison.Ordinal)}"));
         return $"MERGE INTO {Quote(table)} WITH (HOLDLOCK) AS t " +
-               $"USING (VALUES ({string.Join(", ", parameters)})) AS s ({Columns(columns)}) ON {Match(keyColumns)} " +
-               $"WHEN MATCHED THEN UPDATE SET {string.Join(", ", others.Select(c => $"t.{Quote(c)} = s.{Quote(c)}"))} " +
+               $"USING (VALUES ({string.Join(", ", values)})) AS s ({Columns(columns)}) ON {Match(keyColumns)} " +
+               $"WHEN MATCHED THEN UPDATE SET {set} " +
                $"WHEN NOT MATCHED THEN INSERT ({Columns(columns)}) VALUES ({Columns(columns, "s")});";
     }
 

@@ -104,6 +104,40 @@ public abstract class StoreBehaviourTests
     }
 
     [Fact]
+    public void ChangeLog_LocalWrites_KeepThePreviousScopeAndTheReplacedVersionAsBase()
+    {
+        using var store = CreateStore();
+        MigrateNode(store);
+        var log = SyncStore.Statements(store.Provider.Dialect, Node.Value.Schema).Single(s => s.Source == "engine log upsert (local write)").Sql;
+        using var conn = store.Provider.Open();
+
+        // tbl, pk, seq, hlc, origin, via, scope, deleted
+        Execute(conn, log, "cases", "c1", 1L, 100L, "t01-v01", null, "city/t01/t01-v01", 0L);
+        Execute(conn, log, "cases", "c1", 2L, 200L, "city", null, "city/t01/t01-v02", 0L);
+        Execute(conn, log, "cases", "c1", 3L, 300L, "city", "t01", "city/t01/t01-v02", 1L);
+
+        Assert.Equal(new object?[] { 3L, 300L, "city", "t01", "city/t01/t01-v02", "city/t01/t01-v01", 1L, 200L, "city" }, LogRow(conn, "c1"));
+    }
+
+    [Fact]
+    public void ChangeLog_ReceivedChange_KeepsTheWritersBase()
+    {
+        using var store = CreateStore();
+        MigrateNode(store);
+        var log = SyncStore.Statements(store.Provider.Dialect, Node.Value.Schema).Single(s => s.Source == "engine log upsert (received change)").Sql;
+        using var conn = store.Provider.Open();
+
+        // tbl, pk, seq, hlc, origin, via, scope, deleted, base_hlc, base_origin
+        Execute(conn, log, "cases", "c1", 1L, 100L, "t01-v01", "t01", "city/t01/t01-v01", 0L, null, null);
+        Execute(conn, log, "cases", "c1", 2L, 300L, "t01-v01", "t01", "city/t01/t01-v01", 0L, 250L, "city");
+
+        Assert.Equal(new object?[] { 2L, 300L, "t01-v01", "t01", "city/t01/t01-v01", null, 0L, 250L, "city" }, LogRow(conn, "c1"));
+    }
+
+    private static object?[]? LogRow(DbConnection conn, string key) =>
+        ReadRow(conn, "SELECT seq, hlc, origin, via, scope, prev_scope, deleted, base_hlc, base_origin FROM _sync_log WHERE tbl = 'cases' AND pk = @p0", key);
+
+    [Fact]
     public void InsertIfAbsent_ExistingKey_KeepsTheRow()
     {
         using var store = CreateStore();

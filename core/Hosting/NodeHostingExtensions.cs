@@ -30,6 +30,8 @@ public static class NodeHostingExtensions
         ["--web-listen"] = "Node:WebListenUrl",
         ["--upstream"] = "Node:UpstreamUrl",
         ["--data"] = "Node:DataDir",
+        ["--store"] = "Node:Store:Provider",
+        ["--connection-string"] = "Node:Store:ConnectionString",
     };
 
     /// <summary>
@@ -68,8 +70,11 @@ public static class NodeHostingExtensions
         builder.Services.AddSingleton(clock);
         builder.Services.AddSingleton(identity);
         builder.Services.AddSingleton(new NodeClock(clock));
-        builder.Services.AddSingleton(_ => new SqliteStoreProvider(options.StorePath));
-        builder.Services.AddSingleton(new StoreComponent(SyncStore.Component, SyncStore.Migrations));
+        builder.Services.AddSingleton(_ => StoreProviders.Create(options.Store.Provider, options.Store.ConnectionString, options.StorePath));
+        // The engine and the domain still talk to SQLite directly; on another provider the node stops after migrating (NodeProgram).
+        builder.Services.AddSingleton(sp => sp.GetRequiredService<StoreProvider>() as SqliteStoreProvider
+            ?? throw new StoreNotSupportedException(sp.GetRequiredService<StoreProvider>()));
+        builder.Services.AddSingleton(new StoreComponent(SyncStore.MigrationSet));
         builder.Services.AddSingleton(sp => new SyncStore(
             sp.GetRequiredService<SqliteStoreProvider>(),
             sp.GetRequiredService<SyncSchema>(),
@@ -118,7 +123,7 @@ public static class NodeHostingExtensions
         ArgumentNullException.ThrowIfNull(app);
         var sp = app.Services;
         var versions = NodeStoreInitializer.Migrate(
-            sp.GetRequiredService<SqliteStoreProvider>(),
+            sp.GetRequiredService<StoreProvider>(),
             sp.GetServices<StoreComponent>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILoggerFactory>().CreateLogger("ServiceHall.Store"));
@@ -178,7 +183,7 @@ public static class NodeHostingExtensions
     }
 
     /// <summary>Healthy when the store answers a trivial query.</summary>
-    private sealed class StoreHealthCheck(SqliteStoreProvider store) : IHealthCheck
+    private sealed class StoreHealthCheck(StoreProvider store) : IHealthCheck
     {
         public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
         {
@@ -190,7 +195,7 @@ public static class NodeHostingExtensions
                 cmd.ExecuteScalar();
                 return Task.FromResult(HealthCheckResult.Healthy());
             }
-            catch (Exception ex) when (ex is Microsoft.Data.Sqlite.SqliteException or IOException)
+            catch (Exception ex) when (ex is System.Data.Common.DbException or StoreUnavailableException or IOException)
             {
                 return Task.FromResult(HealthCheckResult.Unhealthy("store unavailable: " + ex.Message));
             }

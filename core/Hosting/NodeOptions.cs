@@ -1,13 +1,15 @@
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
 using ServiceHall.Core.Catalogue;
+using ServiceHall.Sync.Store;
+using ServiceHall.Sync.Store.SqlServer;
 
 namespace ServiceHall.Core.Hosting;
 
 /// <summary>
 /// Start-up options of a node, bound from the <c>Node</c> section of configuration
 /// (appsettings.json, environment variables <c>SERVICEHALL_Node__Id</c> …, or the command line
-/// <c>--id</c>, <c>--listen</c>, <c>--upstream</c>, <c>--data</c>, <c>--level</c>).
+/// <c>--id</c>, <c>--listen</c>, <c>--upstream</c>, <c>--data</c>, <c>--level</c>, <c>--store</c>, <c>--connection-string</c>).
 /// </summary>
 public sealed partial class NodeOptions
 {
@@ -41,7 +43,10 @@ public sealed partial class NodeOptions
     /// </summary>
     public bool AllowCleartextNonLoopback { get; set; }
 
-    /// <summary>Full path of the SQLite store file.</summary>
+    /// <summary>Which store the node keeps its data in (section <c>Node:Store</c>). Default: SQLite in the data directory.</summary>
+    public NodeStoreOptions Store { get; set; } = new();
+
+    /// <summary>Full path of the SQLite store file (used when <see cref="NodeStoreOptions.Provider"/> is <c>sqlite</c>).</summary>
     public string StorePath => Path.Combine(Path.GetFullPath(DataDir), Id + ".db");
 
     /// <summary>Parses <see cref="ListenUrl"/> (valid after validation).</summary>
@@ -52,6 +57,24 @@ public sealed partial class NodeOptions
 
     [GeneratedRegex("^[a-z0-9-]{1,32}$", RegexOptions.CultureInvariant)]
     internal static partial Regex IdPattern();
+}
+
+/// <summary>The node's store (<c>Node:Store</c>): the provider and, for a server-based one, where the server is.</summary>
+public sealed class NodeStoreOptions
+{
+    /// <summary>
+    /// Store provider: <c>sqlite</c> (default; the file <c>&lt;data&gt;/&lt;id&gt;.db</c>) or <c>sqlserver</c> (a SQL Server
+    /// database, for the city in production; needs <see cref="ConnectionString"/>). Command line <c>--store</c>.
+    /// </summary>
+    public string Provider { get; set; } = StoreProviders.Sqlite;
+
+    /// <summary>
+    /// SqlClient connection string of the SQL Server database (server, database, login), e.g.
+    /// <c>Server=db01;Database=servicehall;Integrated Security=true;Encrypt=true</c>. Required for <c>sqlserver</c>, not
+    /// used by <c>sqlite</c>. Command line <c>--connection-string</c>; better from the environment
+    /// (<c>SERVICEHALL_Node__Store__ConnectionString</c>) so that a password does not show in the process list.
+    /// </summary>
+    public string? ConnectionString { get; set; }
 }
 
 /// <summary>
@@ -115,6 +138,7 @@ public sealed class NodeOptionsValidator(NodeLevel programLevel) : IValidateOpti
             errors.Add($"Node:DataDir '{options.DataDir}' is a file: pass --data <directory>.");
         }
 
+        ValidateStore(options.Store ?? new NodeStoreOptions(), errors);
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 
@@ -143,6 +167,29 @@ public sealed class NodeOptionsValidator(NodeLevel programLevel) : IValidateOpti
         }
 
         return null;
+    }
+
+    private static void ValidateStore(NodeStoreOptions store, List<string> errors)
+    {
+        if (!StoreProviders.IsKnown(store.Provider))
+        {
+            errors.Add($"Node:Store:Provider '{store.Provider}' is not a known store provider: pass --store {string.Join(" or --store ", StoreProviders.Names)}.");
+        }
+        else if (string.Equals(store.Provider, StoreProviders.SqlServer, StringComparison.OrdinalIgnoreCase))
+        {
+            if (string.IsNullOrWhiteSpace(store.ConnectionString))
+            {
+                errors.Add("Node:Store:ConnectionString is required with --store sqlserver: pass --connection-string \"Server=<host>;Database=<name>;…\" or set SERVICEHALL_Node__Store__ConnectionString (see docs/OPERATIONS.md).");
+            }
+            else if (SqlServerStoreProvider.Problem(store.ConnectionString) is { } problem)
+            {
+                errors.Add($"Node:Store:ConnectionString is not usable: {problem}");
+            }
+        }
+        else if (!string.IsNullOrWhiteSpace(store.ConnectionString))
+        {
+            errors.Add("Node:Store:ConnectionString is given but the store provider is sqlite, which keeps its file in --data: drop --connection-string, or pass --store sqlserver.");
+        }
     }
 
     /// <summary>The configuration spelling of a level.</summary>

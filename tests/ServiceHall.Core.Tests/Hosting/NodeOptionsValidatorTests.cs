@@ -139,4 +139,45 @@ public class NodeOptionsValidatorTests
             NodeProgram.Build(["--id", "X", "--listen", "http://127.0.0.1:0"], NodeLevel.Village, null, null, TimeProvider.System));
         Assert.Equal(3, ex.Errors.Count);
     }
+
+    [Fact]
+    public void Validate_UnknownStoreProvider_NamesTheKnownOnes()
+    {
+        var o = Valid(NodeLevel.City);
+        o.Store.Provider = "oracle";
+        var e = Assert.Single(Errors(NodeLevel.City, o));
+        Assert.Contains("Node:Store:Provider 'oracle'", e, StringComparison.Ordinal);
+        Assert.Contains("--store sqlite or --store sqlserver", e, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("", "is required with --store sqlserver")]
+    [InlineData("Server=db01;Integrated Security=true", "names no database")]
+    [InlineData("Database=servicehall", "names no server")]
+    [InlineData("Server=db01;Database=x;Bogus Key=1", "cannot be read")]
+    public void Validate_SqlServerWithUnusableConnectionString_SaysWhatIsMissing(string connectionString, string expected)
+    {
+        var o = Valid(NodeLevel.City);
+        o.Store = new NodeStoreOptions { Provider = "sqlserver", ConnectionString = connectionString };
+        var e = Assert.Single(Errors(NodeLevel.City, o));
+        Assert.Contains("Node:Store:ConnectionString", e, StringComparison.Ordinal);
+        Assert.Contains(expected, e, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_SqlServerWithServerAndDatabase_Succeeds()
+    {
+        var o = Valid(NodeLevel.City);
+        o.Store = new NodeStoreOptions { Provider = "SqlServer", ConnectionString = "Server=tcp:db01,1433;Database=servicehall;Integrated Security=true;Encrypt=true" };
+        Assert.Empty(Errors(NodeLevel.City, o));
+    }
+
+    [Fact]
+    public void Validate_ConnectionStringWithSqlite_ToldToDropIt()
+    {
+        var o = Valid(NodeLevel.Village);
+        o.Store.ConnectionString = "Server=db01;Database=x";
+        var e = Assert.Single(Errors(NodeLevel.Village, o));
+        Assert.Contains("drop --connection-string", e, StringComparison.Ordinal);
+    }
 }

@@ -64,9 +64,9 @@ internal sealed class ParentWatch(SyncClient client, SyncOptions options, TimePr
         {
             log.LogInformation("The parent offers no notice stream; changes from it arrive with the periodic rounds");
         }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        catch (Exception ex) when (stoppingToken.IsCancellationRequested && ex is OperationCanceledException or RpcException { StatusCode: StatusCode.Cancelled })
         {
-            // shutting down
+            // shutting down: the open stream ends cancelled
         }
     }
 }

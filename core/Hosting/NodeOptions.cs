@@ -35,6 +35,12 @@ public sealed partial class NodeOptions
     /// </summary>
     public bool AllowCleartextNonLoopback { get; set; }
 
+    /// <summary>
+    /// Least level written to the console and the log file: <c>Verbose</c>, <c>Debug</c>, <c>Information</c>, <c>Warning</c>,
+    /// <c>Error</c> or <c>Fatal</c>. Default <c>Information</c>; many nodes in one process (the scale bench) use <c>Warning</c>.
+    /// </summary>
+    public string LogLevel { get; set; } = "Information";
+
     /// <summary>Full path of the SQLite store file.</summary>
     public string StorePath => Path.Combine(Path.GetFullPath(DataDir), Id + ".db");
 
@@ -113,6 +119,11 @@ public sealed class NodeOptionsValidator(NodeLevel programLevel) : IValidateOpti
         else if (File.Exists(options.DataDir))
         {
             errors.Add($"Node:DataDir '{options.DataDir}' is a file: pass --data <directory>.");
+        }
+
+        if (!Enum.TryParse<Serilog.Events.LogEventLevel>(options.LogLevel, ignoreCase: true, out _) || int.TryParse(options.LogLevel, out _))
+        {
+            errors.Add($"Node:LogLevel '{options.LogLevel}' is not a log level: use Verbose, Debug, Information, Warning, Error or Fatal.");
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Text;
 using Grpc.Core;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -179,6 +180,7 @@ public sealed partial class SyncService(SyncStore store, ISyncPeerDirectory dire
             }
         }
 
+        var fields = new RowField[columns.Count == 0 ? 0 : columns.Values.Max(t => t.Columns.Count)];
         foreach (var c in batch.Changes)
         {
             if (!columns.TryGetValue(c.Table, out var tc))
@@ -192,9 +194,19 @@ public sealed partial class SyncService(SyncStore store, ISyncPeerDirectory dire
                 throw Invalid($"change of '{c.Table}' key '{c.Key}' lacks key, origin or hlc");
             }
 
-            if (c.Deleted ? c.Values.Count != 0 : c.Values.Count != tc.Columns.Count)
+            int count;
+            try
             {
-                throw Invalid($"change of '{c.Table}' key '{c.Key}' has {c.Values.Count} values; {(c.Deleted ? 0 : tc.Columns.Count)} expected");
+                count = RowCodec.Decode(c.Row.Span, fields);
+            }
+            catch (FormatException ex)
+            {
+                throw Invalid($"change of '{c.Table}' key '{c.Key}': {ex.Message}");
+            }
+
+            if (c.Deleted ? count != 0 : count != tc.Columns.Count)
+            {
+                throw Invalid($"change of '{c.Table}' key '{c.Key}' has {count} values; {(c.Deleted ? 0 : tc.Columns.Count)} expected");
             }
 
             if (table.ScopeColumn is null)
@@ -214,8 +226,8 @@ public sealed partial class SyncService(SyncStore store, ISyncPeerDirectory dire
 
             if (!c.Deleted)
             {
-                var v = c.Values[tc.Columns.IndexOf(table.ScopeColumn)];
-                if (v.KindCase != Value.KindOneofCase.Text || !string.Equals(v.Text, c.Partition, StringComparison.Ordinal))
+                var v = fields[tc.Columns.IndexOf(table.ScopeColumn)];
+                if (v.Kind != RowValueKind.Text || !v.Bytes(c.Row.Span).SequenceEqual(Encoding.UTF8.GetBytes(c.Partition)))
                 {
                     throw Invalid($"change of '{c.Table}' key '{c.Key}': partition '{c.Partition}' differs from its {table.ScopeColumn} value");
                 }

@@ -21,6 +21,9 @@ internal static class ScaleBench
             CatchUpCases = BenchArgs.Int(args, "--catch-up-cases", 185),
             ProcessNodes = BenchArgs.Int(args, "--process-nodes", 1) != 0,
             Seed = BenchArgs.Int(args, "--seed", 20261127),
+            // The engine as it was before the notice stream, for a before/after: --watch 0 --debounce-ms 2000.
+            NodeArgs = [$"--Sync:Watch={BenchArgs.Int(args, "--watch", 1) != 0}",
+                string.Create(CultureInfo.InvariantCulture, $"--Sync:Debounce={TimeSpan.FromMilliseconds(BenchArgs.Int(args, "--debounce-ms", 200))}")],
             Log = line => Console.WriteLine($"[{TimeProvider.System.GetUtcNow():HH:mm:ss}] {line}"),
         };
         using var stop = new CancellationTokenSource();
@@ -31,7 +34,7 @@ internal static class ScaleBench
         };
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"scale: 1 city, {options.Townships} townships, {options.Villages} villages; {options.Cases} cases at {options.Rate} per second; catch-up of {options.CatchUpCases} cases; seed {options.Seed}"));
+            $"scale: 1 city, {options.Townships} townships, {options.Villages} villages; {options.Cases} cases at {options.Rate} per second; catch-up of {options.CatchUpCases} cases; seed {options.Seed}; nodes {string.Join(' ', options.NodeArgs)}"));
         Console.WriteLine("nodes run in this process as real node hosts (NodeProgram.Build: Kestrel on 127.0.0.1, dynamic ports, one SQLite store each)"
             + (options.ProcessNodes ? ", except one township and one village run as node programs (own OS processes)" : ""));
         Console.WriteLine($"machine: {Environment.ProcessorCount} cores, load average {Load()}");

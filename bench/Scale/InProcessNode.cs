@@ -10,12 +10,12 @@ namespace ServiceHall.Bench.Scale;
 /// <summary>
 /// A node host built by <see cref="NodeProgram.Build"/> (the same host the node programs run: Kestrel on 127.0.0.1 with a
 /// dynamic port, its own SQLite store, the sync runner and services) inside the bench process. The workload acts through
-/// the domain's <see cref="CaseRepository"/>, the code path under the Cases gRPC service.
+/// the node's <see cref="CaseDesk"/>, the transport-free application service under the Cases gRPC service and the web pages.
 /// </summary>
 internal sealed class InProcessNode : ScaleNode
 {
     private readonly WebApplication _app;
-    private readonly CaseRepository _cases;
+    private readonly CaseDesk _cases;
     private readonly Arrivals _arrivals;
 
     private InProcessNode(RegisteredNode registration, string dataDir, WebApplication app, Arrivals arrivals)
@@ -23,7 +23,7 @@ internal sealed class InProcessNode : ScaleNode
     {
         _app = app;
         _arrivals = arrivals;
-        _cases = app.Services.GetRequiredService<CaseRepository>();
+        _cases = app.Services.GetRequiredService<CaseDesk>();
         Sync = app.Services.GetRequiredService<SyncStore>();
         Runner = app.Services.GetRequiredService<SyncRunner>();
         Url = NodeProgram.BoundAddress(app).ToString().TrimEnd('/');
@@ -62,7 +62,7 @@ internal sealed class InProcessNode : ScaleNode
     /// <inheritdoc />
     public override Task<(string Number, string EventId)> SubmitAsync(string item, string applicant, string idNumber)
     {
-        var state = _cases.Submit(new CaseSubmission(item, applicant, idNumber, null, CaseChannel.Window, Window));
+        var state = _cases.Submit(item, applicant, idNumber, null, CaseChannel.Window, Window);
         var id = state.History[0].Id;
         _arrivals.Written(Id, id, state.Number);
         return Task.FromResult((state.Number, id));
@@ -71,7 +71,16 @@ internal sealed class InProcessNode : ScaleNode
     /// <inheritdoc />
     public override Task<string> ActAsync(string number, CaseEventKind kind, CaseActor actor, CaseEventData data)
     {
-        var state = _cases.Append(number, kind, actor, data);
+        var state = kind switch
+        {
+            CaseEventKind.Accepted => _cases.Accept(number, actor),
+            CaseEventKind.Routed => _cases.Route(number, actor, data.TargetNode, data.TargetLevel!.Value),
+            CaseEventKind.OpinionRecorded => _cases.RecordOpinion(number, actor, data.Department, data.Opinion ?? OpinionKind.Approve, data.Reason),
+            CaseEventKind.Decided => _cases.Decide(number, actor, data.Approved ?? true, data.Reason),
+            CaseEventKind.Delivered => _cases.Deliver(number, actor),
+            CaseEventKind.Evaluated => _cases.Evaluate(number, actor, data.Rating ?? 5, data.Comment, agency: null, agencyScore: 0),
+            _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "the scale workload does not take this action"),
+        };
         var id = state.History.MaxBy(e => e.Order)!.Id;
         _arrivals.Written(Id, id, number);
         return Task.FromResult(id);

@@ -40,7 +40,7 @@ internal sealed class ProcessNode : ScaleNode, IDisposable
     public int Pid => _process.Id;
 
     /// <summary>Starts the node program and waits until it serves and knows its scope (its first round with the parent is done).</summary>
-    public static async Task<ProcessNode> StartAsync(RegisteredNode registration, string upstreamUrl, string dataRoot, CancellationToken cancellationToken)
+    public static async Task<ProcessNode> StartAsync(RegisteredNode registration, string upstreamUrl, string dataRoot, IEnumerable<string> extraArgs, CancellationToken cancellationToken)
     {
         var dir = Path.Combine(dataRoot, registration.Id);
         var port = LoopbackPorts.FreeRange(1);
@@ -52,7 +52,7 @@ internal sealed class ProcessNode : ScaleNode, IDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var a in new[] { NodeProgramLocator.Locate(level), "--id", registration.Id, "--listen", url, "--upstream", upstreamUrl, "--data", dir, "--Node:LogLevel=Warning" })
+        foreach (var a in new[] { NodeProgramLocator.Locate(level), "--id", registration.Id, "--listen", url, "--upstream", upstreamUrl, "--data", dir, "--Node:LogLevel=Warning" }.Concat(extraArgs))
         {
             start.ArgumentList.Add(a);
         }
@@ -154,6 +154,9 @@ internal sealed class ProcessNode : ScaleNode, IDisposable
     /// <summary>Peak resident memory of the process so far (VmHWM from /proc/&lt;pid&gt;/status), in bytes.</summary>
     public long PeakResidentBytes() => ProcFs.PeakResidentBytes(_process.Id);
 
+    /// <summary>Its resident set now: anonymous, file-backed, shared memory (see <see cref="ProcFs.ResidentNow"/>).</summary>
+    public (long Anon, long File, long Shmem) ResidentNow() => ProcFs.ResidentNow(_process.Id);
+
     /// <summary>CPU time the process has used so far (user + system).</summary>
     public TimeSpan CpuTime()
     {
@@ -192,7 +195,16 @@ internal sealed class ProcessNode : ScaleNode, IDisposable
 internal static class ProcFs
 {
     /// <summary>VmHWM (peak resident set) of a process in bytes; 0 where /proc is not available.</summary>
-    public static long PeakResidentBytes(int pid)
+    public static long PeakResidentBytes(int pid) => Status(pid, "VmHWM");
+
+    /// <summary>
+    /// The resident set now, split as the kernel counts it: anonymous (the process's own heap, GC heap, JIT'd code),
+    /// file-backed (mapped runtime, framework and native libraries, shared with every other .NET process) and shared memory
+    /// (the runtime's double-mapped executable memory). Bytes; zeros where /proc is not available.
+    /// </summary>
+    public static (long Anon, long File, long Shmem) ResidentNow(int pid) => (Status(pid, "RssAnon"), Status(pid, "RssFile"), Status(pid, "RssShmem"));
+
+    private static long Status(int pid, string field)
     {
         var path = $"/proc/{pid}/status";
         if (!File.Exists(path))
@@ -202,9 +214,9 @@ internal static class ProcFs
 
         foreach (var line in File.ReadLines(path))
         {
-            if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+            if (line.StartsWith(field + ":", StringComparison.Ordinal))
             {
-                var kb = line["VmHWM:".Length..].Trim().Split(' ')[0];
+                var kb = line[(field.Length + 1)..].Trim().Split(' ')[0];
                 return long.Parse(kb, CultureInfo.InvariantCulture) * 1024;
             }
         }

@@ -48,7 +48,7 @@ internal sealed class ScaleNetwork : IAsyncDisposable
         try
         {
             var log = options.Log ?? (_ => { });
-            net.City = await InProcessNode.StartAsync(seed.Nodes.Single(n => n.Level == NodeLevel.City), null, options.DataRoot, net.Arrivals, []).ConfigureAwait(false);
+            net.City = await InProcessNode.StartAsync(seed.Nodes.Single(n => n.Level == NodeLevel.City), null, options.DataRoot, net.Arrivals, options.NodeArgs).ConfigureAwait(false);
             net._started.Add(net.City);
             var processTownship = options.ProcessNodes && townships.Count >= 2 ? townships[1].Id : null;
             var processVillage = options.ProcessNodes ? villages.LastOrDefault(v => v.ParentId == townships[0].Id && v != villages[0])?.Id : null;
@@ -64,20 +64,20 @@ internal sealed class ScaleNetwork : IAsyncDisposable
                     ScaleNode node;
                     if (reg.Id == processTownship || reg.Id == processVillage)
                     {
-                        node = await ProcessNode.StartAsync(reg, parent.Url, options.DataRoot, c).ConfigureAwait(false);
+                        node = await ProcessNode.StartAsync(reg, parent.Url, options.DataRoot, options.NodeArgs, c).ConfigureAwait(false);
                     }
                     else if (reg == villages[0])
                     {
                         // The catch-up village: its link runs through a proxy that can be cut; short breaks so it retries soon after a heal.
                         var link = new LinkProxy(reg.Id, new Uri(parent.Url).Port).Start();
                         var village = await InProcessNode.StartAsync(reg, $"http://127.0.0.1:{link.Port}", options.DataRoot, net.Arrivals,
-                            ["--Sync:BreakDuration=00:00:01", "--Sync:RetryBaseDelay=00:00:00.200"]).ConfigureAwait(false);
+                            [.. options.NodeArgs, "--Sync:BreakDuration=00:00:01", "--Sync:RetryBaseDelay=00:00:00.200"]).ConfigureAwait(false);
                         net.Cuttable = (village, link);
                         node = village;
                     }
                     else
                     {
-                        node = await InProcessNode.StartAsync(reg, parent.Url, options.DataRoot, net.Arrivals, []).ConfigureAwait(false);
+                        node = await InProcessNode.StartAsync(reg, parent.Url, options.DataRoot, net.Arrivals, options.NodeArgs).ConfigureAwait(false);
                     }
 
                     node.Parent = parent;

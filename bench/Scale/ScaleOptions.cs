@@ -21,6 +21,9 @@ internal sealed record ScaleOptions
     /// <summary>Cases a village takes while offline in the catch-up phase (a week of its share of a million a year: 1e6 / 104 / 52 ≈ 185); 0 skips the phase.</summary>
     public int CatchUpCases { get; init; } = 185;
 
+    /// <summary>Extra configuration for every node, e.g. <c>--Sync:Watch=false</c> (to measure without the notice stream).</summary>
+    public IReadOnlyList<string> NodeArgs { get; init; } = [];
+
     /// <summary>Seed of the workload's random choices.</summary>
     public int Seed { get; init; } = 20261127;
 

@@ -47,7 +47,11 @@ internal static class ScaleRun
 
             var (final, _) = await ConvergeAsync(net, load.Runs.Keys, options.ConvergeBound, ct).ConfigureAwait(false);
             var memory = new List<(string, long)> { ($"bench process ({net.Others.Count(n => !n.IsProcess) + 1} in-process nodes and the driver)", ProcFs.PeakResidentBytes(Environment.ProcessId)) };
-            memory.AddRange(net.Processes.Select(p => ($"{p.Level.ToString().ToLowerInvariant()} node program {p.Id}", p.PeakResidentBytes())));
+            memory.AddRange(net.Processes.Select(p =>
+            {
+                var (anon, file, shmem) = p.ResidentNow();
+                return ($"{p.Level.ToString().ToLowerInvariant()} node program {p.Id} (resident at the end: {Mib(anon)} MiB anonymous, {Mib(file)} MiB mapped files shared with other .NET processes, {Mib(shmem)} MiB shared executable memory)", p.PeakResidentBytes());
+            }));
             return new ScaleResult
             {
                 Topology = (net.OfLevel(NodeLevel.Township).Count, net.OfLevel(NodeLevel.Village).Count, net.Processes.Count),
@@ -294,6 +298,8 @@ internal static class ScaleRun
         log($"catch-up: converged {result.ContactToConverged.TotalSeconds:F2} s after the first round got through, {result.HealToConverged.TotalSeconds:F2} s after the heal");
         return result;
     }
+
+    private static long Mib(long bytes) => bytes / (1024 * 1024);
 
     private static TimeSpan CpuTime(ScaleNetwork net)
     {

@@ -369,7 +369,8 @@ public sealed class ChangeApplier(SyncStore store, ILogger? logger = null)
         {
             if (!held.ContainsKey(c.Table))
             {
-                held[c.Table] = new Dictionary<string, HeldVersion>(StringComparer.Ordinal);
+                // Sized for the batch: every applied change adds its key, and growing one entry at a time showed in profiles.
+                held[c.Table] = new Dictionary<string, HeldVersion>(batch.Changes.Count, StringComparer.Ordinal);
             }
         }
 

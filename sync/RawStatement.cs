@@ -1,3 +1,4 @@
+using System.Text;
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
 
@@ -13,6 +14,7 @@ internal sealed class RawStatement : IDisposable
 {
     private readonly SqliteConnection _conn;
     private readonly sqlite3_stmt _stmt;
+    private byte[] _utf8 = new byte[256];
 
     public RawStatement(SqliteConnection conn, string sql)
     {
@@ -23,10 +25,15 @@ internal sealed class RawStatement : IDisposable
     /// <summary>Binds a value to the 1-based parameter <paramref name="index"/> (null or <see cref="DBNull"/> = NULL).</summary>
     public void Bind(int index, object? value)
     {
+        if (value is string text)
+        {
+            Bind(index, text);
+            return;
+        }
+
         var rc = value switch
         {
             null or DBNull => raw.sqlite3_bind_null(_stmt, index),
-            string s => raw.sqlite3_bind_text(_stmt, index, s),
             long l => raw.sqlite3_bind_int64(_stmt, index, l),
             int i => raw.sqlite3_bind_int64(_stmt, index, i),
             double d => raw.sqlite3_bind_double(_stmt, index, d),
@@ -37,8 +44,21 @@ internal sealed class RawStatement : IDisposable
         Check(rc);
     }
 
-    /// <summary>Binds a string to a 1-based parameter.</summary>
-    public void Bind(int index, string value) => Check(raw.sqlite3_bind_text(_stmt, index, value));
+    /// <summary>
+    /// Binds a string to a 1-based parameter, encoded into a buffer this statement reuses (SQLite copies bound
+    /// text), instead of the new UTF-8 array per call that SQLitePCLRaw's string overload makes.
+    /// </summary>
+    public void Bind(int index, string value)
+    {
+        var max = Encoding.UTF8.GetMaxByteCount(value.Length);
+        if (_utf8.Length < max)
+        {
+            _utf8 = new byte[Math.Max(max, _utf8.Length * 2)];
+        }
+
+        var n = Encoding.UTF8.GetBytes(value, _utf8);
+        Check(raw.sqlite3_bind_text(_stmt, index, _utf8.AsSpan(0, n)));
+    }
 
     /// <summary>Binds an integer to a 1-based parameter.</summary>
     public void Bind(int index, long value) => Check(raw.sqlite3_bind_int64(_stmt, index, value));

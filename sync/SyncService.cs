@@ -74,10 +74,9 @@ public sealed partial class SyncService(SyncStore store, ISyncPeerDirectory dire
         try
         {
             var total = 0;
-            while (await requestStream.MoveNext(context.CancellationToken).ConfigureAwait(false))
+            // The next batch is received, parsed and validated while this one is applied.
+            await foreach (var batch in requestStream.ReadAheadAsync(1, b => Validate(b, child), context.CancellationToken).ConfigureAwait(false))
             {
-                var batch = requestStream.Current;
-                Validate(batch, child);
                 var result = _applier.Apply(batch, child.NodeId, child.Scope,
                     (conn, tx) => SyncStore.SetCursor(conn, tx, child.NodeId, SyncProtocol.RelationChild, push: true, batch.ThroughSeq, child.Scope));
                 total += result.Applied;

@@ -348,6 +348,35 @@ public sealed class NetworkSyncTests
         Assert.Empty(net["t01"].Notes());
     }
 
+    [Fact(Timeout = 30_000)]
+    public async Task Push_GoodBatchThenBadOne_FirstAppliedAndAcknowledged_SecondRefused()
+    {
+        // The parent reads the next batch while it applies the current one: a bad batch behind a good one
+        // must still leave the good one applied and acknowledged, and nothing of the bad one.
+        await using var net = await Network.CreateAsync();
+        using var channel = net["t01-v01"].RawChannel(net["t01"]);
+        var client = new Protos.V1.Sync.SyncClient(channel);
+        var scope = Network.ScopeOf("t01-v01");
+        ChangeBatch Batch(long seq, ByteString row)
+        {
+            var b = new ChangeBatch { Sender = "t01-v01", ThroughSeq = seq };
+            b.Tables.Add(new TableColumns { Table = "notes", Columns = { "id", "scope", "body", "n" } });
+            b.Changes.Add(new Change { Table = "notes", Key = $"n{seq}", Partition = scope, Hlc = (1L << 40) + seq, Origin = "t01-v01", Seq = seq, Row = row });
+            return b;
+        }
+
+        using var call = client.Push(new Metadata { { SyncProtocol.NodeHeader, "t01-v01" } }, cancellationToken: TestContext.Current.CancellationToken);
+        await call.RequestStream.WriteAsync(Batch(1, RowCodec.Encode(["n1", scope, "good", 1L])), TestContext.Current.CancellationToken);
+        await call.RequestStream.WriteAsync(Batch(2, RowCodec.Encode(["n2"])), TestContext.Current.CancellationToken);
+        await call.RequestStream.CompleteAsync();
+
+        Assert.True(await call.ResponseStream.MoveNext(TestContext.Current.CancellationToken));
+        Assert.Equal(1, call.ResponseStream.Current.ThroughSeq);
+        var ex = await Assert.ThrowsAsync<RpcException>(async () => await call.ResponseStream.MoveNext(TestContext.Current.CancellationToken));
+        Assert.Equal(StatusCode.InvalidArgument, ex.StatusCode);
+        Assert.Equal([$"n1|{scope}|good|1"], net["t01"].Notes());
+    }
+
     private static ByteString MalformedRow(string defect, string scope)
     {
         var good = RowCodec.Encode(["n", scope, "body", 1L]).ToByteArray();

@@ -75,6 +75,7 @@ internal static class ScaleBench
         }
 
         Console.WriteLine($"final check: {(r.Final.Converged ? "converged" : "NOT converged")} {r.Final}");
+        Console.WriteLine(string.Create(inv, $"city dashboard (statistics as StatisticsService computes them per call) over {r.CityStatistics.Cases} cases: {r.CityStatistics.Took.TotalMilliseconds:F0} ms"));
     }
 
     private static string Load() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";

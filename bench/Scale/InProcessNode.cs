@@ -90,6 +90,18 @@ internal sealed class InProcessNode : ScaleNode
     public override Task WaitForAsync(string number, string eventId, CancellationToken cancellationToken) =>
         _arrivals.WaitAsync(Id, eventId, cancellationToken);
 
+    /// <summary>
+    /// Computes the dashboard the way <see cref="StatisticsService"/> does for one call (every case derived from its history,
+    /// then counted); returns the number of cases and the time it took.
+    /// </summary>
+    public (int Cases, TimeSpan Took) TimeStatistics()
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var cases = _app.Services.GetRequiredService<CaseRepository>().All();
+        var report = CaseStatistics.Compute(cases, _app.Services.GetRequiredService<ICaseCatalogue>().FindItem);
+        return (report.Total.Cases, System.Diagnostics.Stopwatch.GetElapsedTime(started));
+    }
+
     /// <inheritdoc />
     public override async Task StopAsync()
     {

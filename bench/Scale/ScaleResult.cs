@@ -80,6 +80,9 @@ internal sealed record ScaleResult
 
     /// <summary>The convergence check at the very end.</summary>
     public required ConvergenceReport Final { get; init; }
+
+    /// <summary>One computation of the city's dashboard at the end: cases counted and time taken.</summary>
+    public required (int Cases, TimeSpan Took) CityStatistics { get; init; }
 }
 
 /// <summary>A village back after a simulated week offline.</summary>

@@ -46,6 +46,7 @@ internal static class ScaleRun
             }
 
             var (final, _) = await ConvergeAsync(net, load.Runs.Keys, options.ConvergeBound, ct).ConfigureAwait(false);
+            var statistics = net.City.TimeStatistics();
             var memory = new List<(string, long)> { ($"bench process ({net.Others.Count(n => !n.IsProcess) + 1} in-process nodes and the driver)", ProcFs.PeakResidentBytes(Environment.ProcessId)) };
             memory.AddRange(net.Processes.Select(p =>
             {
@@ -68,6 +69,7 @@ internal static class ScaleRun
                 PeakMemory = memory,
                 CatchUp = catchUp,
                 Final = final,
+                CityStatistics = statistics,
             };
         }
         finally

@@ -141,6 +141,18 @@ public sealed partial class SyncStore
     /// <summary>Signals that changes received from a child were committed and wait to be relayed to the parent.</summary>
     internal void OnRelayPending() => LocalChangeCommitted?.Invoke();
 
+    private TaskCompletionSource _logAdvanced = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>
+    /// A task that completes at the next commit that adds entries to the change log (a local write, or a batch applied
+    /// from a child or from the parent). Take it BEFORE reading the log, so that no commit falls between the read and the wait.
+    /// </summary>
+    internal Task NextLogAdvance() => Volatile.Read(ref _logAdvanced).Task;
+
+    /// <summary>Signals that entries were committed to the change log (wakes <see cref="NextLogAdvance"/> waiters, e.g. watching children).</summary>
+    internal void OnLogAdvanced() =>
+        Interlocked.Exchange(ref _logAdvanced, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+
     /// <summary>
     /// Raised INSIDE the transaction that applies a received batch, after its rows were written and
     /// before it commits, with the changes that were applied (skipped ones are not listed). The domain
@@ -258,6 +270,7 @@ public sealed partial class SyncStore
         _store.WriteLock.Release();
         if (committed)
         {
+            OnLogAdvanced();
             LocalChangeCommitted?.Invoke();
         }
     }

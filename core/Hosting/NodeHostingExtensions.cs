@@ -51,7 +51,7 @@ public static class NodeHostingExtensions
         builder.Services.AddOptions<NodeOptions>().Bind(builder.Configuration.GetSection(NodeOptions.Section)).ValidateOnStart();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
 
-        builder.Services.AddSerilog((_, lc) => ConfigureLogging(lc, identity, options.DataDir));
+        builder.Services.AddSerilog((_, lc) => ConfigureLogging(lc, identity, options.DataDir, Enum.Parse<LogEventLevel>(options.LogLevel, ignoreCase: true)));
 
         var listen = options.ListenUri;
         var web = options.WebListenUri;
@@ -163,11 +163,11 @@ public static class NodeHostingExtensions
         }
     }
 
-    private static void ConfigureLogging(LoggerConfiguration lc, NodeIdentity identity, string dataDir)
+    private static void ConfigureLogging(LoggerConfiguration lc, NodeIdentity identity, string dataDir, LogEventLevel level)
     {
-        lc.MinimumLevel.Information()
+        lc.MinimumLevel.Is(level)
             .MinimumLevel.Override("Microsoft.AspNetCore", LogEventLevel.Warning)
-            .MinimumLevel.Override("Microsoft.Hosting.Lifetime", LogEventLevel.Information)
+            .MinimumLevel.Override("Microsoft.Hosting.Lifetime", level > LogEventLevel.Information ? level : LogEventLevel.Information)
             .MinimumLevel.Override("Grpc", LogEventLevel.Warning)
             .Enrich.FromLogContext()
             .Enrich.WithProperty("NodeId", identity.NodeId)

@@ -46,6 +46,12 @@ public sealed partial class NodeOptions
     /// <summary>Which store the node keeps its data in (section <c>Node:Store</c>). Default: SQLite in the data directory.</summary>
     public NodeStoreOptions Store { get; set; } = new();
 
+    /// <summary>
+    /// Least level written to the console and the log file: <c>Verbose</c>, <c>Debug</c>, <c>Information</c>, <c>Warning</c>,
+    /// <c>Error</c> or <c>Fatal</c>. Default <c>Information</c>; many nodes in one process (the scale bench) use <c>Warning</c>.
+    /// </summary>
+    public string LogLevel { get; set; } = "Information";
+
     /// <summary>Full path of the SQLite store file (used when <see cref="NodeStoreOptions.Provider"/> is <c>sqlite</c>).</summary>
     public string StorePath => Path.Combine(Path.GetFullPath(DataDir), Id + ".db");
 
@@ -136,6 +142,11 @@ public sealed class NodeOptionsValidator(NodeLevel programLevel) : IValidateOpti
         else if (File.Exists(options.DataDir))
         {
             errors.Add($"Node:DataDir '{options.DataDir}' is a file: pass --data <directory>.");
+        }
+
+        if (!Enum.TryParse<Serilog.Events.LogEventLevel>(options.LogLevel, ignoreCase: true, out _) || int.TryParse(options.LogLevel, out _))
+        {
+            errors.Add($"Node:LogLevel '{options.LogLevel}' is not a log level: use Verbose, Debug, Information, Warning, Error or Fatal.");
         }
 
         ValidateStore(options.Store ?? new NodeStoreOptions(), errors);

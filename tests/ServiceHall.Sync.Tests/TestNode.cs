@@ -85,6 +85,8 @@ internal sealed class TestNode : IAsyncDisposable
         builder.Services.AddGrpc();
         builder.Services.AddSingleton(Store);
         builder.Services.AddSingleton<ISyncPeerDirectory>(Directory);
+        // Notices to watching children go out at once: the fake clock would hold a debounce forever.
+        builder.Services.Configure<SyncOptions>(o => o.NoticeDebounce = TimeSpan.Zero);
         _app = builder.Build();
         _app.MapServiceHallSync();
         await _app.StartAsync(TestContext.Current.CancellationToken);

@@ -27,8 +27,13 @@ public sealed class SyncOptions
     /// </summary>
     public TimeSpan NoticeDebounce { get; set; } = TimeSpan.FromMilliseconds(100);
 
-    /// <summary>Child side: keep a notice stream (<c>Watch</c>) open to the parent and run a round as soon as it reports changes. Default: true.</summary>
-    public bool Watch { get; set; } = true;
+    /// <summary>
+    /// Child side: keep a notice stream (<c>Watch</c>) open to the parent and run a round as soon as it reports changes.
+    /// Default: false for now — a parent's link-state report (node_links, written on each child contact, scoped to the child)
+    /// notifies the child, whose next round is a new contact: a feedback loop of rounds. Turn on once that report is written
+    /// only when the state changes. The scale bench turns it on.
+    /// </summary>
+    public bool Watch { get; set; }
 
     /// <summary>Longest delay between two retries of a call to the parent (the exponential back-off is capped here). Default: 5 minutes.</summary>
     public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromMinutes(5);

@@ -22,7 +22,7 @@ internal sealed record ScaleOptions
     public int CatchUpCases { get; init; } = 185;
 
     /// <summary>Extra configuration for every node, e.g. <c>--Sync:Watch=false</c> (to measure without the notice stream).</summary>
-    public IReadOnlyList<string> NodeArgs { get; init; } = [];
+    public IReadOnlyList<string> NodeArgs { get; init; } = ["--Sync:Watch=true"];
 
     /// <summary>Seed of the workload's random choices.</summary>
     public int Seed { get; init; } = 20261127;

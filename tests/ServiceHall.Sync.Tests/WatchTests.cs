@@ -13,7 +13,7 @@ public sealed class WatchTests
         var t = net["t01"];
         var v = net["t01-v01"];
         // The fake clock never reaches the interval: only a notice can start the rounds that bring the row down.
-        var options = new SyncOptions { Interval = TimeSpan.FromHours(1), Debounce = TimeSpan.Zero };
+        var options = new SyncOptions { Interval = TimeSpan.FromHours(1), Debounce = TimeSpan.Zero, Watch = true };
         using var township = new SyncRunner(t.Store, options, net.Time, t.Client);
         using var village = new SyncRunner(v.Store, options, net.Time, v.Client);
         var arrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

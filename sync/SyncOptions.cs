@@ -29,11 +29,10 @@ public sealed class SyncOptions
 
     /// <summary>
     /// Child side: keep a notice stream (<c>Watch</c>) open to the parent and run a round as soon as it reports changes.
-    /// Default: false for now — a parent's link-state report (node_links, written on each child contact, scoped to the child)
-    /// notifies the child, whose next round is a new contact: a feedback loop of rounds. Turn on once that report is written
-    /// only when the state changes. The scale bench turns it on.
+    /// Default: true. Tables declared with <see cref="SyncTable.Notify"/> false (link-health rows a parent writes as its
+    /// children sync) do not raise notices, so a contact cannot cause the next one.
     /// </summary>
-    public bool Watch { get; set; }
+    public bool Watch { get; set; } = true;
 
     /// <summary>Longest delay between two retries of a call to the parent (the exponential back-off is capped here). Default: 5 minutes.</summary>
     public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromMinutes(5);

@@ -21,7 +21,12 @@ public enum SyncDirection
 /// Column holding the row's hierarchical scope path (e.g. <c>city/t01/t01-v01</c>); a node receives a row
 /// only if the row's scope lies inside the node's own scope. Null for a global table that every node holds.
 /// </param>
-public sealed record SyncTable(string Name, string KeyColumn, IReadOnlyList<string> Columns, SyncDirection Direction, string? ScopeColumn = null)
+/// <param name="Notify">
+/// Whether a change to this table wakes a watching child at once (<c>Watch</c>). False for bookkeeping that a
+/// sync contact itself writes (e.g. link health): such rows travel with the next round, or a parent's write
+/// after each contact would wake the child, whose round is the next contact, and so on without end.
+/// </param>
+public sealed record SyncTable(string Name, string KeyColumn, IReadOnlyList<string> Columns, SyncDirection Direction, string? ScopeColumn = null, bool Notify = true)
 {
     /// <summary>Position of <see cref="KeyColumn"/> in <see cref="Columns"/>.</summary>
     public int KeyIndex => IndexOf(KeyColumn);

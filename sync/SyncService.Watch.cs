@@ -75,9 +75,9 @@ public sealed partial class SyncService
         using var r = cmd.ExecuteReader();
         while (r.Read())
         {
-            if (!store.Schema.TryGet(r.GetString(0), out _))
+            if (!store.Schema.TryGet(r.GetString(0), out var table) || !table.Notify)
             {
-                continue;
+                continue; // not declared, or bookkeeping that waits for the next round
             }
 
             var scope = r.IsDBNull(1) ? null : r.GetString(1);

@@ -22,13 +22,18 @@ public sealed class NodeLinkRepository(SyncStore store, NodeIdentity identity)
     /// <summary>Table name.</summary>
     public const string Table = "node_links";
 
-    /// <summary>Declaration for the sync engine: both ways (it goes up), scoped to the observed node.</summary>
+    /// <summary>
+    /// Declaration for the sync engine: both ways (it goes up), scoped to the observed node. A parent writes these rows
+    /// about its children as they sync, so they do not wake a watching child (<see cref="SyncTable.Notify"/>): they
+    /// travel with the next round instead of starting one.
+    /// </summary>
     public static SyncTable SyncTable { get; } = new(
         Table,
         "node_id",
         ["node_id", "scope", "parent_id", "state", "last_contact", "offline_since", "last_error", "reported_at"],
         SyncDirection.Both,
-        "scope");
+        "scope",
+        Notify: false);
 
     /// <summary>Every link row this node holds (the city holds all), ordered by scope.</summary>
     public IReadOnlyList<NodeLink> All()

@@ -98,6 +98,26 @@ public sealed class WatchTests
         Assert.True(SyncService.HasChangesFor(node.Store, child, global, moved));
     }
 
+    [Fact]
+    public async Task HasChangesFor_TableThatDoesNotNotify_WaitsForTheNextRound()
+    {
+        // Link-health rows a parent writes about a child as it syncs must not wake that child (a loop otherwise).
+        var schema = new SyncSchema(1,
+        [
+            new SyncTable(TestSchema.Globals, "id", ["id", "body"], SyncDirection.DownOnly),
+            new SyncTable(TestSchema.Notes, "id", ["id", "scope", "body", "n"], SyncDirection.Both, "scope", Notify: false),
+        ]);
+        await using var node = new TestNode("t01", TimeProvider.System, schema);
+        var child = new SyncPeer("t01-v01", 3, "city/t01/t01-v01");
+        node.Write("c", "city/t01/t01-v01", "about the child");
+        var noted = node.Count("SELECT MAX(seq) FROM _sync_log");
+        node.WriteGlobal("g", "catalogue");
+        var global = node.Count("SELECT MAX(seq) FROM _sync_log");
+
+        Assert.False(SyncService.HasChangesFor(node.Store, child, 0, noted));
+        Assert.True(SyncService.HasChangesFor(node.Store, child, noted, global));
+    }
+
     [Fact(Timeout = 30_000)]
     public async Task Watch_UnregisteredOrAnonymous_Refused()
     {

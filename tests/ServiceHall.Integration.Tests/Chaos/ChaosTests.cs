@@ -12,7 +12,9 @@ namespace ServiceHall.Integration.Tests.Chaos;
 /// </summary>
 public sealed class ChaosTests
 {
-    [Fact(Timeout = 240_000)]
+    // A bound, not a timing: a quiet 2-core machine runs it in about 3 minutes; at load 30+ (shared machine) devnet
+    // start alone took 53 s and the whole run passed 240 s.
+    [Fact(Timeout = 420_000)]
     public async Task Devnet_KillsAndCutsWhileSubmitting_EveryCaseOnceAtEveryEntitledNode()
     {
         var seed = int.TryParse(Environment.GetEnvironmentVariable("CHAOS_SEED"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var s) ? s : Random.Shared.Next();

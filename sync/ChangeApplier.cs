@@ -1,10 +1,11 @@
 using System.Runtime.CompilerServices;
 using System.Globalization;
 using Google.Protobuf;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using ServiceHall.Protos.V1;
+using ServiceHall.Sync.Store;
 
 namespace ServiceHall.Sync;
 
@@ -34,7 +35,7 @@ public sealed class ChangeApplier(SyncStore store, ILogger? logger = null)
     /// </param>
     /// <param name="inTransaction">Optional extra work in the same transaction (e.g. advancing a cursor).</param>
     // Loops over a whole batch and is called once per batch: optimise at first call instead of running tier-0 code for the first dozens of batches.
-    public ApplyResult Apply(ChangeBatch batch, string sender, string? guardScope = null, Action<SqliteConnection, SqliteTransaction>? inTransaction = null)
+    public ApplyResult Apply(ChangeBatch batch, string sender, string? guardScope = null, Action<DbConnection, DbTransaction>? inTransaction = null)
     {
         ArgumentNullException.ThrowIfNull(batch);
         ApplyResult result;
@@ -42,7 +43,7 @@ public sealed class ChangeApplier(SyncStore store, ILogger? logger = null)
         {
             result = ApplyCore(batch, sender, guardScope, inTransaction, isolate: false);
         }
-        catch (Exception ex) when (IsPoison(ex))
+        catch (Exception ex) when (IsPoison(store.Store, ex))
         {
             // One change (at least) cannot be applied: again change by change, so only the poison is set aside.
             _log.LogWarning("Batch from {Peer} through {ThroughSeq} failed as a whole ({Error}); applying change by change", sender, batch.ThroughSeq, ex.Message);
@@ -66,11 +67,9 @@ public sealed class ChangeApplier(SyncStore store, ILogger? logger = null)
     public int RetryParked(int max = 100)
     {
         var parked = new List<(string Via, string? Guard, byte[] Batch)>();
-        using (var conn = store.Store.OpenSqlite())
-        using (var cmd = conn.CreateCommand())
+        using (var conn = store.Store.Open())
+        using (var cmd = conn.Command(store.Sql.ParkedForRetry).With("@max", max))
         {
-            cmd.CommandText = "SELECT via, guard_scope, batch FROM _sync_parked ORDER BY parked_at LIMIT @max";
-            cmd.Parameters.AddWithValue("@max", max);
             using var r = cmd.ExecuteReader();
             while (r.Read())
             {
@@ -100,206 +99,165 @@ public sealed class ChangeApplier(SyncStore store, ILogger? logger = null)
     /// A failure of the data, not of the store: a constraint, a type mismatch, or a domain hook that rejects the change.
     /// Busy, full or broken stores are not poison; the whole batch fails and is sent again.
     /// </summary>
-    internal static bool IsPoison(Exception ex) => ex switch
+    internal static bool IsPoison(StoreProvider provider, Exception ex) => ex switch
     {
-        SqliteException se => se.SqliteErrorCode is 19 /* CONSTRAINT */ or 20 /* MISMATCH */ or 25 /* RANGE */,
+        DbException => provider.IsDataError(ex),
         OperationCanceledException or OutOfMemoryException or ObjectDisposedException or IOException or InvalidDataException => false,
         _ => true,
     };
 
     // Loops over a whole batch and is called once per batch: optimise at first call instead of running tier-0 code for the first dozens of batches.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private ApplyResult ApplyCore(ChangeBatch batch, string sender, string? guardScope, Action<SqliteConnection, SqliteTransaction>? inTransaction, bool isolate)
+    private ApplyResult ApplyCore(ChangeBatch batch, string sender, string? guardScope, Action<DbConnection, DbTransaction>? inTransaction, bool isolate)
     {
         var columnMaps = MapColumns(batch);
         var wl = store.Store.WriteLock;
         wl.Wait();
         try
         {
-            using var conn = store.Store.OpenSqlite();
-            using var tx = conn.BeginTransaction(deferred: false);
-            var seq = SyncStore.MaxSeq(conn, tx);
+            using var conn = store.Store.Open();
+            using var tx = store.Store.BeginWrite(conn);
+            var seq = store.MaxSeq(conn, tx);
             var held = LoadVersions(conn, tx, batch);
-            using var log = new RawStatement(conn, store.ApplyLogSql);
-            using var conflict = Prepare(conn, tx, """
-                INSERT INTO _sync_conflicts (tbl, pk, winner_hlc, winner_origin, loser_hlc, loser_origin, detected_at, via)
-                VALUES (@t, @k, @wh, @wo, @lh, @lo, @at, @via)
-                """, "@t", "@k", "@wh", "@wo", "@lh", "@lo", "@at", "@via");
-            var upserts = new Dictionary<string, RawStatement>(StringComparer.Ordinal);
-            var deletes = new Dictionary<string, RawStatement>(StringComparer.Ordinal);
+            using var writer = store.Store.CreateApplyWriter(conn, tx, store.Schema, store.Sql.ApplyLog);
+            using var conflict = conn.Command(store.Sql.InsertConflict, tx).WithParameters("@t", "@k", "@wh", "@wo", "@lh", "@lo", "@at", "@via");
+            conflict.Prepare();
             var applied = new List<AppliedChange>(batch.Changes.Count);
             var fields = new RowField[columnMaps.Count == 0 ? 0 : columnMaps.Values.Max(m => m.Length)];
             int skipped = 0, conflicts = 0, parked = 0;
             long maxHlc = 0;
             var now = store.Time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture);
-            try
+            // Writes one change (row, log entry, conflicts); false if it was skipped.
+            bool Step(Change c)
             {
-                // Writes one change (row, log entry, conflicts); false if it was skipped.
-                bool Step(Change c)
+                maxHlc = Math.Max(maxHlc, c.Hlc);
+                var versions = held[c.Table];
+                var exists = versions.TryGetValue(c.Key, out var e);
+                long eh = e.Hlc, ebh = e.BaseHlc;
+                string eo = e.Origin ?? string.Empty, ebo = e.BaseOrigin ?? string.Empty;
+                var escope = e.Scope;
+
+                if (exists && guardScope is not null && !Scope.Contains(guardScope, escope))
                 {
-                    maxHlc = Math.Max(maxHlc, c.Hlc);
-                    var versions = held[c.Table];
-                    var exists = versions.TryGetValue(c.Key, out var e);
-                    long eh = e.Hlc, ebh = e.BaseHlc;
-                    string eo = e.Origin ?? string.Empty, ebo = e.BaseOrigin ?? string.Empty;
-                    var escope = e.Scope;
+                    // The child names a row that lives outside its subtree here: it may not change it.
+                    Conflict(conflict, c, eh, eo, c.Hlc, c.Origin, now, sender);
+                    conflicts++;
+                    skipped++;
+                    return false;
+                }
 
-                    if (exists && guardScope is not null && !Scope.Contains(guardScope, escope))
-                    {
-                        // The child names a row that lives outside its subtree here: it may not change it.
-                        Conflict(conflict, c, eh, eo, c.Hlc, c.Origin, now, sender);
-                        conflicts++;
-                        skipped++;
-                        return false;
-                    }
+                var cmp = exists ? HybridLogicalClock.Compare(c.Hlc, c.Origin, eh, eo) : 1;
 
-                    var cmp = exists ? HybridLogicalClock.Compare(c.Hlc, c.Origin, eh, eo) : 1;
-
-                    // From the parent, a delete whose partition lies outside this node's scope means the row moved
-                    // out of this subtree: this node may no longer hold it, whatever local edit came after the move
-                    // (the parent refused that edit and recorded the conflict).
-                    if (cmp < 0 && guardScope is null && c.Deleted && c.Partition.Length > 0
-                        && store.NodeScope is { } own && !Scope.Contains(own, c.Partition))
-                    {
-                        if (!string.Equals(c.Origin, eo, StringComparison.Ordinal))
-                        {
-                            Conflict(conflict, c, c.Hlc, c.Origin, eh, eo, now, sender);
-                            conflicts++;
-                        }
-
-                        cmp = 1;
-                    }
-
-                    if (cmp <= 0)
-                    {
-                        skipped++;
-                        // Equal: a duplicate. Older: fine if it is the version ours replaced; otherwise it was
-                        // written concurrently elsewhere and lost — keep that visible.
-                        if (cmp < 0 && !string.Equals(c.Origin, eo, StringComparison.Ordinal) && !(ebh == c.Hlc && string.Equals(ebo, c.Origin, StringComparison.Ordinal)))
-                        {
-                            Conflict(conflict, c, eh, eo, c.Hlc, c.Origin, now, sender);
-                            conflicts++;
-                        }
-
-                        return false;
-                    }
-
-                    if (exists && HybridLogicalClock.Compare(c.Hlc, c.Origin, eh, eo) > 0 && !string.Equals(c.Origin, eo, StringComparison.Ordinal) && !(c.BaseHlc == eh && string.Equals(c.BaseOrigin, eo, StringComparison.Ordinal)))
+                // From the parent, a delete whose partition lies outside this node's scope means the row moved
+                // out of this subtree: this node may no longer hold it, whatever local edit came after the move
+                // (the parent refused that edit and recorded the conflict).
+                if (cmp < 0 && guardScope is null && c.Deleted && c.Partition.Length > 0
+                    && store.NodeScope is { } own && !Scope.Contains(own, c.Partition))
+                {
+                    if (!string.Equals(c.Origin, eo, StringComparison.Ordinal))
                     {
                         Conflict(conflict, c, c.Hlc, c.Origin, eh, eo, now, sender);
                         conflicts++;
                     }
 
-                    var sql = store.SqlFor(c.Table);
-                    if (c.Deleted)
-                    {
-                        if (!deletes.TryGetValue(c.Table, out var del))
-                        {
-                            del = new RawStatement(conn, sql.Delete);
-                            deletes[c.Table] = del;
-                        }
+                    cmp = 1;
+                }
 
-                        del.Bind(1, c.Key);
-                        del.Execute();
+                if (cmp <= 0)
+                {
+                    skipped++;
+                    // Equal: a duplicate. Older: fine if it is the version ours replaced; otherwise it was
+                    // written concurrently elsewhere and lost — keep that visible.
+                    if (cmp < 0 && !string.Equals(c.Origin, eo, StringComparison.Ordinal) && !(ebh == c.Hlc && string.Equals(ebo, c.Origin, StringComparison.Ordinal)))
+                    {
+                        Conflict(conflict, c, eh, eo, c.Hlc, c.Origin, now, sender);
+                        conflicts++;
+                    }
+
+                    return false;
+                }
+
+                if (exists && HybridLogicalClock.Compare(c.Hlc, c.Origin, eh, eo) > 0 && !string.Equals(c.Origin, eo, StringComparison.Ordinal) && !(c.BaseHlc == eh && string.Equals(c.BaseOrigin, eo, StringComparison.Ordinal)))
+                {
+                    Conflict(conflict, c, c.Hlc, c.Origin, eh, eo, now, sender);
+                    conflicts++;
+                }
+
+                var sql = store.SqlFor(c.Table);
+                if (c.Deleted)
+                {
+                    writer.Delete(sql, c.Key);
+                }
+                else
+                {
+                    var map = columnMaps[c.Table];
+                    var row = c.Row.Span;
+                    if (RowCodec.Decode(row, fields) != map.Length)
+                    {
+                        throw new FormatException($"Change of '{c.Table}' key '{c.Key}' does not have {map.Length} values.");
+                    }
+
+                    writer.Upsert(sql, c.Key, map, fields, row);
+                }
+
+                // The previous scope as the change log's upsert keeps it: the replaced scope when the scope changes.
+                var scope = c.Partition.Length == 0 ? null : c.Partition;
+                var prevScope = !exists ? null : string.Equals(escope, scope, StringComparison.Ordinal) ? e.PrevScope : escope;
+                writer.Log(new LogEntry(c.Table, c.Key, ++seq, c.Hlc, c.Origin, sender, scope, prevScope, c.Deleted,
+                    c.BaseHlc, c.BaseOrigin.Length == 0 ? null : c.BaseOrigin));
+                versions[c.Key] = new HeldVersion(c.Hlc, c.Origin, scope, prevScope, c.BaseHlc, c.BaseOrigin);
+                applied.Add(new AppliedChange(c.Table, c.Key, c.Deleted));
+                return true;
+            }
+
+            foreach (var c in batch.Changes)
+            {
+                if (!isolate)
+                {
+                    Step(c);
+                    continue;
+                }
+
+                // Isolated: each change in a savepoint with its own hook call; a poison change is rolled back and parked.
+                var before = (seq, skipped, conflicts, applied.Count, Held: held[c.Table].TryGetValue(c.Key, out var h) ? h : (HeldVersion?)null);
+                tx.Save("change");
+                try
+                {
+                    if (Step(c))
+                    {
+                        writer.Flush();
+                        store.OnApplied(conn, tx, [applied[^1]]);
+                    }
+
+                    Unpark(conn, tx, c);
+                    tx.Release("change");
+                }
+                catch (Exception ex) when (IsPoison(store.Store, ex))
+                {
+                    writer.Discard();
+                    tx.Rollback("change");
+                    tx.Release("change");
+                    (seq, skipped, conflicts) = (before.seq, before.skipped, before.conflicts);
+                    applied.RemoveRange(before.Count, applied.Count - before.Count);
+                    if (before.Held is { } old)
+                    {
+                        held[c.Table][c.Key] = old;
                     }
                     else
                     {
-                        if (!upserts.TryGetValue(c.Table, out var up))
-                        {
-                            up = new RawStatement(conn, sql.Upsert);
-                            upserts[c.Table] = up;
-                        }
-
-                        var map = columnMaps[c.Table];
-                        var row = c.Row.Span;
-                        if (RowCodec.Decode(row, fields) != map.Length)
-                        {
-                            throw new FormatException($"Change of '{c.Table}' key '{c.Key}' does not have {map.Length} values.");
-                        }
-
-                        for (var i = 0; i < map.Length; i++)
-                        {
-                            BindValue(up, i + 1, fields[map[i]], row);
-                        }
-
-                        up.Execute();
+                        held[c.Table].Remove(c.Key);
                     }
 
-                    // Positions follow ApplyLogSql: tbl, pk, seq, hlc, origin, via, scope, deleted, base_hlc, base_origin.
-                    log.Bind(1, c.Table);
-                    log.Bind(2, c.Key);
-                    log.Bind(3, ++seq);
-                    log.Bind(4, c.Hlc);
-                    log.Bind(5, c.Origin);
-                    log.Bind(6, sender);
-                    log.Bind(7, c.Partition.Length == 0 ? DBNull.Value : c.Partition);
-                    log.Bind(8, c.Deleted ? 1L : 0L);
-                    log.Bind(9, c.BaseHlc == 0 ? DBNull.Value : c.BaseHlc);
-                    log.Bind(10, c.BaseOrigin.Length == 0 ? DBNull.Value : c.BaseOrigin);
-                    log.Execute();
-                    versions[c.Key] = new HeldVersion(c.Hlc, c.Origin, c.Partition.Length == 0 ? null : c.Partition, c.BaseHlc, c.BaseOrigin);
-                    applied.Add(new AppliedChange(c.Table, c.Key, c.Deleted));
-                    return true;
-                }
-
-                foreach (var c in batch.Changes)
-                {
-                    if (!isolate)
-                    {
-                        Step(c);
-                        continue;
-                    }
-
-                    // Isolated: each change in a savepoint with its own hook call; a poison change is rolled back and parked.
-                    var before = (seq, skipped, conflicts, applied.Count, Held: held[c.Table].TryGetValue(c.Key, out var h) ? h : (HeldVersion?)null);
-                    Exec(conn, tx, "SAVEPOINT change");
-                    try
-                    {
-                        if (Step(c))
-                        {
-                            store.OnApplied(conn, tx, [applied[^1]]);
-                        }
-
-                        Unpark(conn, tx, c);
-                        Exec(conn, tx, "RELEASE change");
-                    }
-                    catch (Exception ex) when (IsPoison(ex))
-                    {
-                        Exec(conn, tx, "ROLLBACK TO change");
-                        Exec(conn, tx, "RELEASE change");
-                        (seq, skipped, conflicts) = (before.seq, before.skipped, before.conflicts);
-                        applied.RemoveRange(before.Count, applied.Count - before.Count);
-                        if (before.Held is { } old)
-                        {
-                            held[c.Table][c.Key] = old;
-                        }
-                        else
-                        {
-                            held[c.Table].Remove(c.Key);
-                        }
-
-                        Park(conn, tx, batch, c, sender, guardScope, ex, now);
-                        parked++;
-                    }
-                }
-
-                inTransaction?.Invoke(conn, tx);
-                if (!isolate)
-                {
-                    store.OnApplied(conn, tx, applied);
+                    Park(conn, tx, batch, c, sender, guardScope, ex, now);
+                    parked++;
                 }
             }
-            finally
-            {
-                foreach (var c in upserts.Values)
-                {
-                    c.Dispose();
-                }
 
-                foreach (var c in deletes.Values)
-                {
-                    c.Dispose();
-                }
+            writer.Flush();
+            inTransaction?.Invoke(conn, tx);
+            if (!isolate)
+            {
+                store.OnApplied(conn, tx, applied);
             }
 
             tx.Commit();
@@ -312,57 +270,30 @@ public sealed class ChangeApplier(SyncStore store, ILogger? logger = null)
         }
     }
 
-    private static void Exec(SqliteConnection conn, SqliteTransaction tx, string sql)
-    {
-        using var cmd = conn.CreateCommand();
-        cmd.Transaction = tx;
-        cmd.CommandText = sql;
-        cmd.ExecuteNonQuery();
-    }
-
     /// <summary>Sets a poison change aside with its reason (or counts one more failed attempt), in the apply transaction.</summary>
-    private void Park(SqliteConnection conn, SqliteTransaction tx, ChangeBatch batch, Change c, string sender, string? guardScope, Exception ex, string now)
+    private void Park(DbConnection conn, DbTransaction tx, ChangeBatch batch, Change c, string sender, string? guardScope, Exception ex, string now)
     {
         // The change alone, as a batch of one, so a retry is just another apply.
         var single = new ChangeBatch { ThroughSeq = batch.ThroughSeq };
         single.Tables.AddRange(batch.Tables.Where(t => string.Equals(t.Table, c.Table, StringComparison.Ordinal)));
         single.Changes.Add(c);
-        using var cmd = conn.CreateCommand();
-        cmd.Transaction = tx;
-        cmd.CommandText = """
-            INSERT INTO _sync_parked (tbl, pk, hlc, origin, via, guard_scope, batch, reason, parked_at, last_attempt)
-            VALUES (@t, @k, @h, @o, @via, @g, @b, @r, @now, @now)
-            ON CONFLICT (tbl, pk, hlc, origin) DO UPDATE SET reason = @r, last_attempt = @now, attempts = _sync_parked.attempts + 1
-            """;
-        cmd.Parameters.AddWithValue("@t", c.Table);
-        cmd.Parameters.AddWithValue("@k", c.Key);
-        cmd.Parameters.AddWithValue("@h", c.Hlc);
-        cmd.Parameters.AddWithValue("@o", c.Origin);
-        cmd.Parameters.AddWithValue("@via", sender);
-        cmd.Parameters.AddWithValue("@g", (object?)guardScope ?? DBNull.Value);
-        cmd.Parameters.AddWithValue("@b", single.ToByteArray());
-        cmd.Parameters.AddWithValue("@r", ex.Message);
-        cmd.Parameters.AddWithValue("@now", now);
+        using var cmd = conn.Command(store.Sql.Park, tx)
+            .With("@t", c.Table).With("@k", c.Key).With("@h", c.Hlc).With("@o", c.Origin).With("@via", sender).With("@g", guardScope)
+            .With("@b", single.ToByteArray()).With("@r", ex.Message).With("@now", now);
         cmd.ExecuteNonQuery();
         _log.LogWarning("Parked change {Table}/{Key} from {Peer} (origin {Origin}): {Reason}", c.Table, c.Key, sender, c.Origin, ex.Message);
     }
 
-    private static void Unpark(SqliteConnection conn, SqliteTransaction tx, Change c)
+    private void Unpark(DbConnection conn, DbTransaction tx, Change c)
     {
-        using var cmd = conn.CreateCommand();
-        cmd.Transaction = tx;
-        cmd.CommandText = "DELETE FROM _sync_parked WHERE tbl = @t AND pk = @k AND hlc = @h AND origin = @o";
-        cmd.Parameters.AddWithValue("@t", c.Table);
-        cmd.Parameters.AddWithValue("@k", c.Key);
-        cmd.Parameters.AddWithValue("@h", c.Hlc);
-        cmd.Parameters.AddWithValue("@o", c.Origin);
+        using var cmd = conn.Command(store.Sql.Unpark, tx).With("@t", c.Table).With("@k", c.Key).With("@h", c.Hlc).With("@o", c.Origin);
         cmd.ExecuteNonQuery();
     }
 
     /// <summary>The version this node holds of every row the batch names: one query per table, not one per change.</summary>
     // Loops over a whole batch and is called once per batch: optimise at first call instead of running tier-0 code for the first dozens of batches.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static Dictionary<string, Dictionary<string, HeldVersion>> LoadVersions(SqliteConnection conn, SqliteTransaction tx, ChangeBatch batch)
+    private Dictionary<string, Dictionary<string, HeldVersion>> LoadVersions(DbConnection conn, DbTransaction tx, ChangeBatch batch)
     {
         var held = new Dictionary<string, Dictionary<string, HeldVersion>>(StringComparer.Ordinal);
         foreach (var c in batch.Changes)
@@ -391,20 +322,13 @@ public sealed class ChangeApplier(SyncStore store, ILogger? logger = null)
                 json.WriteEndArray();
             }
 
-            using var cmd = conn.CreateCommand();
-            cmd.Transaction = tx;
-            cmd.CommandText = """
-                SELECT pk, hlc, origin, scope, base_hlc, base_origin FROM _sync_log
-                WHERE tbl = @t AND pk IN (SELECT value FROM json_each(@keys))
-                """;
-            cmd.Parameters.AddWithValue("@t", table);
-            cmd.Parameters.AddWithValue("@keys", System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan));
+            using var cmd = conn.Command(store.Sql.HeldVersions, tx).With("@t", table).With("@keys", System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan));
             using var r = cmd.ExecuteReader();
             while (r.Read())
             {
                 versions[r.GetString(0)] = new HeldVersion(
-                    r.GetInt64(1), r.GetString(2), r.IsDBNull(3) ? null : r.GetString(3),
-                    r.IsDBNull(4) ? 0 : r.GetInt64(4), r.IsDBNull(5) ? null : r.GetString(5));
+                    r.GetInt64(1), r.GetString(2), r.GetStringOrNull(3), r.GetStringOrNull(4),
+                    r.IsDBNull(5) ? 0 : r.GetInt64(5), r.GetStringOrNull(6));
             }
         }
 
@@ -412,7 +336,7 @@ public sealed class ChangeApplier(SyncStore store, ILogger? logger = null)
     }
 
     /// <summary>The version of a row this node holds (from its change log).</summary>
-    private readonly record struct HeldVersion(long Hlc, string? Origin, string? Scope, long BaseHlc, string? BaseOrigin);
+    private readonly record struct HeldVersion(long Hlc, string? Origin, string? Scope, string? PrevScope, long BaseHlc, string? BaseOrigin);
 
     /// <summary>For every table of the batch: for each locally declared column, its position in the batch's values.</summary>
     private Dictionary<string, int[]> MapColumns(ChangeBatch batch)
@@ -437,7 +361,7 @@ public sealed class ChangeApplier(SyncStore store, ILogger? logger = null)
         return maps;
     }
 
-    private static void Conflict(SqliteCommand cmd, Change c, long winnerHlc, string winnerOrigin, long loserHlc, string loserOrigin, string now, string sender)
+    private static void Conflict(DbCommand cmd, Change c, long winnerHlc, string winnerOrigin, long loserHlc, string loserOrigin, string now, string sender)
     {
         cmd.Parameters[0].Value = c.Table;
         cmd.Parameters[1].Value = c.Key;
@@ -448,42 +372,5 @@ public sealed class ChangeApplier(SyncStore store, ILogger? logger = null)
         cmd.Parameters[6].Value = now;
         cmd.Parameters[7].Value = sender;
         cmd.ExecuteNonQuery();
-    }
-
-    /// <summary>Binds a decoded row value; text and blobs straight from the received bytes.</summary>
-    private static void BindValue(RawStatement statement, int index, in RowField v, ReadOnlySpan<byte> row)
-    {
-        switch (v.Kind)
-        {
-            case RowValueKind.Int:
-                statement.Bind(index, v.Int);
-                break;
-            case RowValueKind.Text:
-                statement.BindText(index, v.Bytes(row));
-                break;
-            case RowValueKind.Real:
-                statement.Bind(index, v.Real);
-                break;
-            case RowValueKind.Blob:
-                statement.BindBlob(index, v.Bytes(row));
-                break;
-            default:
-                statement.BindNull(index);
-                break;
-        }
-    }
-
-    private static SqliteCommand Prepare(SqliteConnection conn, SqliteTransaction tx, string sql, params string[] parameters)
-    {
-        var cmd = conn.CreateCommand();
-        cmd.Transaction = tx;
-        cmd.CommandText = sql;
-        foreach (var p in parameters)
-        {
-            cmd.Parameters.Add(new SqliteParameter(p, null));
-        }
-
-        cmd.Prepare();
-        return cmd;
     }
 }

@@ -1,8 +1,6 @@
 using System.Runtime.CompilerServices;
-using System.Text;
-using Microsoft.Data.Sqlite;
 using ServiceHall.Protos.V1;
-using SQLitePCL;
+using ServiceHall.Sync.Store;
 
 namespace ServiceHall.Sync;
 
@@ -42,10 +40,8 @@ public sealed class ChangeReader(SyncStore store)
     /// <summary>Highest sequence number in the log (0 if empty).</summary>
     public long MaxSeq()
     {
-        using var conn = store.Store.OpenSqlite();
-        using var cmd = conn.CreateCommand();
-        cmd.CommandText = "SELECT COALESCE(MAX(seq), 0) FROM _sync_log";
-        return (long)cmd.ExecuteScalar()!;
+        using var conn = store.Store.Open();
+        return store.MaxSeq(conn, null);
     }
 
     // Loops over a whole batch and is called once per batch: optimise at first call instead of running tier-0 code for the first dozens of batches.
@@ -55,9 +51,9 @@ public sealed class ChangeReader(SyncStore store)
         maxRows = Math.Clamp(maxRows, 1, SyncProtocol.MaxBatchRows);
         maxBytes = Math.Clamp(maxBytes, 1024, SyncProtocol.MaxBatchBytes);
         var batch = new ChangeBatch { Sender = store.NodeId, ThroughSeq = afterSeq };
-        using var conn = store.Store.OpenSqlite();
-        // One read transaction: the log entries and the rows they name come from the same WAL snapshot.
-        using var tx = conn.BeginTransaction(deferred: true);
+        using var conn = store.Store.Open();
+        // One read transaction: the log entries and the rows they name come from the same snapshot.
+        using var tx = store.Store.BeginSnapshotRead(conn);
 
         // Pass 1: the log entries after the cursor that pass the filter. A bounded stretch is examined per batch,
         // so a long run of filtered entries still yields a (possibly empty) batch that advances the cursor.
@@ -67,50 +63,31 @@ public sealed class ChangeReader(SyncStore store)
         // Echo suppression runs in SQL: a township's pull of a village's own pushes, or its push of what the city
         // sent, would otherwise materialise every skipped entry here.
         var viaFilter = excludeVia is not null && !includeViaExcluded;
-        var strings = new Utf8StringCache();
-        var excludeViaUtf8 = excludeVia is null ? null : Encoding.UTF8.GetBytes(excludeVia);
         var scan = (maxRows * 8) + 256;
-        using (var log = new RawStatement(conn, $"""
-            SELECT tbl, pk, seq, hlc, origin, via, scope, prev_scope, deleted, base_hlc, base_origin
-            FROM _sync_log WHERE seq > @after AND seq <= @upto {(viaFilter ? "AND via IS NOT @via" : "")} ORDER BY seq LIMIT @scan
-            """))
+        var exhausted = false;
+        using (var log = store.Store.ScanLog(conn, tx, viaFilter ? store.Sql.LogScanExcludingVia : store.Sql.LogScan, afterSeq, upToSeq, excludeVia, viaFilter, scan))
         {
-            // Parameters by position, in order of first appearance: @after, @upto, [@via,] @scan.
-            log.Bind(1, afterSeq);
-            log.Bind(2, upToSeq);
-            if (viaFilter)
-            {
-                log.Bind(3, excludeVia!);
-            }
-
-            log.Bind(viaFilter ? 4 : 3, (long)scan);
             var returned = 0;
             while (picked.Count < maxRows)
             {
                 if (!log.Step())
                 {
-                    if (returned < scan)
-                    {
-                        // Everything up to the bound was examined (entries filtered in SQL included): the cursor may
-                        // move to the bound, but never past the highest sequence number that exists in this snapshot.
-                        examinedThrough = Math.Max(examinedThrough, Math.Min(upToSeq, SnapshotMaxSeq(conn, tx)));
-                    }
-
+                    exhausted = returned < scan;
                     break;
                 }
 
                 returned++;
-                var seq = log.ColumnInt64(2);
+                var seq = log.Seq;
                 examinedThrough = seq;
-                var tbl = strings.Get(log.ColumnBytes(0));
+                var tbl = log.Table;
                 if (!store.Schema.TryGet(tbl, out var table))
                 {
                     continue; // a table no longer declared: nothing to send
                 }
 
-                var fromExcluded = excludeViaUtf8 is not null && log.ColumnType(5) != raw.SQLITE_NULL && log.ColumnBytes(5).SequenceEqual(excludeViaUtf8);
-                var scope = log.ColumnType(6) == raw.SQLITE_NULL ? null : strings.Get(log.ColumnBytes(6));
-                var deleted = log.ColumnInt64(8) != 0;
+                var fromExcluded = log.FromExcluded;
+                var scope = log.Scope;
+                var deleted = log.Deleted;
                 if (childScope is null)
                 {
                     if (table.Direction != SyncDirection.Both || fromExcluded)
@@ -127,7 +104,7 @@ public sealed class ChangeReader(SyncStore store)
 
                     if (!Scope.Contains(childScope, scope))
                     {
-                        var prev = log.ColumnType(7) == raw.SQLITE_NULL ? null : strings.Get(log.ColumnBytes(7));
+                        var prev = log.PrevScope;
                         if (prev is null || !Scope.Contains(childScope, prev))
                         {
                             continue;
@@ -140,20 +117,28 @@ public sealed class ChangeReader(SyncStore store)
                 picked.Add(new Change
                 {
                     Table = tbl,
-                    Key = Encoding.UTF8.GetString(log.ColumnBytes(1)),
+                    Key = log.Key,
                     Seq = seq,
-                    Hlc = log.ColumnInt64(3),
-                    Origin = strings.Get(log.ColumnBytes(4)),
+                    Hlc = log.Hlc,
+                    Origin = log.Origin,
                     Partition = scope ?? string.Empty,
                     Deleted = deleted,
-                    BaseHlc = log.ColumnType(9) == raw.SQLITE_NULL ? 0 : log.ColumnInt64(9),
-                    BaseOrigin = log.ColumnType(10) == raw.SQLITE_NULL ? string.Empty : strings.Get(log.ColumnBytes(10)),
+                    BaseHlc = log.BaseHlc,
+                    BaseOrigin = log.BaseOrigin,
                 });
                 if (!deleted)
                 {
                     tablesWithRows.Add(tbl);
                 }
             }
+        }
+
+        if (exhausted)
+        {
+            // Everything up to the bound was examined (entries filtered in SQL included): the cursor may move to the
+            // bound, but never past the highest sequence number that exists in this snapshot. Asked once the scan is
+            // closed (SqlClient runs one command at a time on a connection).
+            examinedThrough = Math.Max(examinedThrough, Math.Min(upToSeq, store.MaxSeq(conn, tx)));
         }
 
         // Pass 2: the current rows, one join per table over the same stretch of the log (not one query per row).
@@ -168,25 +153,17 @@ public sealed class ChangeReader(SyncStore store)
                 }
             }
 
-            // Values go from SQLite's column bytes straight into the wire form of the row (no object per value).
+            // Values go from the store's columns straight into the wire form of the row (no object per value on SQLite).
             var row = new RowWriter();
             foreach (var tbl in tablesWithRows)
             {
                 var columns = store.Schema[tbl].Columns.Count;
-                using var rows = new RawStatement(conn, store.SqlFor(tbl).SelectJoinedBySeq);
-                // Parameters by position, in order of first appearance: @tbl, @after, @through.
-                rows.Bind(1, tbl);
-                rows.Bind(2, afterSeq);
-                rows.Bind(3, examinedThrough);
+                using var rows = store.Store.ScanRows(conn, tx, store.SqlFor(tbl).SelectJoinedBySeq, tbl, afterSeq, examinedThrough);
                 while (rows.Step())
                 {
-                    if (bySeq.TryGetValue(rows.ColumnInt64(0), out var change))
+                    if (bySeq.TryGetValue(rows.Seq, out var change))
                     {
-                        for (var i = 1; i <= columns; i++)
-                        {
-                            WriteValue(row, rows, i);
-                        }
-
+                        rows.WriteRow(row, columns);
                         change.Row = row.ToByteString();
                     }
                 }
@@ -223,36 +200,5 @@ public sealed class ChangeReader(SyncStore store)
 
         tx.Commit();
         return batch;
-    }
-
-    private static long SnapshotMaxSeq(SqliteConnection conn, SqliteTransaction tx)
-    {
-        using var cmd = conn.CreateCommand();
-        cmd.Transaction = tx;
-        cmd.CommandText = "SELECT COALESCE(MAX(seq), 0) FROM _sync_log";
-        return (long)cmd.ExecuteScalar()!;
-    }
-
-    /// <summary>Appends a 0-based column of the current row by its storage class in this row.</summary>
-    private static void WriteValue(RowWriter row, RawStatement rows, int i)
-    {
-        switch (rows.ColumnType(i))
-        {
-            case raw.SQLITE_INTEGER:
-                row.WriteInt(rows.ColumnInt64(i));
-                break;
-            case raw.SQLITE_TEXT:
-                row.WriteText(rows.ColumnBytes(i));
-                break;
-            case raw.SQLITE_FLOAT:
-                row.WriteReal(rows.ColumnDouble(i));
-                break;
-            case raw.SQLITE_BLOB:
-                row.WriteBlob(rows.ColumnBytes(i));
-                break;
-            default:
-                row.WriteNull();
-                break;
-        }
     }
 }

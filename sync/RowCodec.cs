@@ -68,37 +68,9 @@ public static class RowCodec
         var writer = new RowWriter();
         foreach (var v in values)
         {
-            switch (v)
+            if (!writer.TryWriteValue(v))
             {
-                case null or DBNull:
-                    writer.WriteNull();
-                    break;
-                case string s:
-                    writer.WriteText(Encoding.UTF8.GetBytes(s));
-                    break;
-                case long l:
-                    writer.WriteInt(l);
-                    break;
-                case int i:
-                    writer.WriteInt(i);
-                    break;
-                case bool b:
-                    writer.WriteInt(b ? 1 : 0);
-                    break;
-                case double d:
-                    writer.WriteReal(d);
-                    break;
-                case float f:
-                    writer.WriteReal(f);
-                    break;
-                case decimal m:
-                    writer.WriteReal((double)m);
-                    break;
-                case byte[] bytes:
-                    writer.WriteBlob(bytes);
-                    break;
-                default:
-                    throw new ArgumentException($"Cannot encode a value of type {v.GetType().Name} in a row.", nameof(values));
+                throw new ArgumentException($"Cannot encode a value of type {v!.GetType().Name} in a row.", nameof(values));
             }
         }
 
@@ -252,6 +224,54 @@ public static class RowCodec
 public sealed class RowWriter
 {
     private readonly ArrayBufferWriter<byte> _buffer = new(512);
+
+    /// <summary>
+    /// Appends a CLR value by its type (null/DBNull, integers, bool, double, float, decimal, string, byte[]); false, and
+    /// nothing written, for a type that has no storage class.
+    /// </summary>
+    public bool TryWriteValue(object? value)
+    {
+        switch (value)
+        {
+            case null or DBNull:
+                WriteNull();
+                break;
+            case string s:
+                WriteText(Encoding.UTF8.GetBytes(s));
+                break;
+            case long l:
+                WriteInt(l);
+                break;
+            case int i:
+                WriteInt(i);
+                break;
+            case short i:
+                WriteInt(i);
+                break;
+            case byte i:
+                WriteInt(i);
+                break;
+            case bool b:
+                WriteInt(b ? 1 : 0);
+                break;
+            case double d:
+                WriteReal(d);
+                break;
+            case float f:
+                WriteReal(f);
+                break;
+            case decimal m:
+                WriteReal((double)m);
+                break;
+            case byte[] bytes:
+                WriteBlob(bytes);
+                break;
+            default:
+                return false;
+        }
+
+        return true;
+    }
 
     /// <summary>Appends a NULL.</summary>
     public void WriteNull()

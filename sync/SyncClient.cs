@@ -237,7 +237,7 @@ public sealed class SyncClient
 
             var through = batch.ThroughSeq;
             var result = _applier.Apply(batch, parentId, guardScope: null,
-                (conn, tx) => SyncStore.SetCursor(conn, tx, parentId, SyncProtocol.RelationParent, push: false, through));
+                (conn, tx) => _store.SetCursor(conn, tx, parentId, SyncProtocol.RelationParent, push: false, through));
             cursor = through;
             if (result.Applied > 0)
             {

@@ -1,5 +1,6 @@
 using System.Globalization;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
+using ServiceHall.Sync.Store;
 
 namespace ServiceHall.Sync;
 
@@ -22,12 +23,8 @@ public sealed partial class SyncStore
     /// <summary>Every peer this node has exchanged with, parent first.</summary>
     public IReadOnlyList<SyncPeerRecord> ReadPeers()
     {
-        using var conn = _store.OpenSqlite();
-        using var cmd = conn.CreateCommand();
-        cmd.CommandText = """
-            SELECT peer_id, relation, scope, push_cursor, pull_cursor, last_success, last_attempt, offline_since, last_error
-            FROM _sync_peers ORDER BY CASE relation WHEN 'parent' THEN 0 ELSE 1 END, peer_id
-            """;
+        using var conn = _store.Open();
+        using var cmd = conn.Command(Sql.ReadPeers);
         using var r = cmd.ExecuteReader();
         var list = new List<SyncPeerRecord>();
         while (r.Read())
@@ -39,7 +36,7 @@ public sealed partial class SyncStore
 
         return list;
 
-        static DateTimeOffset? Time(SqliteDataReader r, int i) =>
+        static DateTimeOffset? Time(DbDataReader r, int i) =>
             r.IsDBNull(i) ? null : DateTimeOffset.Parse(r.GetString(i), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind);
     }
 
@@ -61,24 +58,14 @@ public sealed partial class SyncStore
 
         try
         {
-            using var conn = _store.OpenSqlite();
-            using var cmd = conn.CreateCommand();
-            cmd.CommandText = error is null
-                ? """
-                  INSERT INTO _sync_peers (peer_id, relation, scope, last_success, last_attempt) VALUES (@id, @rel, @scope, @now, @now)
-                  ON CONFLICT(peer_id) DO UPDATE SET relation = excluded.relation, scope = COALESCE(excluded.scope, _sync_peers.scope),
-                      last_success = @now, last_attempt = @now, offline_since = NULL, last_error = NULL
-                  """
-                : """
-                  INSERT INTO _sync_peers (peer_id, relation, scope, last_attempt, offline_since, last_error) VALUES (@id, @rel, @scope, @now, @now, @err)
-                  ON CONFLICT(peer_id) DO UPDATE SET relation = excluded.relation, scope = COALESCE(excluded.scope, _sync_peers.scope),
-                      last_attempt = @now, offline_since = COALESCE(_sync_peers.offline_since, @now), last_error = @err
-                  """;
-            cmd.Parameters.AddWithValue("@id", peerId);
-            cmd.Parameters.AddWithValue("@rel", relation);
-            cmd.Parameters.AddWithValue("@scope", (object?)scope ?? DBNull.Value);
-            cmd.Parameters.AddWithValue("@now", now);
-            cmd.Parameters.AddWithValue("@err", (object?)error ?? DBNull.Value);
+            using var conn = _store.Open();
+            using var cmd = conn.Command(error is null ? Sql.PeerSucceeded : Sql.PeerFailed)
+                .With("@id", peerId).With("@rel", relation).With("@scope", scope).With("@now", now);
+            if (error is not null)
+            {
+                cmd.With("@err", error);
+            }
+
             cmd.ExecuteNonQuery();
         }
         finally
@@ -96,18 +83,9 @@ public sealed partial class SyncStore
         _store.WriteLock.Wait();
         try
         {
-            using var conn = _store.OpenSqlite();
-            using var tx = conn.BeginTransaction(deferred: false);
-            using var cmd = conn.CreateCommand();
-            cmd.Transaction = tx;
-            cmd.CommandText = """
-                DELETE FROM _sync_peers WHERE relation = 'parent' AND peer_id <> @id AND last_success IS NOT NULL;
-                UPDATE _sync_peers SET peer_id = @id WHERE relation = 'parent' AND peer_id <> @id
-                    AND NOT EXISTS (SELECT 1 FROM _sync_peers WHERE peer_id = @id);
-                DELETE FROM _sync_peers WHERE relation = 'parent' AND peer_id <> @id;
-                INSERT INTO _sync_peers (peer_id, relation) VALUES (@id, 'parent') ON CONFLICT(peer_id) DO UPDATE SET relation = 'parent';
-                """;
-            cmd.Parameters.AddWithValue("@id", parentId);
+            using var conn = _store.Open();
+            using var tx = _store.BeginWrite(conn);
+            using var cmd = conn.Command(Sql.EnsureParent, tx).With("@id", parentId);
             cmd.ExecuteNonQuery();
             tx.Commit();
         }
@@ -118,19 +96,10 @@ public sealed partial class SyncStore
     }
 
     /// <summary>Sets one cursor of a peer inside an open write transaction.</summary>
-    internal static void SetCursor(SqliteConnection conn, SqliteTransaction tx, string peerId, string relation, bool push, long value, string? scope = null)
+    internal void SetCursor(DbConnection conn, DbTransaction tx, string peerId, string relation, bool push, long value, string? scope = null)
     {
-        using var cmd = conn.CreateCommand();
-        cmd.Transaction = tx;
-        var col = push ? "push_cursor" : "pull_cursor";
-        cmd.CommandText = $"""
-            INSERT INTO _sync_peers (peer_id, relation, scope, {col}) VALUES (@id, @rel, @scope, @v)
-            ON CONFLICT(peer_id) DO UPDATE SET {col} = excluded.{col}, scope = COALESCE(excluded.scope, _sync_peers.scope)
-            """;
-        cmd.Parameters.AddWithValue("@id", peerId);
-        cmd.Parameters.AddWithValue("@rel", relation);
-        cmd.Parameters.AddWithValue("@scope", (object?)scope ?? DBNull.Value);
-        cmd.Parameters.AddWithValue("@v", value);
+        using var cmd = conn.Command(push ? Sql.SetPushCursor : Sql.SetPullCursor, tx)
+            .With("@id", peerId).With("@rel", relation).With("@scope", scope).With("@v", value);
         cmd.ExecuteNonQuery();
     }
 
@@ -147,8 +116,8 @@ public sealed partial class SyncStore
 
         try
         {
-            using var conn = _store.OpenSqlite();
-            using var tx = conn.BeginTransaction(deferred: false);
+            using var conn = _store.Open();
+            using var tx = _store.BeginWrite(conn);
             SetCursor(conn, tx, peerId, relation, push, value, scope);
             tx.Commit();
         }

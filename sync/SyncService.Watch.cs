@@ -1,6 +1,7 @@
 using Grpc.Core;
 using Microsoft.Extensions.Logging;
 using ServiceHall.Protos.V1;
+using ServiceHall.Sync.Store;
 
 namespace ServiceHall.Sync;
 
@@ -66,12 +67,8 @@ public sealed partial class SyncService
     /// </summary>
     internal static bool HasChangesFor(SyncStore store, SyncPeer child, long after, long upTo)
     {
-        using var conn = store.Store.OpenSqlite();
-        using var cmd = conn.CreateCommand();
-        cmd.CommandText = "SELECT tbl, scope, prev_scope FROM _sync_log WHERE seq > @after AND seq <= @upto AND via IS NOT @child ORDER BY seq";
-        cmd.Parameters.AddWithValue("@after", after);
-        cmd.Parameters.AddWithValue("@upto", upTo);
-        cmd.Parameters.AddWithValue("@child", child.NodeId);
+        using var conn = store.Store.Open();
+        using var cmd = conn.Command(store.Sql.WatchScan).With("@after", after).With("@upto", upTo).With("@child", child.NodeId);
         using var r = cmd.ExecuteReader();
         while (r.Read())
         {

@@ -78,7 +78,7 @@ public sealed partial class SyncService(SyncStore store, ISyncPeerDirectory dire
             await foreach (var batch in requestStream.ReadAheadAsync(1, b => Validate(b, child), context.CancellationToken).ConfigureAwait(false))
             {
                 var result = _applier.Apply(batch, child.NodeId, child.Scope,
-                    (conn, tx) => SyncStore.SetCursor(conn, tx, child.NodeId, SyncProtocol.RelationChild, push: true, batch.ThroughSeq, child.Scope));
+                    (conn, tx) => store.SetCursor(conn, tx, child.NodeId, SyncProtocol.RelationChild, push: true, batch.ThroughSeq, child.Scope));
                 total += result.Applied;
                 if (result.Applied > 0)
                 {
@@ -269,7 +269,7 @@ public sealed partial class SyncService(SyncStore store, ISyncPeerDirectory dire
         {
             store.RecordPeerOutcome(child.NodeId, SyncProtocol.RelationChild, child.Scope, message, advisory: true);
         }
-        catch (Exception inner) when (inner is Microsoft.Data.Sqlite.SqliteException or ObjectDisposedException)
+        catch (Exception inner) when (inner is System.Data.Common.DbException or ObjectDisposedException)
         {
             _log.LogWarning(inner, "Could not record the failure of {Peer}", child.NodeId);
         }

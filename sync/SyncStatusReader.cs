@@ -1,4 +1,4 @@
-using System.Text;
+using ServiceHall.Sync.Store;
 
 namespace ServiceHall.Sync;
 
@@ -71,25 +71,20 @@ public sealed class SyncStatusReader(SyncStore store, bool hasParent = true, Tim
 
     private long PendingUpstream(string? parentId, long cursor)
     {
-        var up = store.Schema.Tables.Where(t => t.Direction == SyncDirection.Both).Select(t => t.Name).ToList();
+        var up = store.Sql.UpTables;
         if (up.Count == 0)
         {
             return 0;
         }
 
-        using var conn = store.Store.OpenSqlite();
-        using var cmd = conn.CreateCommand();
-        var sql = new StringBuilder("SELECT COUNT(*) FROM _sync_log WHERE seq > @c AND (via IS NULL OR via <> @p) AND tbl IN (");
+        using var conn = store.Store.Open();
+        using var cmd = conn.Command(store.Sql.PendingUpstream).With("@c", cursor).With("@p", parentId);
         for (var i = 0; i < up.Count; i++)
         {
-            sql.Append(i == 0 ? "" : ", ").Append("@t").Append(i);
-            cmd.Parameters.AddWithValue("@t" + i, up[i]);
+            cmd.With("@t" + i.ToString(System.Globalization.CultureInfo.InvariantCulture), up[i]);
         }
 
-        cmd.CommandText = sql.Append(')').ToString();
-        cmd.Parameters.AddWithValue("@c", cursor);
-        cmd.Parameters.AddWithValue("@p", (object?)parentId ?? DBNull.Value);
-        return (long)cmd.ExecuteScalar()!;
+        return cmd.ScalarInt64();
     }
 
     private long PendingForChild(SyncPeerRecord child)
@@ -100,16 +95,11 @@ public sealed class SyncStatusReader(SyncStore store, bool hasParent = true, Tim
         }
 
         // Rows inside the child's scope (or global) after its cursor, not sent by it; moves out of its scope are not counted.
-        using var conn = store.Store.OpenSqlite();
-        using var cmd = conn.CreateCommand();
-        cmd.CommandText = """
-            SELECT COUNT(*) FROM _sync_log WHERE seq > @c AND (via IS NULL OR via <> @id)
-              AND (scope IS NULL OR scope = @s OR substr(scope, 1, length(@s) + 1) = @s || '/')
-            """;
-        cmd.Parameters.AddWithValue("@c", child.PullCursor);
-        cmd.Parameters.AddWithValue("@id", child.PeerId);
-        cmd.Parameters.AddWithValue("@s", child.Scope);
-        return (long)cmd.ExecuteScalar()!;
+        using var conn = store.Store.Open();
+        using var cmd = conn.Command(store.Sql.PendingForChild)
+            .With("@c", child.PullCursor).With("@id", child.PeerId).With("@s", child.Scope)
+            .With("@under", child.Scope + "/").With("@past", child.Scope + "0");
+        return cmd.ScalarInt64();
     }
 
 }

@@ -1,5 +1,5 @@
 using System.Globalization;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 using Microsoft.Extensions.Logging;
 using ServiceHall.Sync.Store;
 using ServiceHall.Sync.Store.SqlServer;
@@ -89,27 +89,36 @@ public sealed partial class SyncStore
         [StoreProviders.SqlServer] = SqlServerSyncMigrations.All,
     });
 
-    private readonly SqliteStoreProvider _store;
+    private readonly StoreProvider _store;
     private readonly Dictionary<string, TableSql> _sql;
 
-    /// <summary>Creates the engine over a store whose engine and domain migrations have been applied.</summary>
-    public SyncStore(SqliteStoreProvider store, SyncSchema schema, string nodeId, TimeProvider time)
+    /// <summary>Creates the engine over a store (of any provider) whose engine and domain migrations have been applied.</summary>
+    public SyncStore(StoreProvider store, SyncSchema schema, string nodeId, TimeProvider time)
     {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(schema);
         _store = store;
         Schema = schema;
         NodeId = nodeId;
         Time = time;
         Clock = new HybridLogicalClock(time);
         _sql = schema.Tables.ToDictionary(t => t.Name, t => new TableSql(t, store.Dialect), StringComparer.Ordinal);
-        (UpsertLogSql, ApplyLogSql) = LogStatements(store.Dialect);
+        Sql = new EngineSql(store.Dialect, schema);
 
-        using var conn = store.OpenSqlite();
-        using var cmd = conn.CreateCommand();
-        cmd.CommandText = "SELECT COALESCE(MAX(hlc), 0) FROM _sync_log";
-        Clock.Observe(Convert.ToInt64(cmd.ExecuteScalar(), CultureInfo.InvariantCulture));
-        cmd.CommandText = "SELECT value FROM _sync_meta WHERE key = 'scope'";
-        NodeScope = cmd.ExecuteScalar() as string;
+        using var conn = store.Open();
+        using (var cmd = conn.Command(Sql.MaxHlc))
+        {
+            Clock.Observe(cmd.ScalarInt64());
+        }
+
+        using (var cmd = conn.Command(Sql.ReadScope))
+        {
+            NodeScope = cmd.ExecuteScalar() as string;
+        }
     }
+
+    /// <summary>The engine's statements in the store's dialect.</summary>
+    internal EngineSql Sql { get; }
 
     /// <summary>This node's id; it is the origin of every local write.</summary>
     public string NodeId { get; }
@@ -124,7 +133,7 @@ public sealed partial class SyncStore
     public TimeProvider Time { get; }
 
     /// <summary>The underlying store.</summary>
-    public SqliteStoreProvider Store => _store;
+    public StoreProvider Store => _store;
 
     /// <summary>
     /// This node's scope path (e.g. <c>city/t01/t01-v01</c>): set at the root by configuration and at
@@ -163,7 +172,7 @@ public sealed partial class SyncStore
     /// </summary>
     public event SyncAppliedHandler? Applied;
 
-    internal void OnApplied(SqliteConnection conn, SqliteTransaction tx, IReadOnlyList<AppliedChange> changes)
+    internal void OnApplied(DbConnection conn, DbTransaction tx, IReadOnlyList<AppliedChange> changes)
     {
         if (changes.Count > 0)
         {
@@ -174,24 +183,22 @@ public sealed partial class SyncStore
     /// <summary>True if any received change is parked as poison (<c>_sync_parked</c>).</summary>
     public bool HasParked()
     {
-        using var conn = _store.OpenSqlite();
-        using var cmd = conn.CreateCommand();
-        cmd.CommandText = "SELECT EXISTS (SELECT 1 FROM _sync_parked)";
-        return (long)cmd.ExecuteScalar()! != 0;
+        using var conn = _store.Open();
+        using var cmd = conn.Command(Sql.HasParked);
+        return cmd.ScalarInt64() != 0;
     }
 
     /// <summary>Received changes set aside as poison, oldest first: what they are, where from, why, and how often tried.</summary>
     public IReadOnlyList<ParkedChange> ReadParked()
     {
-        using var conn = _store.OpenSqlite();
-        using var cmd = conn.CreateCommand();
-        cmd.CommandText = "SELECT tbl, pk, origin, via, reason, parked_at, last_attempt, attempts FROM _sync_parked ORDER BY parked_at";
+        using var conn = _store.Open();
+        using var cmd = conn.Command(Sql.ReadParked);
         using var r = cmd.ExecuteReader();
         var list = new List<ParkedChange>();
         while (r.Read())
         {
             list.Add(new ParkedChange(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4),
-                DateTimeOffset.Parse(r.GetString(5), CultureInfo.InvariantCulture), DateTimeOffset.Parse(r.GetString(6), CultureInfo.InvariantCulture), r.GetInt32(7)));
+                DateTimeOffset.Parse(r.GetString(5), CultureInfo.InvariantCulture), DateTimeOffset.Parse(r.GetString(6), CultureInfo.InvariantCulture), r.GetInt32Any(7)));
         }
 
         return list;
@@ -211,10 +218,8 @@ public sealed partial class SyncStore
         _store.WriteLock.Wait();
         try
         {
-            using var conn = _store.OpenSqlite();
-            using var cmd = conn.CreateCommand();
-            cmd.CommandText = "INSERT INTO _sync_meta (key, value) VALUES ('scope', @v) ON CONFLICT(key) DO UPDATE SET value = excluded.value";
-            cmd.Parameters.AddWithValue("@v", scope);
+            using var conn = _store.Open();
+            using var cmd = conn.Command(Sql.WriteScope).With("@v", scope);
             cmd.ExecuteNonQuery();
             NodeScope = scope;
         }
@@ -234,9 +239,16 @@ public sealed partial class SyncStore
         _store.WriteLock.Wait();
         try
         {
-            var conn = _store.OpenSqlite();
-            var tx = conn.BeginTransaction(deferred: false);
-            return new SyncWriteTransaction(this, conn, tx);
+            var conn = _store.Open();
+            try
+            {
+                return new SyncWriteTransaction(this, conn, _store.BeginWrite(conn));
+            }
+            catch
+            {
+                conn.Dispose();
+                throw;
+            }
         }
         catch
         {
@@ -246,19 +258,26 @@ public sealed partial class SyncStore
     }
 
     /// <summary>
-    /// Every statement the engine builds for <paramref name="schema"/> in <paramref name="dialect"/> (the per-table statements),
-    /// named <c>engine &lt;table&gt; upsert|delete|select by key|select joined by seq</c>; positional parameters <c>@p0 …</c>.
+    /// Every statement the engine can send for <paramref name="schema"/> in <paramref name="dialect"/>: the per-table statements
+    /// (named <c>engine &lt;table&gt; upsert|delete|select by key|select joined by seq</c>, positional parameters <c>@p0 …</c>),
+    /// the change log's two upserts, the reader's, applier's, peers' and status statements, and on SQL Server the bulk apply
+    /// path and the start-up setting of the provider.
     /// </summary>
     public static IEnumerable<StoreStatement> Statements(SqlDialect dialect, SyncSchema schema)
     {
         ArgumentNullException.ThrowIfNull(dialect);
         ArgumentNullException.ThrowIfNull(schema);
-        var (upsertLog, applyLog) = LogStatements(dialect);
+        var sql = new EngineSql(dialect, schema);
+        IEnumerable<StoreStatement> providerOnly = dialect is SqlServerDialect
+            ? [.. SqlServerApplyWriter.Statements(schema), new("provider snapshot isolation", SqlServerStoreProvider.EnableSnapshotIsolation)]
+            : [];
         return
         [
             .. schema.Tables.SelectMany(t => new TableSql(t, dialect).Statements),
-            new("engine log upsert (local write)", upsertLog),
-            new("engine log upsert (received change)", applyLog),
+            new("engine log upsert (local write)", sql.UpsertLog),
+            new("engine log upsert (received change)", sql.ApplyLog),
+            .. sql.Statements.Where(s => s.Source is not ("engine UpsertLog" or "engine ApplyLog")),
+            .. providerOnly,
         ];
     }
 
@@ -275,13 +294,11 @@ public sealed partial class SyncStore
         }
     }
 
-    /// <summary>Next sequence number inside a write transaction: one past the highest ever issued (log rows are never removed, only moved forward).</summary>
-    internal static long MaxSeq(SqliteConnection conn, SqliteTransaction tx)
+    /// <summary>Highest sequence number issued, read inside <paramref name="tx"/>: in a write transaction the next one is one past it (log rows are never removed, only moved forward).</summary>
+    internal long MaxSeq(DbConnection conn, DbTransaction? tx)
     {
-        using var cmd = conn.CreateCommand();
-        cmd.Transaction = tx;
-        cmd.CommandText = "SELECT COALESCE(MAX(seq), 0) FROM _sync_log";
-        return Convert.ToInt64(cmd.ExecuteScalar(), CultureInfo.InvariantCulture);
+        using var cmd = conn.Command(Sql.MaxSeq, tx);
+        return cmd.ScalarInt64();
     }
 
     /// <summary>SQL text for one declared table in the store's dialect, built once; parameters are positional (<c>@p0 …</c>).</summary>
@@ -321,36 +338,5 @@ public sealed partial class SyncStore
             new($"engine {Table.Name} select by key", SelectByKey),
             new($"engine {Table.Name} select joined by seq", SelectJoinedBySeq),
         ];
-    }
-
-    /// <summary>
-    /// Upserts the tracking row of a local write; when the scope changes the old scope is kept so that peers
-    /// which may no longer hold the row get a delete. The replaced version becomes the new entry's base.
-    /// </summary>
-    internal string UpsertLogSql { get; }
-
-    /// <summary>Upserts the tracking row of a received change: it keeps the writer's version and base, and records who sent it.</summary>
-    /// <remarks>The applier binds it by position: tbl, pk, seq, hlc, origin, via, scope, deleted, base_hlc, base_origin.</remarks>
-    internal string ApplyLogSql { get; }
-
-    private static readonly string[] LogColumns = ["tbl", "pk", "seq", "hlc", "origin", "via", "scope", "prev_scope", "deleted", "base_hlc", "base_origin"];
-
-    /// <summary>The change log's two upserts in <paramref name="dialect"/>: a local write's and a received change's.</summary>
-    private static (string Upsert, string Apply) LogStatements(SqlDialect dialect)
-    {
-        const string O = SqlDialect.Old, N = SqlDialect.New;
-        (string, string)[] common =
-        [
-            ("prev_scope", $"CASE WHEN {dialect.IsDistinctFrom($"{O}.scope", $"{N}.scope")} THEN {O}.scope ELSE {O}.prev_scope END"),
-            ("seq", $"{N}.seq"), ("hlc", $"{N}.hlc"), ("origin", $"{N}.origin"), ("via", $"{N}.via"), ("scope", $"{N}.scope"), ("deleted", $"{N}.deleted"),
-        ];
-        string[] keys = ["tbl", "pk"];
-        var upsert = dialect.Upsert("_sync_log", keys, LogColumns,
-            ["@tbl", "@pk", "@seq", "@hlc", "@origin", "@via", "@scope", "NULL", "@deleted", "NULL", "NULL"],
-            [common[0], ("base_hlc", $"{O}.hlc"), ("base_origin", $"{O}.origin"), .. common[1..]]);
-        var apply = dialect.Upsert("_sync_log", keys, LogColumns,
-            ["@tbl", "@pk", "@seq", "@hlc", "@origin", "@via", "@scope", "NULL", "@deleted", "@bhlc", "@borigin"],
-            [common[0], ("base_hlc", $"{N}.base_hlc"), ("base_origin", $"{N}.base_origin"), .. common[1..]]);
-        return (upsert, apply);
     }
 }

@@ -1,4 +1,4 @@
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace ServiceHall.Sync;
 
@@ -40,7 +40,7 @@ public readonly record struct AppliedChange(string Table, string Key, bool Delet
 /// <param name="connection">The open connection of the apply transaction.</param>
 /// <param name="transaction">The apply transaction; commands must use it.</param>
 /// <param name="changes">The changes applied by this batch, in order.</param>
-public delegate void SyncAppliedHandler(SqliteConnection connection, SqliteTransaction transaction, IReadOnlyList<AppliedChange> changes);
+public delegate void SyncAppliedHandler(DbConnection connection, DbTransaction transaction, IReadOnlyList<AppliedChange> changes);
 
 /// <summary>A registered child of this node.</summary>
 /// <param name="NodeId">The child's node id (the value of its <c>x-servicehall-node</c> header).</param>

@@ -1,36 +1,42 @@
-using System.Globalization;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
+using ServiceHall.Sync.Store;
 
 namespace ServiceHall.Sync;
 
 /// <summary>
 /// One local write transaction. Each <see cref="Upsert(string, IReadOnlyList{object})"/> or
 /// <see cref="Delete"/> writes the row and its change-log entry (fresh HLC version, origin =
-/// this node, next sequence number) in the same SQLite transaction.
+/// this node, next sequence number) in the same transaction, on any store provider.
 /// Use <see cref="Connection"/> and <see cref="Transaction"/> for reads, and for writes to
 /// tables that are not synced.
 /// </summary>
 public sealed class SyncWriteTransaction : IDisposable
 {
     private readonly SyncStore _engine;
-    private readonly Dictionary<string, SqliteCommand> _commands = new(StringComparer.Ordinal);
-    private SqliteCommand? _log;
+    private readonly Dictionary<string, DbCommand> _commands = new(StringComparer.Ordinal);
+    private DbCommand? _log;
     private long _seq;
     private bool _done;
 
-    internal SyncWriteTransaction(SyncStore engine, SqliteConnection conn, SqliteTransaction tx)
+    internal SyncWriteTransaction(SyncStore engine, DbConnection conn, DbTransaction tx)
     {
         _engine = engine;
         Connection = conn;
         Transaction = tx;
-        _seq = SyncStore.MaxSeq(conn, tx);
+        _seq = engine.MaxSeq(conn, tx);
     }
 
-    /// <summary>The open connection (inside the write lock).</summary>
-    public SqliteConnection Connection { get; }
+    /// <summary>The open connection (inside the write lock); commands on it must use <see cref="Transaction"/>.</summary>
+    public DbConnection Connection { get; }
 
     /// <summary>The open transaction.</summary>
-    public SqliteTransaction Transaction { get; }
+    public DbTransaction Transaction { get; }
+
+    /// <summary>The store's dialect, for statements of the caller that differ between providers.</summary>
+    public SqlDialect Dialect => _engine.Store.Dialect;
+
+    /// <summary>A command in this transaction.</summary>
+    public DbCommand Command(string sql) => Connection.Command(sql, Transaction);
 
     /// <summary>Number of rows written so far.</summary>
     public int Changes { get; private set; }
@@ -96,12 +102,8 @@ public sealed class SyncWriteTransaction : IDisposable
         var t = sql.Table;
         string? scope = null;
         var known = false;
-        using (var find = Connection.CreateCommand())
+        using (var find = Command(_engine.Sql.LogEntryOf).With("@t", table).With("@k", key))
         {
-            find.Transaction = Transaction;
-            find.CommandText = "SELECT scope, 1 FROM _sync_log WHERE tbl = @t AND pk = @k";
-            find.Parameters.AddWithValue("@t", table);
-            find.Parameters.AddWithValue("@k", key);
             using var r = find.ExecuteReader();
             if (r.Read())
             {
@@ -113,10 +115,7 @@ public sealed class SyncWriteTransaction : IDisposable
         if (!known && t.ScopeIndex >= 0)
         {
             // A row written before change tracking: take its scope from the row itself.
-            using var find = Connection.CreateCommand();
-            find.Transaction = Transaction;
-            find.CommandText = sql.SelectByKey;
-            find.Parameters.AddWithValue("@p0", key);
+            using var find = Command(sql.SelectByKey).With("@p0", key);
             using var r = find.ExecuteReader();
             if (r.Read())
             {
@@ -183,13 +182,7 @@ public sealed class SyncWriteTransaction : IDisposable
     {
         if (_log is null)
         {
-            _log = Connection.CreateCommand();
-            _log.Transaction = Transaction;
-            _log.CommandText = _engine.UpsertLogSql;
-            foreach (var p in new[] { "@tbl", "@pk", "@seq", "@hlc", "@origin", "@via", "@scope", "@deleted" })
-            {
-                _log.Parameters.Add(new SqliteParameter(p, null));
-            }
+            _log = Command(_engine.Sql.UpsertLog).WithParameters("@tbl", "@pk", "@seq", "@hlc", "@origin", "@via", "@scope", "@deleted");
         }
 
         _log.Parameters["@tbl"].Value = table;
@@ -199,22 +192,16 @@ public sealed class SyncWriteTransaction : IDisposable
         _log.Parameters["@origin"].Value = _engine.NodeId;
         _log.Parameters["@via"].Value = DBNull.Value;
         _log.Parameters["@scope"].Value = (object?)scope ?? DBNull.Value;
-        _log.Parameters["@deleted"].Value = deleted ? 1 : 0;
+        _log.Parameters["@deleted"].Value = deleted ? 1L : 0L;
         _log.ExecuteNonQuery();
         Changes++;
     }
 
-    private SqliteCommand Command(string name, string text, int parameters)
+    private DbCommand Command(string name, string text, int parameters)
     {
         if (!_commands.TryGetValue(name, out var cmd))
         {
-            cmd = Connection.CreateCommand();
-            cmd.Transaction = Transaction;
-            cmd.CommandText = text;
-            for (var i = 0; i < parameters; i++)
-            {
-                cmd.Parameters.Add(new SqliteParameter("@p" + i.ToString(CultureInfo.InvariantCulture), null));
-            }
+            cmd = Command(text).WithParameters([.. SqlDialect.PositionalParameters(parameters)]);
 
             _commands[name] = cmd;
         }

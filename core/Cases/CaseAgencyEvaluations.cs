@@ -1,5 +1,7 @@
 using ServiceHall.Core.Catalogue;
+using ServiceHall.Core.Store;
 using ServiceHall.Sync;
+using ServiceHall.Sync.Store;
 
 namespace ServiceHall.Core.Cases;
 
@@ -28,10 +30,8 @@ public sealed class CaseAgencyEvaluations : IAgencyEvaluationSource
     public IReadOnlyDictionary<string, IReadOnlyList<int>> ScoresByAgency()
     {
         var result = new Dictionary<string, List<int>>(StringComparer.Ordinal);
-        using var conn = _sync.Store.OpenSqlite();
-        using var cmd = conn.CreateCommand();
-        cmd.CommandText = "SELECT case_number, payload FROM case_events WHERE kind = @k ORDER BY case_number, order_key, id";
-        cmd.Parameters.AddWithValue("@k", nameof(CaseEventKind.Evaluated));
+        using var conn = _sync.Store.Open();
+        using var cmd = conn.Command(DomainSql.For(_sync.Store.Dialect).Evaluations).With("@k", nameof(CaseEventKind.Evaluated));
         using var r = cmd.ExecuteReader();
         string? lastCase = null;
         while (r.Read())

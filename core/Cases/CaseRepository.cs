@@ -1,4 +1,6 @@
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
+using ServiceHall.Core.Store;
+using ServiceHall.Sync.Store;
 using ServiceHall.Core.Calendar;
 using ServiceHall.Core.Catalogue;
 using ServiceHall.Core.Hosting;
@@ -52,7 +54,7 @@ public sealed class CaseRepository
         var now = Time.GetUtcNow();
 
         using var tx = _sync.BeginWrite();
-        var number = CaseStoreSql.NextNumber(tx.Connection, tx.Transaction, _node.NodeId, calendar.LocalDate(now));
+        var number = CaseStoreSql.NextNumber(Sql, tx.Connection, tx.Transaction, _node.NodeId, calendar.LocalDate(now));
         var header = new CaseHeader(number, item.Code, submission.ApplicantName.Trim(), submission.IdNumber.Trim(), Blank(submission.Phone), _node.NodeId, scope, now, submission.Channel);
         var submitted = NewEvent(number, CaseEventKind.Submitted, submission.Actor, CaseEventData.None, now);
         var before = CaseDerivation.Derive(header, [], item, calendar, now);
@@ -65,7 +67,7 @@ public sealed class CaseRepository
         tx.Upsert(CaseTables.Cases, CaseRows.HeaderValues(header));
         tx.Upsert(CaseTables.Events, CaseRows.EventValues(submitted, scope));
         var state = CaseDerivation.Derive(header, [submitted], item, calendar, now);
-        CaseStoreSql.WriteView(tx.Connection, tx.Transaction, state, now);
+        CaseStoreSql.WriteView(Sql, tx.Connection, tx.Transaction, state, now);
         tx.Commit();
         return state;
     }
@@ -89,7 +91,7 @@ public sealed class CaseRepository
 
         var calendar = Calendar();
         using var tx = _sync.BeginWrite();
-        var (header, events) = CaseStoreSql.Load(tx.Connection, tx.Transaction, number)
+        var (header, events) = CaseStoreSql.Load(Sql, tx.Connection, tx.Transaction, number)
             ?? throw new CaseActionException(CaseErrorKind.NotFound, $"Case {number} is not in the store of node {_node.NodeId}.");
         var item = FindItem(header.ItemCode);
         var now = Time.GetUtcNow();
@@ -111,7 +113,7 @@ public sealed class CaseRepository
 
         tx.Upsert(CaseTables.Events, CaseRows.EventValues(e, header.IntakeScope));
         var state = CaseDerivation.Derive(header, [.. events, e], item, calendar, now);
-        CaseStoreSql.WriteView(tx.Connection, tx.Transaction, state, now);
+        CaseStoreSql.WriteView(Sql, tx.Connection, tx.Transaction, state, now);
         tx.Commit();
         return state;
     }
@@ -131,20 +133,17 @@ public sealed class CaseRepository
     /// <summary>The case's state now, or null if the store does not hold it.</summary>
     public CaseState? Get(string number)
     {
-        using var conn = _sync.Store.OpenSqlite();
-        return CaseStoreSql.Load(conn, null, number) is { } loaded ? Derive(loaded.Header, loaded.Events) : null;
+        using var conn = _sync.Store.Open();
+        return CaseStoreSql.Load(Sql, conn, null, number) is { } loaded ? Derive(loaded.Header, loaded.Events) : null;
     }
 
     /// <summary>Cases in this store, newest first, optionally only those of one status (as last refreshed in <c>case_view</c>).</summary>
     public IReadOnlyList<CaseState> List(CaseStatus? status = null, int limit = 1000)
     {
-        using var conn = _sync.Store.OpenSqlite();
+        using var conn = _sync.Store.Open();
         var numbers = new List<string>();
-        using (var cmd = conn.CreateCommand())
+        using (var cmd = conn.Command(Sql.ListCases).With("@s", status?.ToString()).With("@n", limit))
         {
-            cmd.CommandText = "SELECT number FROM case_view WHERE (@s IS NULL OR status = @s) ORDER BY submitted_at DESC, number DESC LIMIT @n";
-            cmd.Parameters.AddWithValue("@s", (object?)status?.ToString() ?? DBNull.Value);
-            cmd.Parameters.AddWithValue("@n", limit);
             using var r = cmd.ExecuteReader();
             while (r.Read())
             {
@@ -155,7 +154,7 @@ public sealed class CaseRepository
         var result = new List<CaseState>(numbers.Count);
         foreach (var n in numbers)
         {
-            if (CaseStoreSql.Load(conn, null, n) is { } loaded)
+            if (CaseStoreSql.Load(Sql, conn, null, n) is { } loaded)
             {
                 result.Add(Derive(loaded.Header, loaded.Events));
             }
@@ -167,12 +166,11 @@ public sealed class CaseRepository
     /// <summary>Every case in this store, derived as of now (for statistics).</summary>
     public IReadOnlyList<CaseState> All()
     {
-        using var conn = _sync.Store.OpenSqlite();
+        using var conn = _sync.Store.Open();
         var headers = new Dictionary<string, CaseHeader>(StringComparer.Ordinal);
         var events = new Dictionary<string, List<CaseEvent>>(StringComparer.Ordinal);
-        using (var cmd = conn.CreateCommand())
+        using (var cmd = conn.Command(Sql.AllCaseHeaders))
         {
-            cmd.CommandText = $"SELECT {CaseRows.HeaderColumns} FROM cases";
             using var r = cmd.ExecuteReader();
             while (r.Read())
             {
@@ -181,9 +179,8 @@ public sealed class CaseRepository
             }
         }
 
-        using (var cmd = conn.CreateCommand())
+        using (var cmd = conn.Command(Sql.AllCaseEvents))
         {
-            cmd.CommandText = $"SELECT {CaseRows.EventColumns} FROM case_events";
             using var r = cmd.ExecuteReader();
             while (r.Read())
             {
@@ -215,7 +212,7 @@ public sealed class CaseRepository
     /// Refreshes <c>case_view</c> for the cases touched by rows the sync engine applied, inside the engine's apply
     /// transaction. <paramref name="rows"/> are (table, key, deleted); rows of other tables are ignored.
     /// </summary>
-    public void OnRowsApplied(SqliteConnection connection, SqliteTransaction transaction, IEnumerable<(string Table, string Key, bool Deleted)> rows)
+    public void OnRowsApplied(DbConnection connection, DbTransaction transaction, IEnumerable<(string Table, string Key, bool Deleted)> rows)
     {
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(rows);
@@ -228,10 +225,7 @@ public sealed class CaseRepository
             }
             else if (table == CaseTables.Events && !deleted)
             {
-                using var cmd = connection.CreateCommand();
-                cmd.Transaction = transaction;
-                cmd.CommandText = "SELECT case_number FROM case_events WHERE id = @id";
-                cmd.Parameters.AddWithValue("@id", key);
+                using var cmd = connection.Command(Sql.CaseOfEvent, transaction).With("@id", key);
                 if (cmd.ExecuteScalar() is string n)
                 {
                     numbers.Add(n);
@@ -243,7 +237,7 @@ public sealed class CaseRepository
     }
 
     /// <summary>Re-derives <c>case_view</c> rows of the given cases inside an open transaction (a case no longer held is removed).</summary>
-    public void Refresh(SqliteConnection connection, SqliteTransaction? transaction, IEnumerable<string> numbers)
+    public void Refresh(DbConnection connection, DbTransaction? transaction, IEnumerable<string> numbers)
     {
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(numbers);
@@ -251,16 +245,16 @@ public sealed class CaseRepository
         var calendar = Calendar();
         foreach (var n in numbers)
         {
-            if (CaseStoreSql.Load(connection, transaction, n) is not { } loaded)
+            if (CaseStoreSql.Load(Sql, connection, transaction, n) is not { } loaded)
             {
-                CaseStoreSql.DeleteView(connection, transaction, n);
+                CaseStoreSql.DeleteView(Sql, connection, transaction, n);
                 continue;
             }
 
             // A case can arrive before the item it is filed for; its view row waits for the catalogue.
             if (_catalogue.FindItem(loaded.Header.ItemCode) is { } item)
             {
-                CaseStoreSql.WriteView(connection, transaction, CaseDerivation.Derive(loaded.Header, loaded.Events, item, calendar, now), now);
+                CaseStoreSql.WriteView(Sql, connection, transaction, CaseDerivation.Derive(loaded.Header, loaded.Events, item, calendar, now), now);
             }
         }
     }
@@ -273,10 +267,8 @@ public sealed class CaseRepository
     {
         using var tx = _sync.BeginWrite();
         var numbers = new List<string>();
-        using (var cmd = tx.Connection.CreateCommand())
+        using (var cmd = tx.Command(Sql.AllCaseNumbers))
         {
-            cmd.Transaction = tx.Transaction;
-            cmd.CommandText = "SELECT number FROM cases";
             using var r = cmd.ExecuteReader();
             while (r.Read())
             {
@@ -288,6 +280,9 @@ public sealed class CaseRepository
         tx.Commit();
         return numbers.Count;
     }
+
+    /// <summary>The domain's statements in the store's dialect.</summary>
+    private DomainSql Sql => DomainSql.For(_sync.Store.Dialect);
 
     private CaseState Derive(CaseHeader header, IReadOnlyList<CaseEvent> events) =>
         CaseDerivation.Derive(header, events, FindItem(header.ItemCode), Calendar(), Time.GetUtcNow());

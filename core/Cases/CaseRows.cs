@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace ServiceHall.Core.Cases;
 
@@ -31,11 +31,11 @@ internal static class CaseRows
         e.At.ToString("O", CultureInfo.InvariantCulture), e.Order, JsonSerializer.Serialize(e.Data, Json), scope,
     ];
 
-    public static CaseHeader ReadHeader(SqliteDataReader r) => new(
+    public static CaseHeader ReadHeader(DbDataReader r) => new(
         r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.IsDBNull(4) ? null : r.GetString(4), r.GetString(5), r.GetString(6),
         DateTimeOffset.Parse(r.GetString(7), CultureInfo.InvariantCulture), Enum.Parse<CaseChannel>(r.GetString(8)));
 
-    public static CaseEvent ReadEvent(SqliteDataReader r) => new(
+    public static CaseEvent ReadEvent(DbDataReader r) => new(
         r.GetString(0), r.GetString(1), Enum.Parse<CaseEventKind>(r.GetString(2)), r.GetString(3), new CaseActor(r.GetString(4), r.GetString(5)),
         DateTimeOffset.Parse(r.GetString(6), CultureInfo.InvariantCulture), r.GetInt64(7),
         ReadPayload(r.GetString(8)));

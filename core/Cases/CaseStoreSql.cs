@@ -1,55 +1,51 @@
+using System.Data.Common;
 using System.Globalization;
-using Microsoft.Data.Sqlite;
 using ServiceHall.Core.Catalogue;
+using ServiceHall.Core.Store;
+using ServiceHall.Sync.Store;
 
 namespace ServiceHall.Core.Cases;
 
-/// <summary>The SQL behind <see cref="CaseRepository"/>: reading a case, the local <c>case_view</c> and the per-node daily counter.</summary>
+/// <summary>
+/// The store access behind <see cref="CaseRepository"/>: reading a case, the local <c>case_view</c> and the per-node daily counter,
+/// through ADO.NET on any store provider, with the statements of <see cref="DomainSql"/> in the store's dialect.
+/// </summary>
 internal static class CaseStoreSql
 {
     /// <summary>The next case number of a node for a local day, from the local counter and, since a store rebuilt from the township has lost that, from the cases themselves.</summary>
-    public static string NextNumber(SqliteConnection conn, SqliteTransaction tx, string nodeId, DateOnly today)
+    public static string NextNumber(DomainSql sql, DbConnection conn, DbTransaction tx, string nodeId, DateOnly today)
     {
         var day = today.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
         var prefix = CaseNumbers.Prefix(nodeId, today);
         long last;
-        using (var cmd = conn.CreateCommand())
+        using (var cmd = conn.Command(sql.CaseCounter, tx).With("@node", nodeId).With("@day", day))
         {
-            cmd.Transaction = tx;
-            // The counter row is local; a store rebuilt from the township has lost it, so also look at the cases themselves.
-            cmd.CommandText = """
-                SELECT MAX(
-                    COALESCE((SELECT last FROM case_counters WHERE node_id = @node AND day = @day), 0),
-                    COALESCE((SELECT MAX(CAST(substr(number, length(@prefix) + 1) AS INTEGER)) FROM cases WHERE substr(number, 1, length(@prefix)) = @prefix), 0))
-                """;
-            cmd.Parameters.AddWithValue("@node", nodeId);
-            cmd.Parameters.AddWithValue("@day", day);
-            cmd.Parameters.AddWithValue("@prefix", prefix);
-            last = Convert.ToInt64(cmd.ExecuteScalar(), CultureInfo.InvariantCulture);
+            last = cmd.ScalarInt64();
+        }
+
+        // The counter row is local; a store rebuilt from the township has lost it, so also look at the cases themselves.
+        using (var cmd = conn.Command(sql.LastCaseNumber, tx).With("@from", prefix).With("@past", prefix[..^1] + ".").With("@one", 1))
+        {
+            if (cmd.ExecuteScalar() is string number && CaseNumbers.TryParse(number, out _, out _, out var counter))
+            {
+                last = Math.Max(last, counter);
+            }
         }
 
         var next = checked((int)last + 1);
-        using (var cmd = conn.CreateCommand())
+        using (var cmd = conn.Command(sql.WriteCaseCounter, tx).With("@node", nodeId).With("@day", day).With("@last", (long)next))
         {
-            cmd.Transaction = tx;
-            cmd.CommandText = "INSERT INTO case_counters (node_id, day, last) VALUES (@node, @day, @last) ON CONFLICT(node_id, day) DO UPDATE SET last = excluded.last";
-            cmd.Parameters.AddWithValue("@node", nodeId);
-            cmd.Parameters.AddWithValue("@day", day);
-            cmd.Parameters.AddWithValue("@last", next);
             cmd.ExecuteNonQuery();
         }
 
         return CaseNumbers.Format(nodeId, today, next);
     }
 
-    public static (CaseHeader Header, List<CaseEvent> Events)? Load(SqliteConnection conn, SqliteTransaction? tx, string number)
+    public static (CaseHeader Header, List<CaseEvent> Events)? Load(DomainSql sql, DbConnection conn, DbTransaction? tx, string number)
     {
         CaseHeader? header = null;
-        using (var cmd = conn.CreateCommand())
+        using (var cmd = conn.Command(sql.CaseHeader, tx).With("@n", number))
         {
-            cmd.Transaction = tx;
-            cmd.CommandText = $"SELECT {CaseRows.HeaderColumns} FROM cases WHERE number = @n";
-            cmd.Parameters.AddWithValue("@n", number);
             using var r = cmd.ExecuteReader();
             if (r.Read())
             {
@@ -63,11 +59,8 @@ internal static class CaseStoreSql
         }
 
         var events = new List<CaseEvent>();
-        using (var cmd = conn.CreateCommand())
+        using (var cmd = conn.Command(sql.CaseEvents, tx).With("@n", number))
         {
-            cmd.Transaction = tx;
-            cmd.CommandText = $"SELECT {CaseRows.EventColumns} FROM case_events WHERE case_number = @n ORDER BY order_key, id";
-            cmd.Parameters.AddWithValue("@n", number);
             using var r = cmd.ExecuteReader();
             while (r.Read())
             {
@@ -78,49 +71,34 @@ internal static class CaseStoreSql
         return (header, events);
     }
 
-    public static void WriteView(SqliteConnection conn, SqliteTransaction? tx, CaseState s, DateTimeOffset now)
+    public static void WriteView(DomainSql sql, DbConnection conn, DbTransaction? tx, CaseState s, DateTimeOffset now)
     {
-        using var cmd = conn.CreateCommand();
-        cmd.Transaction = tx;
-        cmd.CommandText = """
-            INSERT INTO case_view (number, item_code, intake_node, township, status, deciding_level, deciding_node, holder, accepted_at, decided_at,
-                                   due_date, on_time, near_due, overdue, rating, has_conflict, submitted_at, refreshed_at)
-            VALUES (@number, @item, @intake, @township, @status, @level, @deciding, @holder, @accepted, @decided,
-                    @due, @ontime, @neardue, @overdue, @rating, @conflict, @submitted, @refreshed)
-            ON CONFLICT(number) DO UPDATE SET
-                status = excluded.status, deciding_level = excluded.deciding_level, deciding_node = excluded.deciding_node, holder = excluded.holder,
-                accepted_at = excluded.accepted_at, decided_at = excluded.decided_at, due_date = excluded.due_date, on_time = excluded.on_time,
-                near_due = excluded.near_due, overdue = excluded.overdue, rating = excluded.rating, has_conflict = excluded.has_conflict,
-                refreshed_at = excluded.refreshed_at
-            """;
+        using var cmd = conn.Command(sql.WriteCaseView, tx);
         var path = new CasePath(s.Header.IntakeScope);
-        cmd.Parameters.AddWithValue("@number", s.Number);
-        cmd.Parameters.AddWithValue("@item", s.Header.ItemCode);
-        cmd.Parameters.AddWithValue("@intake", s.Header.IntakeNode);
-        cmd.Parameters.AddWithValue("@township", (object?)path.NodeAt(NodeLevel.Township) ?? DBNull.Value);
-        cmd.Parameters.AddWithValue("@status", s.Status.ToString());
-        cmd.Parameters.AddWithValue("@level", (int)s.DecidingLevel);
-        cmd.Parameters.AddWithValue("@deciding", (object?)s.DecidingNode ?? DBNull.Value);
-        cmd.Parameters.AddWithValue("@holder", s.Holder);
-        cmd.Parameters.AddWithValue("@accepted", (object?)CaseRows.Time(s.AcceptedAt) ?? DBNull.Value);
-        cmd.Parameters.AddWithValue("@decided", (object?)CaseRows.Time(s.DecidedAt) ?? DBNull.Value);
-        cmd.Parameters.AddWithValue("@due", s.DueDate is null ? DBNull.Value : CaseRows.Date(s.DueDate));
-        cmd.Parameters.AddWithValue("@ontime", s.OnTime ? 1 : 0);
-        cmd.Parameters.AddWithValue("@neardue", s.NearDue ? 1 : 0);
-        cmd.Parameters.AddWithValue("@overdue", s.Overdue ? 1 : 0);
-        cmd.Parameters.AddWithValue("@rating", (object?)s.Rating ?? DBNull.Value);
-        cmd.Parameters.AddWithValue("@conflict", s.HasConflict ? 1 : 0);
-        cmd.Parameters.AddWithValue("@submitted", CaseRows.Time(s.Header.SubmittedAt));
-        cmd.Parameters.AddWithValue("@refreshed", CaseRows.Time(now));
+        cmd.With("@number", s.Number);
+        cmd.With("@item", s.Header.ItemCode);
+        cmd.With("@intake", s.Header.IntakeNode);
+        cmd.With("@township", path.NodeAt(NodeLevel.Township));
+        cmd.With("@status", s.Status.ToString());
+        cmd.With("@level", (long)s.DecidingLevel);
+        cmd.With("@deciding", s.DecidingNode);
+        cmd.With("@holder", s.Holder);
+        cmd.With("@accepted", CaseRows.Time(s.AcceptedAt));
+        cmd.With("@decided", CaseRows.Time(s.DecidedAt));
+        cmd.With("@due", s.DueDate is null ? null : CaseRows.Date(s.DueDate));
+        cmd.With("@ontime", s.OnTime ? 1L : 0L);
+        cmd.With("@neardue", s.NearDue ? 1L : 0L);
+        cmd.With("@overdue", s.Overdue ? 1L : 0L);
+        cmd.With("@rating", s.Rating is { } rating ? (long)rating : null);
+        cmd.With("@conflict", s.HasConflict ? 1L : 0L);
+        cmd.With("@submitted", CaseRows.Time(s.Header.SubmittedAt));
+        cmd.With("@refreshed", CaseRows.Time(now));
         cmd.ExecuteNonQuery();
     }
 
-    public static void DeleteView(SqliteConnection conn, SqliteTransaction? tx, string number)
+    public static void DeleteView(DomainSql sql, DbConnection conn, DbTransaction? tx, string number)
     {
-        using var cmd = conn.CreateCommand();
-        cmd.Transaction = tx;
-        cmd.CommandText = "DELETE FROM case_view WHERE number = @n";
-        cmd.Parameters.AddWithValue("@n", number);
+        using var cmd = conn.Command(sql.DeleteCaseView, tx).With("@n", number);
         cmd.ExecuteNonQuery();
     }
 }

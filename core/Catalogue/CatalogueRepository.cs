@@ -1,5 +1,7 @@
 using System.Text.RegularExpressions;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
+using ServiceHall.Core.Store;
+using ServiceHall.Sync.Store;
 using ServiceHall.Core.Calendar;
 using ServiceHall.Core.Hosting;
 using ServiceHall.Sync;
@@ -34,23 +36,23 @@ public sealed partial class CatalogueRepository
     /// <summary>Service items ordered by code; only those decided at <paramref name="level"/> when given.</summary>
     public IReadOnlyList<ServiceItem> ListItems(NodeLevel? level = null) =>
         level is null
-            ? Query(CatalogueTables.Items, " ORDER BY code", CatalogueRows.ReadItem)
-            : Query(CatalogueTables.Items, " WHERE handling_level = @p ORDER BY code", CatalogueRows.ReadItem, CatalogueRows.LevelText(level.Value));
+            ? Query(Sql.ItemsAll, CatalogueRows.ReadItem)
+            : Query(Sql.ItemsAtLevel, CatalogueRows.ReadItem, CatalogueRows.LevelText(level.Value));
 
     /// <summary>One item by code, or null if the catalogue has none with that code.</summary>
     public ServiceItem? GetItem(string code) =>
-        Query(CatalogueTables.Items, " WHERE code = @p", CatalogueRows.ReadItem, code).SingleOrDefault();
+        Query(Sql.ItemByCode, CatalogueRows.ReadItem, code).SingleOrDefault();
 
     /// <summary>Departments ordered by code.</summary>
     public IReadOnlyList<Department> ListDepartments() =>
-        Query(CatalogueTables.Departments, " ORDER BY code", CatalogueRows.ReadDepartment);
+        Query(Sql.DepartmentsAll, CatalogueRows.ReadDepartment);
 
     /// <summary>Working-calendar exceptions ordered by date; only those of <paramref name="year"/> when given.</summary>
     public IReadOnlyList<CalendarDay> GetCalendar(int? year = null)
     {
         if (year is null)
         {
-            return Query(CatalogueTables.CalendarDays, " ORDER BY date", CatalogueRows.ReadCalendarDay);
+            return Query(Sql.CalendarAll, CatalogueRows.ReadCalendarDay);
         }
 
         if (year is < 1 or > 9998)
@@ -60,8 +62,7 @@ public sealed partial class CatalogueRepository
 
         // ISO dates compare as text: the year is the range [Jan 1, Jan 1 of the next year).
         return Query(
-            CatalogueTables.CalendarDays,
-            " WHERE date >= @p AND date < @q ORDER BY date",
+            Sql.CalendarBetween,
             CatalogueRows.ReadCalendarDay,
             CatalogueRows.DateText(new DateOnly(year.Value, 1, 1)),
             CatalogueRows.DateText(new DateOnly(year.Value + 1, 1, 1)));
@@ -69,23 +70,23 @@ public sealed partial class CatalogueRepository
 
     /// <summary>Every registered node, ordered by scope (so each parent comes before its children).</summary>
     public IReadOnlyList<RegisteredNode> ListNodes() =>
-        Query(CatalogueTables.Nodes, " ORDER BY scope", CatalogueRows.ReadNode);
+        Query(Sql.NodesAll, CatalogueRows.ReadNode);
 
     /// <summary>One node by id, or null if it is not registered.</summary>
     public RegisteredNode? GetNode(string id) =>
-        Query(CatalogueTables.Nodes, " WHERE id = @p", CatalogueRows.ReadNode, id).SingleOrDefault();
+        Query(Sql.NodeById, CatalogueRows.ReadNode, id).SingleOrDefault();
 
     /// <summary>The nodes whose parent is <paramref name="parentId"/>, ordered by id.</summary>
     public IReadOnlyList<RegisteredNode> GetChildren(string parentId) =>
-        Query(CatalogueTables.Nodes, " WHERE parent_id = @p ORDER BY id", CatalogueRows.ReadNode, parentId);
+        Query(Sql.NodesByParent, CatalogueRows.ReadNode, parentId);
 
     /// <summary>Intermediary agencies ordered by code.</summary>
     public IReadOnlyList<Agency> ListAgencies() =>
-        Query(CatalogueTables.Agencies, " ORDER BY code", CatalogueRows.ReadAgency);
+        Query(Sql.AgenciesAll, CatalogueRows.ReadAgency);
 
     /// <summary>One intermediary agency by code, or null if the catalogue does not hold it.</summary>
     public Agency? GetAgency(string code) =>
-        Query(CatalogueTables.Agencies, " WHERE code = @p", CatalogueRows.ReadAgency, code).SingleOrDefault();
+        Query(Sql.AgencyByCode, CatalogueRows.ReadAgency, code).SingleOrDefault();
 
     /// <summary>
     /// Adds a township or village to the node registry (city only). The scope is the parent's scope plus
@@ -168,27 +169,26 @@ public sealed partial class CatalogueRepository
 
     private static RegisteredNode? ReadNode(SyncWriteTransaction tx, string id)
     {
-        using var cmd = tx.Connection.CreateCommand();
-        cmd.Transaction = tx.Transaction;
-        cmd.CommandText = CatalogueRows.Select(CatalogueTables.Nodes) + " WHERE id = @p";
-        cmd.Parameters.AddWithValue("@p", id);
+        using var cmd = tx.Command(DomainSql.For(tx.Dialect).NodeById).With("@p", id);
         using var r = cmd.ExecuteReader();
         return r.Read() ? CatalogueRows.ReadNode(r) : null;
     }
 
-    private List<T> Query<T>(SyncTable table, string tail, Func<SqliteDataReader, T> read, string? p = null, string? q = null)
+    /// <summary>The domain's statements in the store's dialect.</summary>
+    private DomainSql Sql => DomainSql.For(_store.Store.Dialect);
+
+    private List<T> Query<T>(string sql, Func<DbDataReader, T> read, string? p = null, string? q = null)
     {
-        using var conn = _store.Store.OpenSqlite();
-        using var cmd = conn.CreateCommand();
-        cmd.CommandText = CatalogueRows.Select(table) + tail;
+        using var conn = _store.Store.Open();
+        using var cmd = conn.Command(sql);
         if (p is not null)
         {
-            cmd.Parameters.AddWithValue("@p", p);
+            cmd.With("@p", p);
         }
 
         if (q is not null)
         {
-            cmd.Parameters.AddWithValue("@q", q);
+            cmd.With("@q", q);
         }
 
         using var r = cmd.ExecuteReader();

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
+using ServiceHall.Sync.Store;
 using ServiceHall.Core.Calendar;
 
 namespace ServiceHall.Core.Catalogue;
@@ -64,13 +65,9 @@ internal static class CatalogueRows
 
     public static object?[] Values(Agency a) => [a.Code, a.Name, a.Service];
 
-    /// <summary>SELECT list matching <see cref="CatalogueTables"/> column order for <paramref name="table"/>.</summary>
-    public static string Select(ServiceHall.Sync.SyncTable table) =>
-        $"SELECT {string.Join(", ", table.Columns.Select(c => "\"" + c + "\""))} FROM \"{table.Name}\"";
+    public static Department ReadDepartment(DbDataReader r) => new(r.GetString(0), r.GetString(1), r.GetString(2));
 
-    public static Department ReadDepartment(SqliteDataReader r) => new(r.GetString(0), r.GetString(1), r.GetString(2));
-
-    public static ServiceItem ReadItem(SqliteDataReader r) => new(
+    public static ServiceItem ReadItem(DbDataReader r) => new(
         Code: r.GetString(0),
         Name: r.GetString(1),
         NameEn: r.GetString(2),
@@ -80,25 +77,25 @@ internal static class CatalogueRows
         LegalBasis: r.GetString(6),
         Conditions: r.GetString(7),
         Materials: JsonSerializer.Deserialize<List<Material>>(r.GetString(8), Json) ?? [],
-        LegalLimitDays: r.GetInt32(9),
-        PromisedLimitDays: r.GetInt32(10),
+        LegalLimitDays: r.GetInt32Any(9),
+        PromisedLimitDays: r.GetInt32Any(10),
         Fees: r.GetString(11),
         ReviewDepartments: JsonSerializer.Deserialize<List<string>>(r.GetString(12), Json) ?? [],
         ReviewRule: ParseRule(r.GetString(13)),
         OnTheSpot: r.GetInt64(14) != 0,
         SilentConsent: r.GetInt64(15) != 0,
-        ReviewLimitDays: r.GetInt32(16),
+        ReviewLimitDays: r.GetInt32Any(16),
         ServiceLocation: r.GetString(17),
         Phone: r.GetString(18),
         OnlinePreReview: r.GetInt64(19) != 0);
 
-    public static CalendarDay ReadCalendarDay(SqliteDataReader r) =>
+    public static CalendarDay ReadCalendarDay(DbDataReader r) =>
         new(DateOnly.ParseExact(r.GetString(0), "yyyy-MM-dd", CultureInfo.InvariantCulture), r.GetInt64(1) != 0, r.GetString(2));
 
-    public static RegisteredNode ReadNode(SqliteDataReader r) =>
+    public static RegisteredNode ReadNode(DbDataReader r) =>
         new(r.GetString(0), ParseLevel(r.GetString(1)), r.IsDBNull(2) ? null : r.GetString(2), r.GetString(3), r.GetString(4));
 
-    public static Agency ReadAgency(SqliteDataReader r) => new(r.GetString(0), r.GetString(1), r.GetString(2));
+    public static Agency ReadAgency(DbDataReader r) => new(r.GetString(0), r.GetString(1), r.GetString(2));
 
     private static long Bit(bool value) => value ? 1 : 0;
 }

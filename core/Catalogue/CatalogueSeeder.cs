@@ -1,7 +1,9 @@
 using System.Globalization;
 using ServiceHall.Core.Calendar;
 using ServiceHall.Core.Hosting;
+using ServiceHall.Core.Store;
 using ServiceHall.Sync;
+using ServiceHall.Sync.Store;
 
 namespace ServiceHall.Core.Catalogue;
 
@@ -66,13 +68,11 @@ public static class CatalogueSeeder
         var written = 0;
         foreach (var year in days.GroupBy(d => d.Date.Year).OrderBy(g => g.Key))
         {
-            using (var exists = tx.Connection.CreateCommand())
+            using (var exists = tx.Command(DomainSql.For(tx.Dialect).CalendarYearSeeded)
+                .With("@from", CatalogueRows.DateText(new DateOnly(year.Key, 1, 1)))
+                .With("@to", CatalogueRows.DateText(new DateOnly(year.Key + 1, 1, 1))))
             {
-                exists.Transaction = tx.Transaction;
-                exists.CommandText = "SELECT EXISTS (SELECT 1 FROM calendar_days WHERE date >= @from AND date < @to)";
-                exists.Parameters.AddWithValue("@from", CatalogueRows.DateText(new DateOnly(year.Key, 1, 1)));
-                exists.Parameters.AddWithValue("@to", CatalogueRows.DateText(new DateOnly(year.Key + 1, 1, 1)));
-                if (Convert.ToInt64(exists.ExecuteScalar(), CultureInfo.InvariantCulture) != 0)
+                if (exists.ScalarInt64() != 0)
                 {
                     continue;
                 }
@@ -90,11 +90,9 @@ public static class CatalogueSeeder
 
     private static int SeedTable(SyncWriteTransaction tx, SyncTable table, IEnumerable<object?[]> rows)
     {
-        using (var count = tx.Connection.CreateCommand())
+        using (var count = tx.Command(DomainSql.For(tx.Dialect).HasRows(table)))
         {
-            count.Transaction = tx.Transaction;
-            count.CommandText = $"SELECT EXISTS (SELECT 1 FROM \"{table.Name}\")";
-            if (Convert.ToInt64(count.ExecuteScalar(), CultureInfo.InvariantCulture) != 0)
+            if (count.ScalarInt64() != 0)
             {
                 return 0;
             }

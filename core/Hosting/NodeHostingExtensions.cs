@@ -71,12 +71,9 @@ public static class NodeHostingExtensions
         builder.Services.AddSingleton(identity);
         builder.Services.AddSingleton(new NodeClock(clock));
         builder.Services.AddSingleton(_ => StoreProviders.Create(options.Store.Provider, options.Store.ConnectionString, options.StorePath));
-        // The engine and the domain still talk to SQLite directly; on another provider the node stops after migrating (NodeProgram).
-        builder.Services.AddSingleton(sp => sp.GetRequiredService<StoreProvider>() as SqliteStoreProvider
-            ?? throw new StoreNotSupportedException(sp.GetRequiredService<StoreProvider>()));
         builder.Services.AddSingleton(new StoreComponent(SyncStore.MigrationSet));
         builder.Services.AddSingleton(sp => new SyncStore(
-            sp.GetRequiredService<SqliteStoreProvider>(),
+            sp.GetRequiredService<StoreProvider>(),
             sp.GetRequiredService<SyncSchema>(),
             identity.NodeId,
             clock));

@@ -47,7 +47,7 @@ public static class NodeProgram
             {
                 app.InitializeServiceHallStore();
             }
-            catch (Exception ex) when (ex is StoreSchemaTooNewException or StoreUnavailableException or StoreNotSupportedException)
+            catch (Exception ex) when (ex is StoreSchemaTooNewException or StoreUnavailableException)
             {
                 await Console.Error.WriteLineAsync($"{program}: cannot start: {ex.Message}");
                 return ExitBadStore;
@@ -58,6 +58,15 @@ public static class NodeProgram
                 await Console.Error.WriteLineAsync(
                     $"{program}: cannot start: the store {path} cannot be opened ({ex.Message}). " +
                     "If the file is damaged, move it aside and start again: the node rebuilds the catalogue and its own cases from its parent.");
+                return ExitBadStore;
+            }
+            catch (System.Data.Common.DbException ex)
+            {
+                // A server store that refused a step of the start (e.g. a login without the rights docs/OPERATIONS.md lists).
+                var store = app.Services.GetRequiredService<StoreProvider>();
+                await Console.Error.WriteLineAsync(
+                    $"{program}: cannot start: the {store.Name} store {store.Location} refused a step of the start ({ex.Message}). " +
+                    "Check the login's permissions in docs/OPERATIONS.md.");
                 return ExitBadStore;
             }
 

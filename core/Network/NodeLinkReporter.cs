@@ -35,7 +35,7 @@ public sealed partial class NodeLinkReporter(NodeLinkRepository links, SyncStatu
                         LogReported(logger, written);
                     }
                 }
-                catch (Microsoft.Data.Sqlite.SqliteException ex)
+                catch (System.Data.Common.DbException ex)
                 {
                     LogFailed(logger, ex.Message);
                 }

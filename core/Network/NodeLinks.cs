@@ -1,5 +1,7 @@
 using System.Globalization;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
+using ServiceHall.Core.Store;
+using ServiceHall.Sync.Store;
 using ServiceHall.Core.Hosting;
 using ServiceHall.Sync;
 
@@ -38,9 +40,8 @@ public sealed class NodeLinkRepository(SyncStore store, NodeIdentity identity)
     /// <summary>Every link row this node holds (the city holds all), ordered by scope.</summary>
     public IReadOnlyList<NodeLink> All()
     {
-        using var conn = store.Store.OpenSqlite();
-        using var cmd = conn.CreateCommand();
-        cmd.CommandText = "SELECT node_id, scope, parent_id, state, last_contact, offline_since, last_error, reported_at FROM node_links ORDER BY scope";
+        using var conn = store.Store.Open();
+        using var cmd = conn.Command(DomainSql.For(store.Store.Dialect).NodeLinks);
         using var r = cmd.ExecuteReader();
         var result = new List<NodeLink>();
         while (r.Read())
@@ -86,6 +87,6 @@ public sealed class NodeLinkRepository(SyncStore store, NodeIdentity identity)
 
     private static string? Text(DateTimeOffset? t) => t?.ToString("O", CultureInfo.InvariantCulture);
 
-    private static DateTimeOffset? Time(SqliteDataReader r, int i) =>
+    private static DateTimeOffset? Time(DbDataReader r, int i) =>
         r.IsDBNull(i) ? null : DateTimeOffset.Parse(r.GetString(i), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind);
 }

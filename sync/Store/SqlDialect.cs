@@ -54,6 +54,15 @@ public abstract class SqlDialect
     /// </summary>
     public abstract string Limit(string countParameter);
 
+    /// <summary>
+    /// A subquery whose one column <c>value</c> holds the strings of the JSON array bound to <paramref name="jsonParameter"/>
+    /// (a whole key list in one parameter), compared with text columns as they compare with each other.
+    /// </summary>
+    public abstract string TextList(string jsonParameter);
+
+    /// <summary>The length in characters of a text expression.</summary>
+    public abstract string Length(string expression);
+
     /// <summary>A null-safe "differs" test: true when exactly one side is NULL or both hold different values.</summary>
     public abstract string IsDistinctFrom(string left, string right);
 

@@ -44,6 +44,12 @@ public sealed class SqliteDialect : SqlDialect
     public override string Limit(string countParameter) => "LIMIT " + countParameter;
 
     /// <inheritdoc />
+    public override string TextList(string jsonParameter) => $"SELECT value FROM json_each({jsonParameter})";
+
+    /// <inheritdoc />
+    public override string Length(string expression) => $"length({expression})";
+
+    /// <inheritdoc />
     public override string Unindexed(string expression) => "+" + expression;
 
     /// <inheritdoc />

@@ -54,6 +54,28 @@ public sealed class SqliteStoreProvider : StoreProvider
     }
 
     /// <inheritdoc />
+    public override DbTransaction BeginWrite(DbConnection connection) => ((SqliteConnection)connection).BeginTransaction(deferred: false);
+
+    /// <inheritdoc />
+    public override DbTransaction BeginSnapshotRead(DbConnection connection) => ((SqliteConnection)connection).BeginTransaction(deferred: true);
+
+    /// <inheritdoc />
+    public override bool IsDataError(Exception exception) =>
+        exception is SqliteException se && se.SqliteErrorCode is 19 /* CONSTRAINT */ or 20 /* MISMATCH */ or 25 /* RANGE */;
+
+    /// <inheritdoc />
+    internal override LogRows ScanLog(DbConnection connection, DbTransaction transaction, string sql, long after, long upto, string? excludeVia, bool viaInSql, long scan) =>
+        new SqliteLogRows((SqliteConnection)connection, sql, after, upto, excludeVia, viaInSql, scan);
+
+    /// <inheritdoc />
+    internal override TableRows ScanRows(DbConnection connection, DbTransaction transaction, string sql, string table, long after, long through) =>
+        new SqliteTableRows((SqliteConnection)connection, sql, table, after, through);
+
+    /// <inheritdoc />
+    internal override ApplyWriter CreateApplyWriter(DbConnection connection, DbTransaction transaction, SyncSchema schema, string applyLogSql) =>
+        new SqliteApplyWriter((SqliteConnection)connection, applyLogSql);
+
+    /// <inheritdoc />
     /// <remarks>Switches the file to WAL (persistent in the file header), so it runs only after the schema check passed.</remarks>
     public override void PrepareForWrites()
     {

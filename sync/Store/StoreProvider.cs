@@ -24,6 +24,49 @@ public abstract class StoreProvider : IDisposable
     public abstract DbConnection Open();
 
     /// <summary>
+    /// Starts a write transaction on <paramref name="connection"/> that holds the store's write position from its first
+    /// statement (SQLite: <c>BEGIN IMMEDIATE</c>), so that sequence numbers taken inside it are not taken by anyone else.
+    /// </summary>
+    public abstract DbTransaction BeginWrite(DbConnection connection);
+
+    /// <summary>
+    /// Starts a read-only transaction in which every query sees the same committed state (SQLite: a deferred transaction
+    /// on the WAL snapshot; SQL Server: snapshot isolation), so the change log and the rows it names agree.
+    /// </summary>
+    public abstract DbTransaction BeginSnapshotRead(DbConnection connection);
+
+    /// <summary>
+    /// True if <paramref name="exception"/> is a failure of the data written (a constraint, a type or range mismatch),
+    /// not of the store (busy, full, unreachable): the applier parks a change that fails so instead of retrying the batch.
+    /// </summary>
+    public abstract bool IsDataError(Exception exception);
+
+    /// <summary>The change log scan of the reader (named parameters @after, @upto, [@via,] @scan, in that order).</summary>
+    internal abstract LogRows ScanLog(DbConnection connection, DbTransaction transaction, string sql, long after, long upto, string? excludeVia, bool viaInSql, long scan);
+
+    /// <summary>The joined row scan of the reader (named parameters @tbl, @after, @through, in that order).</summary>
+    internal abstract TableRows ScanRows(DbConnection connection, DbTransaction transaction, string sql, string table, long after, long through);
+
+    /// <summary>How the applier's winning changes reach the tables and the change log in <paramref name="transaction"/>.</summary>
+    internal abstract ApplyWriter CreateApplyWriter(DbConnection connection, DbTransaction transaction, SyncSchema schema, string applyLogSql);
+
+    /// <summary>The log scan through ADO.NET, for providers without a raw path.</summary>
+    private protected static LogRows AdoScanLog(DbConnection connection, DbTransaction transaction, string sql, long after, long upto, string? excludeVia, bool viaInSql, long scan)
+    {
+        var cmd = connection.Command(sql, transaction).With("@after", after).With("@upto", upto);
+        if (viaInSql)
+        {
+            cmd.With("@via", excludeVia);
+        }
+
+        return new AdoLogRows(cmd.With("@scan", scan), excludeVia);
+    }
+
+    /// <summary>The joined row scan through ADO.NET, for providers without a raw path.</summary>
+    private protected static TableRows AdoScanRows(DbConnection connection, DbTransaction transaction, string sql, string table, long after, long through) =>
+        new AdoTableRows(connection.Command(sql, transaction).With("@tbl", table).With("@after", after).With("@through", through));
+
+    /// <summary>
     /// Opens and closes one connection, so that a node whose store cannot be reached stops at start-up with a message
     /// instead of failing its first request.
     /// </summary>

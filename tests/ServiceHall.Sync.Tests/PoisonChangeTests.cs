@@ -72,8 +72,23 @@ public sealed class PoisonChangeTests
     [InlineData(typeof(InvalidOperationException), true)]
     [InlineData(typeof(IOException), false)]
     [InlineData(typeof(OperationCanceledException), false)]
-    public void IsPoison_Exception_OnlyDataFailures(Type type, bool expected) =>
-        Assert.Equal(expected, ChangeApplier.IsPoison((Exception)Activator.CreateInstance(type, "x")!));
+    public void IsPoison_Exception_OnlyDataFailures(Type type, bool expected)
+    {
+        Assert.Equal(expected, ChangeApplier.IsPoison(NeverOpened, (Exception)Activator.CreateInstance(type, "x")!));
+    }
+
+    [Theory]
+    [InlineData(19, true)] // SQLITE_CONSTRAINT
+    [InlineData(20, true)] // SQLITE_MISMATCH
+    [InlineData(5, false)] // SQLITE_BUSY: the store, not the data
+    [InlineData(13, false)] // SQLITE_FULL
+    public void IsPoison_SqliteError_OnlyDataFailures(int code, bool expected)
+    {
+        Assert.Equal(expected, ChangeApplier.IsPoison(NeverOpened, new Microsoft.Data.Sqlite.SqliteException("x", code)));
+    }
+
+    /// <summary>A provider to classify errors with; its file is never opened.</summary>
+    private static readonly Store.SqliteStoreProvider NeverOpened = new(Path.Combine(Path.GetTempPath(), "servicehall-never-opened.db"));
 
     private static string Id(string row) => row.Split('|')[0].Split(':')[^1];
 }

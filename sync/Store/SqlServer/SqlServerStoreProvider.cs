@@ -1,3 +1,4 @@
+using System.Data;
 using System.Data.Common;
 using Microsoft.Data.SqlClient;
 
@@ -86,6 +87,45 @@ public sealed class SqlServerStoreProvider : StoreProvider
 
         return conn;
     }
+
+    /// <inheritdoc />
+    public override DbTransaction BeginWrite(DbConnection connection) => connection.BeginTransaction(IsolationLevel.ReadCommitted);
+
+    /// <inheritdoc />
+    /// <remarks>Needs <c>ALLOW_SNAPSHOT_ISOLATION ON</c>, which <see cref="PrepareForWrites"/> sets.</remarks>
+    public override DbTransaction BeginSnapshotRead(DbConnection connection) => connection.BeginTransaction(IsolationLevel.Snapshot);
+
+    /// <summary>Errors of the data: key and unique violations, foreign key and check constraints, NULL into NOT NULL, conversions, truncation, overflow.</summary>
+    private static readonly HashSet<int> DataErrors = [2627, 2601, 547, 515, 245, 8114, 8115, 8152, 2628, 220, 232, 241, 242, 9413];
+
+    /// <inheritdoc />
+    public override bool IsDataError(Exception exception) =>
+        exception is SqlException se && se.Errors.Cast<SqlError>().Any(e => DataErrors.Contains(e.Number));
+
+    /// <summary>Turns snapshot isolation on (the reader's consistent view of the log and the rows) unless it is on.</summary>
+    public const string EnableSnapshotIsolation =
+        "IF NOT EXISTS (SELECT 1 FROM sys.databases WHERE database_id = DB_ID() AND snapshot_isolation_state = 1) ALTER DATABASE CURRENT SET ALLOW_SNAPSHOT_ISOLATION ON;";
+
+    /// <inheritdoc />
+    /// <remarks>Runs after the schema check, so a refused database is not changed. Needs ALTER on the database the first time (see docs/OPERATIONS.md).</remarks>
+    public override void PrepareForWrites()
+    {
+        using var conn = Open();
+        using var cmd = conn.Command(EnableSnapshotIsolation);
+        cmd.ExecuteNonQuery();
+    }
+
+    /// <inheritdoc />
+    internal override LogRows ScanLog(DbConnection connection, DbTransaction transaction, string sql, long after, long upto, string? excludeVia, bool viaInSql, long scan) =>
+        AdoScanLog(connection, transaction, sql, after, upto, excludeVia, viaInSql, scan);
+
+    /// <inheritdoc />
+    internal override TableRows ScanRows(DbConnection connection, DbTransaction transaction, string sql, string table, long after, long through) =>
+        AdoScanRows(connection, transaction, sql, table, after, through);
+
+    /// <inheritdoc />
+    internal override ApplyWriter CreateApplyWriter(DbConnection connection, DbTransaction transaction, SyncSchema schema, string applyLogSql) =>
+        new SqlServerApplyWriter((SqlConnection)connection, (SqlTransaction)transaction, schema);
 
     /// <summary>
     /// SqlClient's message, with the innermost exception's when it adds something (on Linux a refused connection ends in

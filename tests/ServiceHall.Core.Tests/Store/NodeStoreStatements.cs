@@ -35,6 +35,7 @@ internal static class NodeStoreStatements
             .. Migrator.Statements(dialect),
             .. components.SelectMany(c => Migrator.Statements(dialect, c.Migrations)),
             .. SyncStore.Statements(dialect, schema),
+            .. DomainSql.For(dialect).Statements,
             .. DialectShapes(dialect),
         ];
     }
@@ -49,5 +50,7 @@ internal static class NodeStoreStatements
         yield return new("dialect limit", $"SELECT a FROM t ORDER BY a {d.Limit("@n")}");
         yield return new("dialect distinct", $"SELECT a FROM t WHERE {d.IsDistinctFrom("c", "@c")}");
         yield return new("dialect unindexed", $"SELECT a FROM t WHERE {d.Unindexed("a")} = @a");
+        yield return new("dialect text list", $"SELECT a FROM t WHERE a IN ({d.TextList("@keys")})");
+        yield return new("dialect length", $"SELECT {d.Length("a")} FROM t");
     }
 }

@@ -21,10 +21,19 @@ public sealed class SqlServerStatementsTests(ITestOutputHelper output)
             failures.AddRange(errors.Select(e => $"{s.Source}: line {e.Line}, column {e.Column}: {e.Message}\n{s.Sql}"));
         }
 
+        if (Environment.GetEnvironmentVariable("SERVICEHALL_DUMP_TSQL") is { Length: > 0 } dump)
+        {
+            File.WriteAllLines(dump, statements.Select(s => $"-- {s.Source}\n{s.Sql}\n"));
+        }
+
         output.WriteLine($"{statements.Count} SQL Server statements parsed by TSql160Parser, {failures.Count} errors");
         Assert.True(failures.Count == 0, string.Join("\n\n", failures));
         Assert.Contains(statements, s => s.Source.StartsWith("migration servicehall", StringComparison.Ordinal));
         Assert.Contains(statements, s => s.Source.StartsWith("engine cases", StringComparison.Ordinal));
+        Assert.Contains(statements, s => s.Source == "engine cases bulk apply: merge");
+        Assert.Contains(statements, s => s.Source == "engine HeldVersions");
+        Assert.Contains(statements, s => s.Source == "domain WriteCaseView");
+        Assert.Contains(statements, s => s.Source == "domain ItemsAll");
     }
 
     [Fact]

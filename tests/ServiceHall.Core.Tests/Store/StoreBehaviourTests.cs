@@ -10,7 +10,7 @@ namespace ServiceHall.Core.Tests.Store;
 /// <c>SERVICEHALL_SQLSERVER</c> holds a connection string (skipped with that reason otherwise). Each test gets a new,
 /// empty store (a file, or a database of its own) and removes it.
 /// </summary>
-public abstract class StoreBehaviourTests
+public abstract partial class StoreBehaviourTests
 {
     private static readonly Lazy<(IReadOnlyList<Core.Store.StoreComponent> Components, SyncSchema Schema)> Node =
         new(NodeStoreStatements.CityNodeStore);

@@ -1,0 +1,155 @@
+using System.Data.Common;
+
+namespace ServiceHall.Sync;
+
+// The provider-specific parts of the engine. The engine's logic (which log entries go to whom, version decisions,
+// conflicts, parking, cursors) is written once in ChangeReader and ChangeApplier; a store provider supplies how the
+// change log and the rows are scanned and how an applied batch's rows reach the tables: SQLite through raw
+// statements (SqliteEngineParts), SQL Server through ADO.NET readers and a bulk copy plus one MERGE per table
+// (SqlServerApplyWriter).
+
+/// <summary>
+/// Entries of the change log in sequence order, as the reader's log scan returns them
+/// (columns: tbl, pk, seq, hlc, origin, via, scope, prev_scope, deleted, base_hlc, base_origin).
+/// </summary>
+internal abstract class LogRows : IDisposable
+{
+    /// <summary>Moves to the next entry; false when there is none.</summary>
+    public abstract bool Step();
+
+    public abstract long Seq { get; }
+
+    public abstract string Table { get; }
+
+    public abstract string Key { get; }
+
+    public abstract long Hlc { get; }
+
+    public abstract string Origin { get; }
+
+    /// <summary>True if the entry came from the peer the scan was told to exclude.</summary>
+    public abstract bool FromExcluded { get; }
+
+    public abstract string? Scope { get; }
+
+    public abstract string? PrevScope { get; }
+
+    public abstract bool Deleted { get; }
+
+    /// <summary>0 when the entry has no base version.</summary>
+    public abstract long BaseHlc { get; }
+
+    /// <summary>Empty when the entry has no base version.</summary>
+    public abstract string BaseOrigin { get; }
+
+    public abstract void Dispose();
+}
+
+/// <summary>Rows of one table joined to their log entries (<see cref="SyncStore.TableSql.SelectJoinedBySeq"/>): seq, then the columns.</summary>
+internal abstract class TableRows : IDisposable
+{
+    public abstract bool Step();
+
+    public abstract long Seq { get; }
+
+    /// <summary>Appends the current row's <paramref name="columns"/> values to <paramref name="row"/>, by the storage class of each value.</summary>
+    public abstract void WriteRow(RowWriter row, int columns);
+
+    public abstract void Dispose();
+}
+
+/// <summary>One entry written to the change log for a received change; <see cref="PrevScope"/> is computed by the applier.</summary>
+internal readonly record struct LogEntry(
+    string Table, string Key, long Seq, long Hlc, string Origin, string Via, string? Scope, string? PrevScope, bool Deleted, long BaseHlc, string? BaseOrigin);
+
+/// <summary>
+/// Where the applier's decisions go: the rows and log entries of the changes that won. A writer may write at once
+/// (SQLite) or collect and write at <see cref="Flush"/> (SQL Server); the applier flushes before the domain's hook,
+/// before the extra work of the transaction, and after each change when it applies change by change, so a failure
+/// always surfaces inside the savepoint of the change that caused it.
+/// </summary>
+internal abstract class ApplyWriter : IDisposable
+{
+    /// <summary>Writes a row; <paramref name="map"/> gives, for each declared column, its field in <paramref name="fields"/>.</summary>
+    public abstract void Upsert(SyncStore.TableSql sql, string key, int[] map, ReadOnlySpan<RowField> fields, ReadOnlySpan<byte> row);
+
+    public abstract void Delete(SyncStore.TableSql sql, string key);
+
+    public abstract void Log(in LogEntry entry);
+
+    /// <summary>Writes what was collected; a no-op for a writer that writes at once.</summary>
+    public virtual void Flush()
+    {
+    }
+
+    /// <summary>Forgets what was collected and not flushed (the savepoint of a poison change was rolled back).</summary>
+    public virtual void Discard()
+    {
+    }
+
+    public abstract void Dispose();
+}
+
+/// <summary>The log scan over any ADO.NET provider: values read from a <see cref="DbDataReader"/>.</summary>
+internal sealed class AdoLogRows(DbCommand command, string? excludeVia) : LogRows
+{
+    private readonly DbDataReader _r = command.ExecuteReader();
+
+    public override bool Step() => _r.Read();
+
+    public override long Seq => _r.GetInt64(2);
+
+    public override string Table => _r.GetString(0);
+
+    public override string Key => _r.GetString(1);
+
+    public override long Hlc => _r.GetInt64(3);
+
+    public override string Origin => _r.GetString(4);
+
+    public override bool FromExcluded => excludeVia is not null && !_r.IsDBNull(5) && string.Equals(_r.GetString(5), excludeVia, StringComparison.Ordinal);
+
+    public override string? Scope => _r.IsDBNull(6) ? null : _r.GetString(6);
+
+    public override string? PrevScope => _r.IsDBNull(7) ? null : _r.GetString(7);
+
+    public override bool Deleted => _r.GetInt64(8) != 0;
+
+    public override long BaseHlc => _r.IsDBNull(9) ? 0 : _r.GetInt64(9);
+
+    public override string BaseOrigin => _r.IsDBNull(10) ? string.Empty : _r.GetString(10);
+
+    public override void Dispose()
+    {
+        _r.Dispose();
+        command.Dispose();
+    }
+}
+
+/// <summary>The joined row scan over any ADO.NET provider: each value written by its CLR type.</summary>
+internal sealed class AdoTableRows(DbCommand command) : TableRows
+{
+    private readonly DbDataReader _r = command.ExecuteReader();
+
+    public override bool Step() => _r.Read();
+
+    public override long Seq => _r.GetInt64(0);
+
+    public override void WriteRow(RowWriter row, int columns)
+    {
+        for (var i = 1; i <= columns; i++)
+        {
+            var value = _r.GetValue(i);
+            if (!row.TryWriteValue(value))
+            {
+                throw new InvalidDataException($"Column {i} holds a {value.GetType().Name}, which a synced row cannot carry.");
+            }
+        }
+    }
+
+    public override void Dispose()
+    {
+        _r.Dispose();
+        command.Dispose();
+    }
+}

@@ -1,0 +1,201 @@
+using System.Data;
+using Microsoft.Data.SqlClient;
+
+namespace ServiceHall.Sync.Store.SqlServer;
+
+/// <summary>
+/// SQL Server's apply path: set-based, not row at a time. The applier's decisions (which changes win, their new
+/// sequence numbers and previous scopes) are collected per table, last change of a key wins, as applying them one by one
+/// would leave it; at <see cref="Flush"/> each table's winning rows are bulk-copied (SqlBulkCopy) into a temp table shaped
+/// like the table and written by one MERGE, its deletes by one DELETE joined to a temp table of keys, and the change log
+/// by one MERGE from a temp table of entries. Everything runs in the applier's transaction.
+/// </summary>
+internal sealed class SqlServerApplyWriter(SqlConnection conn, SqlTransaction tx, SyncSchema schema) : ApplyWriter
+{
+    /// <summary>Log entries collected since the last flush, by (table, key).</summary>
+    private readonly Dictionary<(string Table, string Key), LogEntry> _log = [];
+
+    /// <summary>Per table: the final operation of each key since the last flush (values, or null for a delete).</summary>
+    private readonly Dictionary<string, Dictionary<string, object[]?>> _rows = new(StringComparer.Ordinal);
+
+    public override void Upsert(SyncStore.TableSql sql, string key, int[] map, ReadOnlySpan<RowField> fields, ReadOnlySpan<byte> row)
+    {
+        var values = new object[map.Length];
+        for (var i = 0; i < map.Length; i++)
+        {
+            values[i] = fields[map[i]].ToObject(row);
+        }
+
+        Rows(sql.Table.Name)[key] = values;
+    }
+
+    public override void Delete(SyncStore.TableSql sql, string key) => Rows(sql.Table.Name)[key] = null;
+
+    public override void Log(in LogEntry entry) => _log[(entry.Table, entry.Key)] = entry;
+
+    public override void Flush()
+    {
+        foreach (var (table, ops) in _rows)
+        {
+            if (ops.Count > 0)
+            {
+                var sql = TableStatements.For(schema, table);
+                var upserts = ops.Where(o => o.Value is not null).ToList();
+                if (upserts.Count > 0)
+                {
+                    var data = Data(sql.Table.Columns.Count);
+                    foreach (var (_, values) in upserts)
+                    {
+                        data.Rows.Add(values!);
+                    }
+
+                    Run(sql.CreateRowsTemp, sql.RowsTemp, data, sql.MergeRows);
+                }
+
+                var deletes = ops.Where(o => o.Value is null).ToList();
+                if (deletes.Count > 0)
+                {
+                    var keys = Data(1);
+                    foreach (var (key, _) in deletes)
+                    {
+                        keys.Rows.Add(key);
+                    }
+
+                    Run(sql.CreateKeysTemp, sql.KeysTemp, keys, sql.DeleteByKeys);
+                }
+
+                ops.Clear();
+            }
+        }
+
+        if (_log.Count > 0)
+        {
+            var data = Data(LogStatements.Columns.Length);
+            foreach (var e in _log.Values)
+            {
+                data.Rows.Add(e.Table, e.Key, e.Seq, e.Hlc, e.Origin, e.Via, (object?)e.Scope ?? DBNull.Value, (object?)e.PrevScope ?? DBNull.Value,
+                    e.Deleted ? 1L : 0L, e.BaseHlc == 0 ? DBNull.Value : e.BaseHlc, (object?)e.BaseOrigin ?? DBNull.Value);
+            }
+
+            Run(LogStatements.CreateTemp, LogStatements.Temp, data, LogStatements.Merge);
+            _log.Clear();
+        }
+    }
+
+    public override void Discard()
+    {
+        _rows.Clear();
+        _log.Clear();
+    }
+
+    public override void Dispose()
+    {
+    }
+
+    private Dictionary<string, object[]?> Rows(string table)
+    {
+        if (!_rows.TryGetValue(table, out var ops))
+        {
+            ops = new Dictionary<string, object[]?>(StringComparer.Ordinal);
+            _rows[table] = ops;
+        }
+
+        return ops;
+    }
+
+    /// <summary>A table of untyped columns: SqlBulkCopy converts each value to the type of the temp table's column.</summary>
+    private static DataTable Data(int columns)
+    {
+        var data = new DataTable { Locale = System.Globalization.CultureInfo.InvariantCulture };
+        for (var i = 0; i < columns; i++)
+        {
+            data.Columns.Add("c" + i.ToString(System.Globalization.CultureInfo.InvariantCulture), typeof(object));
+        }
+
+        return data;
+    }
+
+    /// <summary>
+    /// Creates the temp table (created afresh each time: a savepoint rolled back after a failed change also drops a temp
+    /// table created after it), bulk-copies the rows into it by column position, runs the set-based statement, which drops it.
+    /// </summary>
+    private void Run(string createTemp, string temp, DataTable data, string apply)
+    {
+        Execute(createTemp);
+        using (var bulk = new SqlBulkCopy(conn, SqlBulkCopyOptions.KeepNulls, tx) { DestinationTableName = temp, BulkCopyTimeout = 0 })
+        {
+            bulk.WriteToServer(data);
+        }
+
+        Execute(apply);
+    }
+
+    private void Execute(string sql)
+    {
+        using var cmd = new SqlCommand(sql, conn, tx);
+        cmd.ExecuteNonQuery();
+    }
+
+    /// <summary>Every statement this writer can send for <paramref name="schema"/>, for the T-SQL parser test.</summary>
+    public static IEnumerable<StoreStatement> Statements(SyncSchema schema)
+    {
+        foreach (var t in schema.Tables)
+        {
+            var s = TableStatements.For(schema, t.Name);
+            yield return new($"engine {t.Name} bulk apply: temp rows", s.CreateRowsTemp);
+            yield return new($"engine {t.Name} bulk apply: merge", s.MergeRows);
+            yield return new($"engine {t.Name} bulk apply: temp keys", s.CreateKeysTemp);
+            yield return new($"engine {t.Name} bulk apply: delete", s.DeleteByKeys);
+        }
+
+        yield return new("engine log bulk apply: temp entries", LogStatements.CreateTemp);
+        yield return new("engine log bulk apply: merge", LogStatements.Merge);
+    }
+
+    /// <summary>The temp tables and set-based statements of one synced table (named by its position in the schema).</summary>
+    private sealed record TableStatements(SyncTable Table, string RowsTemp, string CreateRowsTemp, string MergeRows, string KeysTemp, string CreateKeysTemp, string DeleteByKeys)
+    {
+        private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<SyncSchema, Dictionary<string, TableStatements>> Cache = [];
+
+        public static TableStatements For(SyncSchema schema, string table) =>
+            Cache.GetValue(schema, Build)[table];
+
+        private static Dictionary<string, TableStatements> Build(SyncSchema schema)
+        {
+            var d = SqlServerDialect.Instance;
+            var all = new Dictionary<string, TableStatements>(StringComparer.Ordinal);
+            for (var i = 0; i < schema.Tables.Count; i++)
+            {
+                var t = schema.Tables[i];
+                var n = i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                string rows = "#sh_rows_" + n, keys = "#sh_keys_" + n, key = d.Quote(t.KeyColumn), name = d.Quote(t.Name);
+                all[t.Name] = new(
+                    t,
+                    rows,
+                    CreateTemp(rows, string.Join(", ", t.Columns.Select(d.Quote)), name),
+                    d.MergeFrom(t.Name, [t.KeyColumn], t.Columns, rows) + $" DROP TABLE {rows};",
+                    keys,
+                    CreateTemp(keys, key, name),
+                    $"DELETE t FROM {name} AS t INNER JOIN {keys} AS k ON t.{key} = k.{key}; DROP TABLE {keys};");
+            }
+
+            return all;
+        }
+    }
+
+    /// <summary>A temp table with the columns (types, collations, nullability) of <paramref name="source"/>, empty.</summary>
+    private static string CreateTemp(string temp, string columns, string source) =>
+        $"DROP TABLE IF EXISTS {temp}; SELECT TOP (0) {columns} INTO {temp} FROM {source};";
+
+    /// <summary>The change log's temp table and MERGE: every column of an entry is the applier's (prev_scope included).</summary>
+    private static class LogStatements
+    {
+        public const string Temp = "#sh_log";
+
+        public static readonly string[] Columns = ["tbl", "pk", "seq", "hlc", "origin", "via", "scope", "prev_scope", "deleted", "base_hlc", "base_origin"];
+
+        public static readonly string CreateTemp = SqlServerApplyWriter.CreateTemp(Temp, string.Join(", ", Columns), "_sync_log");
+
+        public static readonly string Merge = SqlServerDialect.Instance.MergeFrom("_sync_log", ["tbl", "pk"], Columns, Temp) + $" DROP TABLE {Temp};";
+    }
+}

@@ -121,7 +121,6 @@ public sealed class ChangeApplier(SyncStore store, ILogger? logger = null)
             var held = LoadVersions(conn, tx, batch);
             using var writer = store.Store.CreateApplyWriter(conn, tx, store.Schema, store.Sql.ApplyLog);
             using var conflict = conn.Command(store.Sql.InsertConflict, tx).WithParameters("@t", "@k", "@wh", "@wo", "@lh", "@lo", "@at", "@via");
-            conflict.Prepare();
             var applied = new List<AppliedChange>(batch.Changes.Count);
             var fields = new RowField[columnMaps.Count == 0 ? 0 : columnMaps.Values.Max(m => m.Length)];
             int skipped = 0, conflicts = 0, parked = 0;

@@ -187,8 +187,7 @@ public static class NodeHostingExtensions
             try
             {
                 using var conn = store.Open();
-                using var cmd = conn.CreateCommand();
-                cmd.CommandText = "SELECT 1";
+                using var cmd = conn.Command(DomainSql.For(store.Dialect).HealthProbe);
                 cmd.ExecuteScalar();
                 return Task.FromResult(HealthCheckResult.Healthy());
             }

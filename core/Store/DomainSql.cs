@@ -45,6 +45,7 @@ public sealed class DomainSql
         ListCases = $"SELECT number FROM case_view WHERE (@s IS NULL OR status = @s) ORDER BY submitted_at DESC, number DESC {d.Limit("@n")}";
         Evaluations = "SELECT case_number, payload FROM case_events WHERE kind = @k ORDER BY case_number, order_key, id";
         CalendarYearSeeded = "SELECT CASE WHEN EXISTS (SELECT 1 FROM calendar_days WHERE date >= @from AND date < @to) THEN 1 ELSE 0 END";
+        HealthProbe = "SELECT 1";
         NodeLinks = "SELECT node_id, scope, parent_id, state, last_contact, offline_since, last_error, reported_at FROM node_links ORDER BY scope";
 
         string Select(SyncTable t) => $"SELECT {string.Join(", ", t.Columns.Select(d.Quote))} FROM {d.Quote(t.Name)}";
@@ -104,6 +105,9 @@ public sealed class DomainSql
     public string CalendarYearSeeded { get; }
 
     public string NodeLinks { get; }
+
+    /// <summary>The health check's trivial query (the store answers).</summary>
+    public string HealthProbe { get; }
 
     public string ItemsAll { get; }
 

@@ -90,6 +90,77 @@ internal abstract class ApplyWriter : IDisposable
     public abstract void Dispose();
 }
 
+/// <summary>
+/// A writer that applies a batch set-based: it collects the applier's decisions — per table the last operation of each key
+/// (as applying them one by one would leave it) and per (table, key) the last log entry, its previous scope computed by the
+/// applier — and hands them over at <see cref="Flush"/>: SQL Server's bulk copy and MERGE (SqlServerApplyWriter).
+/// </summary>
+internal abstract class CollectingApplyWriter : ApplyWriter
+{
+    private readonly Dictionary<(string Table, string Key), LogEntry> _log = [];
+    private readonly Dictionary<string, (SyncTable Table, Dictionary<string, object[]?> Ops)> _rows = new(StringComparer.Ordinal);
+
+    public sealed override void Upsert(SyncStore.TableSql sql, string key, int[] map, ReadOnlySpan<RowField> fields, ReadOnlySpan<byte> row)
+    {
+        var values = new object[map.Length];
+        for (var i = 0; i < map.Length; i++)
+        {
+            values[i] = fields[map[i]].ToObject(row);
+        }
+
+        Ops(sql.Table)[key] = values;
+    }
+
+    public sealed override void Delete(SyncStore.TableSql sql, string key) => Ops(sql.Table)[key] = null;
+
+    public sealed override void Log(in LogEntry entry) => _log[(entry.Table, entry.Key)] = entry;
+
+    public sealed override void Flush()
+    {
+        foreach (var (table, ops) in _rows.Values)
+        {
+            if (ops.Count > 0)
+            {
+                WriteTable(table, [.. ops.Values.Where(v => v is not null).Select(v => v!)], [.. ops.Where(o => o.Value is null).Select(o => o.Key)]);
+                ops.Clear();
+            }
+        }
+
+        if (_log.Count > 0)
+        {
+            WriteLog(_log.Values);
+            _log.Clear();
+        }
+    }
+
+    public sealed override void Discard()
+    {
+        _rows.Clear();
+        _log.Clear();
+    }
+
+    public override void Dispose()
+    {
+    }
+
+    /// <summary>Writes the final rows (values in declared column order) and deletes of one table.</summary>
+    protected abstract void WriteTable(SyncTable table, IReadOnlyList<object[]> upserts, IReadOnlyList<string> deletes);
+
+    /// <summary>Writes whole log entries: every column from the entry (one per (table, key)).</summary>
+    protected abstract void WriteLog(IReadOnlyCollection<LogEntry> entries);
+
+    private Dictionary<string, object[]?> Ops(SyncTable table)
+    {
+        if (!_rows.TryGetValue(table.Name, out var entry))
+        {
+            entry = (table, new Dictionary<string, object[]?>(StringComparer.Ordinal));
+            _rows[table.Name] = entry;
+        }
+
+        return entry.Ops;
+    }
+}
+
 /// <summary>The log scan over any ADO.NET provider: values read from a <see cref="DbDataReader"/>.</summary>
 internal sealed class AdoLogRows(DbCommand command, string? excludeVia) : LogRows
 {

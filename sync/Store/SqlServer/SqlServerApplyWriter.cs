@@ -4,103 +4,49 @@ using Microsoft.Data.SqlClient;
 namespace ServiceHall.Sync.Store.SqlServer;
 
 /// <summary>
-/// SQL Server's apply path: set-based, not row at a time. The applier's decisions (which changes win, their new
-/// sequence numbers and previous scopes) are collected per table, last change of a key wins, as applying them one by one
-/// would leave it; at <see cref="Flush"/> each table's winning rows are bulk-copied (SqlBulkCopy) into a temp table shaped
-/// like the table and written by one MERGE, its deletes by one DELETE joined to a temp table of keys, and the change log
-/// by one MERGE from a temp table of entries. Everything runs in the applier's transaction.
+/// SQL Server's apply path: set-based, not row at a time. The applier's decisions are collected (see
+/// <see cref="CollectingApplyWriter"/>); at <see cref="CollectingApplyWriter.Flush"/> each table's winning rows are bulk-copied (SqlBulkCopy) into a
+/// temp table shaped like the table and written by one MERGE, its deletes by one DELETE joined to a temp table of keys, and
+/// the change log by one MERGE from a temp table of entries. Everything runs in the applier's transaction.
 /// </summary>
-internal sealed class SqlServerApplyWriter(SqlConnection conn, SqlTransaction tx, SyncSchema schema) : ApplyWriter
+internal sealed class SqlServerApplyWriter(SqlConnection conn, SqlTransaction tx, SyncSchema schema) : CollectingApplyWriter
 {
-    /// <summary>Log entries collected since the last flush, by (table, key).</summary>
-    private readonly Dictionary<(string Table, string Key), LogEntry> _log = [];
-
-    /// <summary>Per table: the final operation of each key since the last flush (values, or null for a delete).</summary>
-    private readonly Dictionary<string, Dictionary<string, object[]?>> _rows = new(StringComparer.Ordinal);
-
-    public override void Upsert(SyncStore.TableSql sql, string key, int[] map, ReadOnlySpan<RowField> fields, ReadOnlySpan<byte> row)
+    protected override void WriteTable(SyncTable table, IReadOnlyList<object[]> upserts, IReadOnlyList<string> deletes)
     {
-        var values = new object[map.Length];
-        for (var i = 0; i < map.Length; i++)
+        var sql = TableStatements.For(schema, table.Name);
+        if (upserts.Count > 0)
         {
-            values[i] = fields[map[i]].ToObject(row);
-        }
-
-        Rows(sql.Table.Name)[key] = values;
-    }
-
-    public override void Delete(SyncStore.TableSql sql, string key) => Rows(sql.Table.Name)[key] = null;
-
-    public override void Log(in LogEntry entry) => _log[(entry.Table, entry.Key)] = entry;
-
-    public override void Flush()
-    {
-        foreach (var (table, ops) in _rows)
-        {
-            if (ops.Count > 0)
+            var data = Data(table.Columns.Count);
+            foreach (var values in upserts)
             {
-                var sql = TableStatements.For(schema, table);
-                var upserts = ops.Where(o => o.Value is not null).ToList();
-                if (upserts.Count > 0)
-                {
-                    var data = Data(sql.Table.Columns.Count);
-                    foreach (var (_, values) in upserts)
-                    {
-                        data.Rows.Add(values!);
-                    }
-
-                    Run(sql.CreateRowsTemp, sql.RowsTemp, data, sql.MergeRows);
-                }
-
-                var deletes = ops.Where(o => o.Value is null).ToList();
-                if (deletes.Count > 0)
-                {
-                    var keys = Data(1);
-                    foreach (var (key, _) in deletes)
-                    {
-                        keys.Rows.Add(key);
-                    }
-
-                    Run(sql.CreateKeysTemp, sql.KeysTemp, keys, sql.DeleteByKeys);
-                }
-
-                ops.Clear();
-            }
-        }
-
-        if (_log.Count > 0)
-        {
-            var data = Data(LogStatements.Columns.Length);
-            foreach (var e in _log.Values)
-            {
-                data.Rows.Add(e.Table, e.Key, e.Seq, e.Hlc, e.Origin, e.Via, (object?)e.Scope ?? DBNull.Value, (object?)e.PrevScope ?? DBNull.Value,
-                    e.Deleted ? 1L : 0L, e.BaseHlc == 0 ? DBNull.Value : e.BaseHlc, (object?)e.BaseOrigin ?? DBNull.Value);
+                data.Rows.Add(values);
             }
 
-            Run(LogStatements.CreateTemp, LogStatements.Temp, data, LogStatements.Merge);
-            _log.Clear();
+            Run(sql.CreateRowsTemp, sql.RowsTemp, data, sql.MergeRows);
         }
-    }
 
-    public override void Discard()
-    {
-        _rows.Clear();
-        _log.Clear();
-    }
-
-    public override void Dispose()
-    {
-    }
-
-    private Dictionary<string, object[]?> Rows(string table)
-    {
-        if (!_rows.TryGetValue(table, out var ops))
+        if (deletes.Count > 0)
         {
-            ops = new Dictionary<string, object[]?>(StringComparer.Ordinal);
-            _rows[table] = ops;
+            var keys = Data(1);
+            foreach (var key in deletes)
+            {
+                keys.Rows.Add(key);
+            }
+
+            Run(sql.CreateKeysTemp, sql.KeysTemp, keys, sql.DeleteByKeys);
+        }
+    }
+
+    protected override void WriteLog(IReadOnlyCollection<LogEntry> entries)
+    {
+        var data = Data(LogStatements.Columns.Length);
+        foreach (var e in entries)
+        {
+            data.Rows.Add(e.Table, e.Key, e.Seq, e.Hlc, e.Origin, e.Via, (object?)e.Scope ?? DBNull.Value, (object?)e.PrevScope ?? DBNull.Value,
+                e.Deleted ? 1L : 0L, e.BaseHlc == 0 ? DBNull.Value : e.BaseHlc, (object?)e.BaseOrigin ?? DBNull.Value);
         }
 
-        return ops;
+        Run(LogStatements.CreateTemp, LogStatements.Temp, data, LogStatements.Merge);
     }
 
     /// <summary>A table of untyped columns: SqlBulkCopy converts each value to the type of the temp table's column.</summary>

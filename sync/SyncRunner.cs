@@ -27,13 +27,17 @@ public sealed class SyncRunner : BackgroundService
     private TaskCompletionSource _wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Creates a runner; with a parent URL in <paramref name="options"/> it opens a channel to the parent.</summary>
-    public SyncRunner(SyncStore store, IOptions<SyncOptions> options, TimeProvider time, ILoggerFactory? loggers = null)
-        : this(store, options?.Value ?? throw new ArgumentNullException(nameof(options)), time, client: null, loggers)
+    public SyncRunner(SyncStore store, IOptions<SyncOptions> options, TimeProvider time, ILoggerFactory? loggers = null, ISyncParentTransport? transport = null)
+        : this(store, options?.Value ?? throw new ArgumentNullException(nameof(options)), time, client: null, loggers, transport)
     {
     }
 
-    /// <summary>Creates a runner around an existing client (tests, or a host with its own channel); null client = root.</summary>
-    public SyncRunner(SyncStore store, SyncOptions options, TimeProvider time, SyncClient? client, ILoggerFactory? loggers = null)
+    /// <summary>
+    /// Creates a runner around an existing client (tests, or a host with its own channel); null client = root. Without a
+    /// client and with a parent URL, it opens the channel itself through <paramref name="transport"/> (e.g. mutual TLS;
+    /// plain <c>GrpcChannel</c> defaults if null).
+    /// </summary>
+    public SyncRunner(SyncStore store, SyncOptions options, TimeProvider time, SyncClient? client, ILoggerFactory? loggers = null, ISyncParentTransport? transport = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _store = store;
@@ -44,7 +48,12 @@ public sealed class SyncRunner : BackgroundService
         _client = client;
         if (_client is null && !string.IsNullOrEmpty(options.ParentUrl))
         {
-            _channel = GrpcChannel.ForAddress(options.ParentUrl, new GrpcChannelOptions { LoggerFactory = loggers });
+            _channel = GrpcChannel.ForAddress(options.ParentUrl, new GrpcChannelOptions
+            {
+                LoggerFactory = loggers,
+                HttpHandler = transport?.CreateHandler(),
+                MaxReceiveMessageSize = SyncProtocol.MaxMessageBytes,
+            });
             var resilience = SyncResilience.Create(options, time, loggers.CreateLogger(typeof(SyncResilience).FullName!), options.ParentUrl);
             _client = new SyncClient(store, _channel.CreateCallInvoker(), options.Level, options, options.ParentUrl, loggers.CreateLogger<SyncClient>(), resilience);
         }

@@ -12,6 +12,7 @@ using Serilog;
 using Serilog.Events;
 using Serilog.Formatting.Compact;
 using ServiceHall.Core.Catalogue;
+using ServiceHall.Core.Security;
 using ServiceHall.Core.Store;
 using ServiceHall.Sync;
 using ServiceHall.Sync.Store;
@@ -30,6 +31,9 @@ public static class NodeHostingExtensions
         ["--upstream"] = "Node:UpstreamUrl",
         ["--data"] = "Node:DataDir",
     };
+
+    /// <summary>The flag that selects the cleartext development mode (a bare switch, unlike the options above).</summary>
+    public const string InsecureCleartextSwitch = "--insecure-cleartext";
 
     /// <summary>
     /// Adds the node's configuration sources, typed options (validated at start), Serilog, Kestrel
@@ -51,10 +55,14 @@ public static class NodeHostingExtensions
         builder.Services.AddSerilog((_, lc) => ConfigureLogging(lc, identity, options.DataDir));
 
         var listen = options.ListenUri;
+        var tls = options.InsecureCleartext
+            ? NodeTls.Cleartext(options.DataDir)
+            : NodeTls.Secure(options.DataDir, options.Id, level == NodeLevel.City, listen.Host, clock);
+        builder.Services.AddSingleton(tls);
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.Limits.MaxRequestBodySize = 16 * 1024 * 1024;
-            void Http2(Microsoft.AspNetCore.Server.Kestrel.Core.ListenOptions lo) => lo.Protocols = HttpProtocols.Http2;
+            void Http2(Microsoft.AspNetCore.Server.Kestrel.Core.ListenOptions lo) => NodeSecurityHosting.ConfigureEndpoint(lo, tls);
             if (string.Equals(listen.Host, "localhost", StringComparison.OrdinalIgnoreCase))
             {
                 k.Listen(IPAddress.Loopback, listen.Port, Http2);
@@ -81,6 +89,7 @@ public static class NodeHostingExtensions
             clock));
 
         builder.Services.AddServiceHallDomain();
+        builder.Services.AddServiceHallSecurity(tls);
         builder.Services.AddSingleton<ISyncPeerDirectory, RegistryPeerDirectory>();
         builder.Services.AddServiceHallSync(builder.Configuration.GetSection("Sync"));
         builder.Services.PostConfigure<SyncOptions>(o =>
@@ -109,6 +118,7 @@ public static class NodeHostingExtensions
         app.MapGrpcReflectionService();
         app.MapGrpcService<NodeAdminService>();
         app.MapServiceHallSync();
+        app.MapGrpcService<EnrolmentService>();
         app.MapServiceHallDomain();
         return app;
     }
@@ -128,6 +138,7 @@ public static class NodeHostingExtensions
             sp.GetRequiredService<ILoggerFactory>().CreateLogger("ServiceHall.Store"));
         var identity = sp.GetRequiredService<NodeIdentity>();
         var sync = sp.GetRequiredService<SyncStore>();
+        NodeSecurityHosting.LogMode(sp);
         sp.ConnectServiceHallDomain();
         if (identity.Level == NodeLevel.City)
         {

@@ -20,14 +20,20 @@ public sealed partial class NodeOptions
     /// <summary>Level: <c>city</c>, <c>township</c> or <c>village</c>. Fixed by the node program; if given it must match it.</summary>
     public string? Level { get; set; }
 
-    /// <summary>URL the gRPC server listens on, with an explicit port, e.g. <c>http://127.0.0.1:5100</c>. Default <c>http://127.0.0.1:5100</c>.</summary>
-    public string ListenUrl { get; set; } = "http://127.0.0.1:5100";
+    /// <summary>URL the gRPC server listens on, with an explicit port, e.g. <c>https://127.0.0.1:5100</c> (http in the cleartext mode). Default <c>https://127.0.0.1:5100</c>.</summary>
+    public string ListenUrl { get; set; } = "https://127.0.0.1:5100";
 
     /// <summary>URL of the parent node. Required for townships and villages; must be empty at the city.</summary>
     public string? UpstreamUrl { get; set; }
 
     /// <summary>Directory for the store (<c>&lt;id&gt;.db</c>) and the logs (<c>logs/</c>); created if missing. Required.</summary>
     public string DataDir { get; set; } = "";
+
+    /// <summary>
+    /// The cleartext development mode (<c>--insecure-cleartext</c>): http URLs, no certificates, sync peers named by a
+    /// header claim. Off by default: a node serves https with mutual TLS (see docs/SECURITY.md).
+    /// </summary>
+    public bool InsecureCleartext { get; set; }
 
     /// <summary>
     /// Allows a cleartext (http) listen URL on an address other than loopback. Off by default:
@@ -80,11 +86,15 @@ public sealed class NodeOptionsValidator(NodeLevel programLevel) : IValidateOpti
         {
             errors.Add($"Node:ListenUrl '{options.ListenUrl}' has no port: pass --listen {listen.Scheme}://{listen.Host}:<port>.");
         }
-        else if (listen.Scheme == Uri.UriSchemeHttps)
+        else if (listen.Scheme == Uri.UriSchemeHttps && options.InsecureCleartext)
         {
-            errors.Add($"Node:ListenUrl '{options.ListenUrl}' uses https, which this version does not configure yet: use http on a loopback address.");
+            errors.Add($"Node:ListenUrl '{options.ListenUrl}' is https but --insecure-cleartext is set: use http://… in the cleartext mode, or drop --insecure-cleartext.");
         }
-        else if (!listen.IsLoopback && !options.AllowCleartextNonLoopback)
+        else if (listen.Scheme == Uri.UriSchemeHttp && !options.InsecureCleartext)
+        {
+            errors.Add($"Node:ListenUrl '{options.ListenUrl}' is cleartext: serve https://… (mutual TLS, the default), or pass --insecure-cleartext for local development only.");
+        }
+        else if (listen.Scheme == Uri.UriSchemeHttp && !listen.IsLoopback && !options.AllowCleartextNonLoopback)
         {
             errors.Add($"Node:ListenUrl '{options.ListenUrl}' is cleartext on a non-loopback address: use 127.0.0.1, or set Node:AllowCleartextNonLoopback=true for a trusted lab network only.");
         }
@@ -99,11 +109,17 @@ public sealed class NodeOptionsValidator(NodeLevel programLevel) : IValidateOpti
         else if (string.IsNullOrWhiteSpace(options.UpstreamUrl))
         {
             var parent = programLevel == NodeLevel.Township ? "the city" : "its township";
-            errors.Add($"Node:UpstreamUrl is required for a {level} node: pass --upstream http://<host>:<port> (the URL of {parent}).");
+            errors.Add($"Node:UpstreamUrl is required for a {level} node: pass --upstream https://<host>:<port> (the URL of {parent}).");
         }
         else if (!Uri.TryCreate(options.UpstreamUrl, UriKind.Absolute, out var up) || (up.Scheme != Uri.UriSchemeHttp && up.Scheme != Uri.UriSchemeHttps))
         {
-            errors.Add($"Node:UpstreamUrl '{options.UpstreamUrl}' is not an http(s) URL: pass --upstream http://<host>:<port>.");
+            errors.Add($"Node:UpstreamUrl '{options.UpstreamUrl}' is not an http(s) URL: pass --upstream https://<host>:<port>.");
+        }
+        else if ((up.Scheme == Uri.UriSchemeHttps) == options.InsecureCleartext)
+        {
+            errors.Add(options.InsecureCleartext
+                ? $"Node:UpstreamUrl '{options.UpstreamUrl}' is https but --insecure-cleartext is set: the whole network runs in one mode; use http://… or drop --insecure-cleartext."
+                : $"Node:UpstreamUrl '{options.UpstreamUrl}' is cleartext: use https://… (mutual TLS), or pass --insecure-cleartext for local development only.");
         }
 
         if (string.IsNullOrWhiteSpace(options.DataDir))

@@ -71,6 +71,8 @@ public static class NodeProgram
     /// </summary>
     public static WebApplication Build(string[] args, NodeLevel level, Action<WebApplicationBuilder>? addServices, Action<WebApplication>? mapServices, TimeProvider time)
     {
+        // The cleartext flag is a bare switch; the configuration reader wants a value.
+        args = [.. args.Select(a => a == NodeHostingExtensions.InsecureCleartextSwitch ? "--Node:InsecureCleartext=true" : a)];
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         builder.Configuration.AddEnvironmentVariables("SERVICEHALL_");
         builder.Configuration.AddCommandLine(args, SwitchMappingsCopy());

@@ -19,7 +19,7 @@ public sealed class NodeProcessTests : IDisposable
     [Fact]
     public async Task Start_VillageWithoutUpstream_ExitsWithOptionMessage()
     {
-        using var node = NodeProcess.Start("village", "--id", "t01-v01", "--listen", "http://127.0.0.1:0", "--data", _dir);
+        using var node = NodeProcess.Start("village", "--id", "t01-v01", "--listen", "http://127.0.0.1:0", "--insecure-cleartext", "--data", _dir);
         var code = await node.WaitForExitAsync(TimeSpan.FromSeconds(60));
         Assert.Equal(2, code);
         Assert.Contains("Node:UpstreamUrl is required for a village node", node.Output, StringComparison.Ordinal);
@@ -41,7 +41,7 @@ public sealed class NodeProcessTests : IDisposable
         }
 
         var before = await File.ReadAllBytesAsync(path, TestContext.Current.CancellationToken);
-        using var node = NodeProcess.Start("city", "--id", "city", "--listen", "http://127.0.0.1:0", "--data", _dir);
+        using var node = NodeProcess.Start("city", "--id", "city", "--listen", "http://127.0.0.1:0", "--insecure-cleartext", "--data", _dir);
         var code = await node.WaitForExitAsync(TimeSpan.FromSeconds(60));
         Assert.Equal(3, code);
         Assert.Contains("schema version 99", node.Output, StringComparison.Ordinal);
@@ -51,7 +51,7 @@ public sealed class NodeProcessTests : IDisposable
     [Fact]
     public async Task Sigterm_RunningCity_ShutsDownGracefully()
     {
-        using var node = NodeProcess.Start("city", "--id", "city", "--listen", "http://127.0.0.1:0", "--data", _dir);
+        using var node = NodeProcess.Start("city", "--id", "city", "--listen", "http://127.0.0.1:0", "--insecure-cleartext", "--data", _dir);
         await node.WaitForOutputAsync("Application started", TimeSpan.FromSeconds(60));
         node.Terminate();
         var code = await node.WaitForExitAsync(TimeSpan.FromSeconds(30));
@@ -67,7 +67,7 @@ public sealed class NodeProcessTests : IDisposable
         Directory.CreateDirectory(_dir);
         var path = Path.Combine(_dir, "city.db");
         await File.WriteAllTextAsync(path, new string('x', 4096), TestContext.Current.CancellationToken);
-        using var node = NodeProcess.Start("city", "--id", "city", "--listen", "http://127.0.0.1:0", "--data", _dir);
+        using var node = NodeProcess.Start("city", "--id", "city", "--listen", "http://127.0.0.1:0", "--insecure-cleartext", "--data", _dir);
         var code = await node.WaitForExitAsync(TimeSpan.FromSeconds(60));
         Assert.Equal(3, code);
         Assert.Contains("cannot be opened", node.Output, StringComparison.Ordinal);

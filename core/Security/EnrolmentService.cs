@@ -61,6 +61,14 @@ public sealed class EnrolmentService(NodeTls tls, CatalogueRepository catalogue,
         }
     }
 
+    /// <inheritdoc />
+    public override Task<AuthorityReply> GetAuthority(GetAuthorityRequest request, ServerCallContext context) =>
+        Task.FromResult(new AuthorityReply
+        {
+            CaCertificatePem = (tls.Authority ?? throw new RpcException(new Status(StatusCode.FailedPrecondition, "this node keeps no CA: ask the city, which must run in secured mode")))
+                .Certificate.ExportCertificatePem(),
+        });
+
     private static RpcException Refused(string nodeId) =>
         new(new Status(StatusCode.Unauthenticated, $"no live enrolment token for node {nodeId} matches: it is unknown, used or expired; register the node again for a new one"));
 }

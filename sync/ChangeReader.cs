@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
-using Google.Protobuf;
 using Microsoft.Data.Sqlite;
 using ServiceHall.Protos.V1;
+using SQLitePCL;
 
 namespace ServiceHall.Sync;
 
@@ -163,24 +163,26 @@ public sealed class ChangeReader(SyncStore store)
                 }
             }
 
+            // Values go from SQLite's column bytes straight into the wire form of the row (no object per value).
+            var row = new RowWriter();
             foreach (var tbl in tablesWithRows)
             {
-                var table = store.Schema[tbl];
-                using var rows = conn.CreateCommand();
-                rows.Transaction = tx;
-                rows.CommandText = store.SqlFor(tbl).SelectJoinedBySeq;
-                rows.Parameters.AddWithValue("@tbl", tbl);
-                rows.Parameters.AddWithValue("@after", afterSeq);
-                rows.Parameters.AddWithValue("@through", examinedThrough);
-                using var r = rows.ExecuteReader();
-                while (r.Read())
+                var columns = store.Schema[tbl].Columns.Count;
+                using var rows = new RawStatement(conn, store.SqlFor(tbl).SelectJoinedBySeq);
+                // Parameters by position, in order of first appearance: @tbl, @after, @through.
+                rows.Bind(1, tbl);
+                rows.Bind(2, afterSeq);
+                rows.Bind(3, examinedThrough);
+                while (rows.Step())
                 {
-                    if (bySeq.TryGetValue(r.GetInt64(0), out var change))
+                    if (bySeq.TryGetValue(rows.ColumnInt64(0), out var change))
                     {
-                        for (var i = 1; i <= table.Columns.Count; i++)
+                        for (var i = 1; i <= columns; i++)
                         {
-                            change.Values.Add(ToValue(r, i));
+                            WriteValue(row, rows, i);
                         }
+
+                        change.Row = row.ToByteString();
                     }
                 }
             }
@@ -192,7 +194,7 @@ public sealed class ChangeReader(SyncStore store)
         var tablesInBatch = new HashSet<string>(StringComparer.Ordinal);
         foreach (var change in picked)
         {
-            if (!change.Deleted && change.Values.Count == 0)
+            if (!change.Deleted && change.Row.IsEmpty)
             {
                 change.Deleted = true; // the row is gone from the table although the log says otherwise: send what it is
             }
@@ -226,35 +228,26 @@ public sealed class ChangeReader(SyncStore store)
         return (long)cmd.ExecuteScalar()!;
     }
 
-    internal static Value ToValue(SqliteDataReader r, int i)
+    /// <summary>Appends a 0-based column of the current row by its storage class in this row.</summary>
+    private static void WriteValue(RowWriter row, RawStatement rows, int i)
     {
-        if (r.IsDBNull(i))
+        switch (rows.ColumnType(i))
         {
-            return new Value();
+            case raw.SQLITE_INTEGER:
+                row.WriteInt(rows.ColumnInt64(i));
+                break;
+            case raw.SQLITE_TEXT:
+                row.WriteText(rows.ColumnBytes(i));
+                break;
+            case raw.SQLITE_FLOAT:
+                row.WriteReal(rows.ColumnDouble(i));
+                break;
+            case raw.SQLITE_BLOB:
+                row.WriteBlob(rows.ColumnBytes(i));
+                break;
+            default:
+                row.WriteNull();
+                break;
         }
-
-        // By the column's storage class in this row, read without boxing (GetValue boxed every integer).
-        var type = r.GetFieldType(i);
-        if (type == typeof(long))
-        {
-            return new Value { Int = r.GetInt64(i) };
-        }
-
-        if (type == typeof(string))
-        {
-            return new Value { Text = r.GetString(i) };
-        }
-
-        if (type == typeof(double))
-        {
-            return new Value { Real = r.GetDouble(i) };
-        }
-
-        if (type == typeof(byte[]))
-        {
-            return new Value { Blob = ByteString.CopyFrom((byte[])r.GetValue(i)) };
-        }
-
-        return new Value { Text = Convert.ToString(r.GetValue(i), System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty };
     }
 }

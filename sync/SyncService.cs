@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Text;
 using Grpc.Core;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -72,10 +73,9 @@ public sealed class SyncService(SyncStore store, SyncPeerGate gate, ILogger<Sync
         {
             var total = 0;
             var previous = long.MinValue;
-            while (await NextBatchAsync(requestStream, context.CancellationToken).ConfigureAwait(false))
+            // The next batch is received, parsed and validated while this one is applied.
+            await foreach (var batch in requestStream.ReadAheadAsync(1, b => Validate(b, child), context.CancellationToken).ConfigureAwait(false))
             {
-                var batch = requestStream.Current;
-                Validate(batch, child);
                 if (batch.ThroughSeq <= previous)
                 {
                     // A sender's batches advance strictly within one stream; a batch sent again on the same stream is a
@@ -105,6 +105,12 @@ public sealed class SyncService(SyncStore store, SyncPeerGate gate, ILogger<Sync
                 // one debounce after it reaches the township.
                 store.OnRelayPending();
             }
+        }
+        catch (Google.Protobuf.InvalidProtocolBufferException ex)
+        {
+            var invalid = Invalid($"a pushed message is not a ChangeBatch: {ex.Message}");
+            Fail(child, invalid);
+            throw invalid;
         }
         catch (Exception ex)
         {
@@ -194,6 +200,7 @@ public sealed class SyncService(SyncStore store, SyncPeerGate gate, ILogger<Sync
             }
         }
 
+        var fields = new RowField[columns.Count == 0 ? 0 : columns.Values.Max(t => t.Columns.Count)];
         foreach (var c in batch.Changes)
         {
             if (!columns.TryGetValue(c.Table, out var tc))
@@ -224,9 +231,19 @@ public sealed class SyncService(SyncStore store, SyncPeerGate gate, ILogger<Sync
                 throw Denied($"node {child.NodeId} (scope {child.Scope}) may not pass on '{c.Table}' key '{Shorten(c.Key)}' written by '{Shorten(c.Origin)}', a node outside its subtree");
             }
 
-            if (c.Deleted ? c.Values.Count != 0 : c.Values.Count != tc.Columns.Count)
+            int count;
+            try
             {
-                throw Invalid($"change of '{c.Table}' key '{c.Key}' has {c.Values.Count} values; {(c.Deleted ? 0 : tc.Columns.Count)} expected");
+                count = RowCodec.Decode(c.Row.Span, fields);
+            }
+            catch (FormatException ex)
+            {
+                throw Invalid($"change of '{c.Table}' key '{c.Key}': {ex.Message}");
+            }
+
+            if (c.Deleted ? count != 0 : count != tc.Columns.Count)
+            {
+                throw Invalid($"change of '{c.Table}' key '{c.Key}' has {count} values; {(c.Deleted ? 0 : tc.Columns.Count)} expected");
             }
 
             if (table.ScopeColumn is null)
@@ -246,8 +263,8 @@ public sealed class SyncService(SyncStore store, SyncPeerGate gate, ILogger<Sync
 
             if (!c.Deleted)
             {
-                var v = c.Values[tc.Columns.IndexOf(table.ScopeColumn)];
-                if (v.KindCase != Value.KindOneofCase.Text || !string.Equals(v.Text, c.Partition, StringComparison.Ordinal))
+                var v = fields[tc.Columns.IndexOf(table.ScopeColumn)];
+                if (v.Kind != RowValueKind.Text || !v.Bytes(c.Row.Span).SequenceEqual(Encoding.UTF8.GetBytes(c.Partition)))
                 {
                     throw Invalid($"change of '{c.Table}' key '{c.Key}': partition '{c.Partition}' differs from its {table.ScopeColumn} value");
                 }
@@ -257,19 +274,6 @@ public sealed class SyncService(SyncStore store, SyncPeerGate gate, ILogger<Sync
         if (batch.ThroughSeq < 0)
         {
             throw Invalid("through_seq must not be negative");
-        }
-    }
-
-    /// <summary>Reads the next pushed batch; bytes that are not a <c>ChangeBatch</c> fail with <c>INVALID_ARGUMENT</c>.</summary>
-    private static async Task<bool> NextBatchAsync(IAsyncStreamReader<ChangeBatch> requestStream, CancellationToken ct)
-    {
-        try
-        {
-            return await requestStream.MoveNext(ct).ConfigureAwait(false);
-        }
-        catch (Google.Protobuf.InvalidProtocolBufferException ex)
-        {
-            throw Invalid($"a pushed message is not a ChangeBatch: {ex.Message}");
         }
     }
 

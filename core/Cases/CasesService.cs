@@ -5,185 +5,142 @@ using P = ServiceHall.Protos.V1;
 namespace ServiceHall.Core.Cases;
 
 /// <summary>
-/// The <c>servicehall.v1.Cases</c> gRPC service: validates input, records the action through <see cref="CaseRepository"/>
-/// (which checks it against <see cref="CaseRules"/>), and maps refusals to precise status codes.
+/// The <c>servicehall.v1.Cases</c> gRPC service: maps requests onto <see cref="CaseDesk"/> (which checks the input and
+/// records the action through <see cref="CaseRepository"/> against <see cref="CaseRules"/>), and refusals onto precise
+/// status codes. Nothing of the case logic lives here.
 /// </summary>
 public sealed class CasesService : P.Cases.CasesBase
 {
     /// <summary>Longest accepted short text (names, ids, codes).</summary>
-    public const int MaxShortText = 200;
+    public const int MaxShortText = CaseDesk.MaxShortText;
 
     /// <summary>Longest accepted free text (reasons, comments).</summary>
-    public const int MaxLongText = 2000;
+    public const int MaxLongText = CaseDesk.MaxLongText;
 
     /// <summary>Most materials in one correction notice.</summary>
-    public const int MaxMaterials = 50;
+    public const int MaxMaterials = CaseDesk.MaxMaterials;
 
-    private readonly CaseRepository _cases;
+    private readonly CaseDesk _desk;
 
     /// <summary>Creates the service.</summary>
-    public CasesService(CaseRepository cases) => _cases = cases ?? throw new ArgumentNullException(nameof(cases));
+    public CasesService(CaseRepository cases) => _desk = new CaseDesk(cases ?? throw new ArgumentNullException(nameof(cases)));
 
     /// <inheritdoc />
-    public override Task<P.Case> Submit(P.SubmitCaseRequest request, ServerCallContext context) => Run(() =>
+    public override Task<P.Case> Submit(P.SubmitCaseRequest request, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(request);
-        Short(request.Item, "item", required: true);
-        Short(request.ApplicantName, "applicant_name", required: true);
-        Short(request.IdNumber, "id_number", required: true);
-        Short(request.Phone, "phone", required: false);
-        var channel = request.Channel switch
+        return Run(() =>
         {
-            P.CaseChannel.Unspecified or P.CaseChannel.Window => CaseChannel.Window,
-            P.CaseChannel.Online => CaseChannel.Online,
-            _ => throw Invalid($"Unknown channel {request.Channel}."),
-        };
-        return _cases.Submit(new CaseSubmission(request.Item, request.ApplicantName, request.IdNumber, request.Phone, channel, Actor(request.Clerk)));
-    });
+            var channel = request.Channel switch
+            {
+                P.CaseChannel.Unspecified or P.CaseChannel.Window => CaseChannel.Window,
+                P.CaseChannel.Online => CaseChannel.Online,
+                _ => throw new CaseActionException("channel", $"Unknown channel {request.Channel}."),
+            };
+            return _desk.Submit(request.Item, request.ApplicantName, request.IdNumber, request.Phone, channel, Clerk(request.Clerk));
+        });
+    }
 
     /// <inheritdoc />
-    public override Task<P.Case> Get(P.GetCaseRequest request, ServerCallContext context) => Run(() =>
+    public override Task<P.Case> Get(P.GetCaseRequest request, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(request);
-        Number(request.Number);
-        return _cases.Get(request.Number) ?? throw new RpcException(new Status(StatusCode.NotFound, $"Case {request.Number} is not held by this node."));
-    });
+        return Run(() => _desk.Get(request.Number));
+    }
 
     /// <inheritdoc />
     public override Task<P.ListCasesReply> List(P.ListCasesRequest request, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (request.Limit < 0 || request.Limit > 1000)
+        try
         {
-            throw Invalid($"limit must be 0 (default 1000) to 1000; {request.Limit} was given.");
+            // Proto and domain statuses share their numbers; an unknown one is refused by the desk.
+            CaseStatus? status = request.Status == P.CaseStatus.Unspecified ? null : (CaseStatus)(int)request.Status;
+            var reply = new P.ListCasesReply();
+            reply.Cases.AddRange(_desk.List(status, request.Limit).Select(CaseMapping.ToProto));
+            return Task.FromResult(reply);
         }
-
-        if (!Enum.IsDefined(request.Status))
+        catch (CaseActionException e)
         {
-            throw Invalid($"Unknown status {request.Status}.");
+            throw ToRpc(e);
         }
-
-        CaseStatus? status = request.Status == P.CaseStatus.Unspecified ? null : (CaseStatus)(int)request.Status;
-        var reply = new P.ListCasesReply();
-        reply.Cases.AddRange(_cases.List(status, request.Limit == 0 ? 1000 : request.Limit).Select(CaseMapping.ToProto));
-        return Task.FromResult(reply);
     }
 
     /// <inheritdoc />
     public override Task<P.Case> PreReview(P.PreReviewRequest request, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var kind = request.Passed ? CaseEventKind.PreReviewPassed : CaseEventKind.PreReviewFailed;
-        return Act(request.Number, request.Clerk, kind, new CaseEventData { Reason = Long(request.Reason, "reason") });
+        return Run(() => _desk.PreReview(request.Number, Clerk(request.Clerk), request.Passed, request.Reason));
     }
 
     /// <inheritdoc />
-    public override Task<P.Case> Accept(P.CaseActionRequest request, ServerCallContext context) =>
-        Act(request, CaseEventKind.Accepted);
+    public override Task<P.Case> Accept(P.CaseActionRequest request, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return Run(() => _desk.Accept(request.Number, Clerk(request.Clerk)));
+    }
 
     /// <inheritdoc />
     public override Task<P.Case> RequestCorrection(P.RequestCorrectionRequest request, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (request.MissingMaterials.Count > MaxMaterials)
-        {
-            throw Invalid($"A correction notice lists at most {MaxMaterials} materials; {request.MissingMaterials.Count} were given.");
-        }
-
-        foreach (var m in request.MissingMaterials)
-        {
-            Short(m, "missing_materials", required: true);
-        }
-
-        return Act(request.Number, request.Clerk, CaseEventKind.CorrectionRequested, new CaseEventData { Materials = [.. request.MissingMaterials] });
+        return Run(() => _desk.RequestCorrection(request.Number, Clerk(request.Clerk), [.. request.MissingMaterials]));
     }
 
     /// <inheritdoc />
-    public override Task<P.Case> SupplyCorrection(P.CaseActionRequest request, ServerCallContext context) =>
-        Act(request, CaseEventKind.CorrectionSupplied);
+    public override Task<P.Case> SupplyCorrection(P.CaseActionRequest request, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return Run(() => _desk.SupplyCorrection(request.Number, Clerk(request.Clerk)));
+    }
 
     /// <inheritdoc />
     public override Task<P.Case> Route(P.RouteRequest request, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(request);
-        Short(request.TargetNode, "target_node", required: true);
-        if (request.TargetLevel is not (P.NodeLevel.City or P.NodeLevel.Township))
-        {
-            throw Invalid("target_level must be township or city: a case routes up.");
-        }
-
-        return Act(request.Number, request.Clerk, CaseEventKind.Routed,
-            new CaseEventData { TargetNode = request.TargetNode, TargetLevel = (NodeLevel)(int)request.TargetLevel });
+        return Run(() => _desk.Route(request.Number, Clerk(request.Clerk), request.TargetNode, (NodeLevel)(int)request.TargetLevel));
     }
 
     /// <inheritdoc />
     public override Task<P.Case> RecordOpinion(P.RecordOpinionRequest request, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(request);
-        Short(request.Department, "department", required: true);
-        if (request.Opinion is not (P.Opinion.Approve or P.Opinion.Reject or P.Opinion.ApproveWithReferral))
-        {
-            throw Invalid("opinion must be approve, reject or approve-with-referral.");
-        }
-
-        return Act(request.Number, request.Clerk, CaseEventKind.OpinionRecorded,
-            new CaseEventData { Department = request.Department, Opinion = (OpinionKind)(int)request.Opinion, Reason = Long(request.Reason, "reason") });
+        return Run(() => _desk.RecordOpinion(request.Number, Clerk(request.Clerk), request.Department, (OpinionKind)(int)request.Opinion, request.Reason));
     }
 
     /// <inheritdoc />
     public override Task<P.Case> Decide(P.DecideRequest request, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return Act(request.Number, request.Clerk, CaseEventKind.Decided, new CaseEventData { Approved = request.Approved, Reason = Long(request.Reason, "reason") });
+        return Run(() => _desk.Decide(request.Number, Clerk(request.Clerk), request.Approved, request.Reason));
     }
 
     /// <inheritdoc />
     public override Task<P.Case> IssueCertificate(P.IssueCertificateRequest request, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(request);
-        Short(request.CertificateNumber, "certificate_number", required: true);
-        return Act(request.Number, request.Clerk, CaseEventKind.CertificateIssued, new CaseEventData { CertificateNumber = request.CertificateNumber });
+        return Run(() => _desk.IssueCertificate(request.Number, Clerk(request.Clerk), request.CertificateNumber));
     }
 
     /// <inheritdoc />
-    public override Task<P.Case> Deliver(P.CaseActionRequest request, ServerCallContext context) =>
-        Act(request, CaseEventKind.Delivered);
+    public override Task<P.Case> Deliver(P.CaseActionRequest request, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return Run(() => _desk.Deliver(request.Number, Clerk(request.Clerk)));
+    }
 
     /// <inheritdoc />
     public override Task<P.Case> Evaluate(P.EvaluateRequest request, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (request.Rating is < 1 or > 5)
-        {
-            throw Invalid($"rating is 1 (非常不满意) to 5 (非常满意); {request.Rating} was given.");
-        }
-
-        Short(request.Agency, "agency", required: false);
-        var agency = string.IsNullOrWhiteSpace(request.Agency) ? null : request.Agency.Trim();
-        if (agency is null && request.AgencyScore != 0)
-        {
-            throw Invalid("agency_score is given with the agency whose job it scores; agency is empty.");
-        }
-
-        if (agency is not null && request.AgencyScore is < 1 or > 5)
-        {
-            throw Invalid($"agency_score is 1 to 5 for agency {agency}; {request.AgencyScore} was given.");
-        }
-
-        return Act(request.Number, request.Clerk, CaseEventKind.Evaluated, new CaseEventData
-        {
-            Rating = request.Rating,
-            Comment = Long(request.Comment, "comment"),
-            Agency = agency,
-            AgencyScore = agency is null ? null : request.AgencyScore,
-        });
+        return Run(() => _desk.Evaluate(request.Number, Clerk(request.Clerk), request.Rating, request.Comment, request.Agency, request.AgencyScore));
     }
 
     /// <inheritdoc />
     public override Task<P.Case> Withdraw(P.WithdrawRequest request, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return Act(request.Number, request.Clerk, CaseEventKind.Withdrawn, new CaseEventData { Reason = Long(request.Reason, "reason") });
+        return Run(() => _desk.Withdraw(request.Number, Clerk(request.Clerk), request.Reason));
     }
 
     /// <summary>The gRPC status for a refused case action.</summary>
@@ -200,17 +157,7 @@ public sealed class CasesService : P.Cases.CasesBase
         return new RpcException(new Status(code, e.Message));
     }
 
-    private Task<P.Case> Act(P.CaseActionRequest request, CaseEventKind kind)
-    {
-        ArgumentNullException.ThrowIfNull(request);
-        return Act(request.Number, request.Clerk, kind, CaseEventData.None);
-    }
-
-    private Task<P.Case> Act(string? number, P.Clerk? clerk, CaseEventKind kind, CaseEventData data) => Run(() =>
-    {
-        Number(number);
-        return _cases.Append(number!, kind, Actor(clerk), data);
-    });
+    private static CaseActor? Clerk(P.Clerk? clerk) => clerk is null ? null : new CaseActor(clerk.UserId, clerk.Department);
 
     private static Task<P.Case> Run(Func<CaseState> action)
     {
@@ -223,56 +170,4 @@ public sealed class CasesService : P.Cases.CasesBase
             throw ToRpc(e);
         }
     }
-
-    private static CaseActor Actor(P.Clerk? clerk)
-    {
-        if (clerk is null || string.IsNullOrWhiteSpace(clerk.UserId) || string.IsNullOrWhiteSpace(clerk.Department))
-        {
-            throw Invalid("clerk.user_id and clerk.department are required: every action records who took it.");
-        }
-
-        Short(clerk.UserId, "clerk.user_id", required: true);
-        Short(clerk.Department, "clerk.department", required: true);
-        return new CaseActor(clerk.UserId, clerk.Department);
-    }
-
-    private static void Number(string? number)
-    {
-        if (string.IsNullOrWhiteSpace(number))
-        {
-            throw Invalid("number is required.");
-        }
-
-        if (!CaseNumbers.TryParse(number, out _, out _, out _))
-        {
-            throw Invalid($"'{Truncate(number)}' is not a case number (node-yyyyMMdd-NNNN).");
-        }
-    }
-
-    private static void Short(string? value, string field, bool required)
-    {
-        if (required && string.IsNullOrWhiteSpace(value))
-        {
-            throw Invalid($"{field} is required.");
-        }
-
-        if (value is { Length: > MaxShortText })
-        {
-            throw Invalid($"{field} is longer than {MaxShortText} characters.");
-        }
-    }
-
-    private static string? Long(string? value, string field)
-    {
-        if (value is { Length: > MaxLongText })
-        {
-            throw Invalid($"{field} is longer than {MaxLongText} characters.");
-        }
-
-        return string.IsNullOrWhiteSpace(value) ? null : value;
-    }
-
-    private static string Truncate(string s) => s.Length <= 40 ? s : s[..40] + "…";
-
-    private static RpcException Invalid(string message) => new(new Status(StatusCode.InvalidArgument, message));
 }

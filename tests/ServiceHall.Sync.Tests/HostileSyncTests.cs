@@ -65,8 +65,7 @@ public sealed class HostileSyncTests
         var parent = net["t01"];
         var scope = Network.ScopeOf("t01-v01");
         var first = Batch("t01-v01", 1, Note("n1", scope, "t01-v01"));
-        var replay = first.Clone();
-        replay.Changes[0].Values[2] = new Value { Text = "replayed" };
+        var replay = Batch("t01-v01", 1, Note("n1", scope, "t01-v01", body: "replayed"));
 
         var ex = await Assert.ThrowsAsync<RpcException>(() => PushAsync(net["t01-v01"], parent, "t01-v01", first, replay));
 
@@ -113,8 +112,7 @@ public sealed class HostileSyncTests
         await using var net = await Network.CreateAsync();
         var parent = net["t01"];
         var before = Snapshot(parent);
-        var change = Note("big", Network.ScopeOf("t01-v01"), "t01-v01");
-        change.Values[2] = new Value { Text = new string('x', SyncProtocol.MaxMessageBytes + 1) };
+        var change = Note("big", Network.ScopeOf("t01-v01"), "t01-v01", body: new string('x', SyncProtocol.MaxMessageBytes + 1));
 
         var ex = await Assert.ThrowsAsync<RpcException>(() => PushAsync(net["t01-v01"], parent, "t01-v01", Batch("t01-v01", 1, change)));
 
@@ -144,9 +142,7 @@ public sealed class HostileSyncTests
         var parent = net["t01"];
         var scope = Network.ScopeOf("t01-v01");
         const string Text = "x'); DROP TABLE notes; --";
-        var change = Note("q'\"; DELETE FROM _sync_log; --", scope, "t01-v01");
-        change.Values[0] = new Value { Text = change.Key };
-        change.Values[2] = new Value { Text = Text };
+        var change = Note("q'\"; DELETE FROM _sync_log; --", scope, "t01-v01", body: Text);
 
         await PushAsync(net["t01-v01"], parent, "t01-v01", Batch("t01-v01", 1, change));
 
@@ -220,10 +216,10 @@ public sealed class HostileSyncTests
         Assert.Single(parent.Notes());
     }
 
-    private static Change Note(string id, string scope, string origin) => new()
+    private static Change Note(string id, string scope, string origin, string body = "x") => new()
     {
         Table = "notes", Key = id, Partition = scope, Hlc = 1L << 40, Origin = origin, Seq = 1,
-        Values = { new Value { Text = id }, new Value { Text = scope }, new Value { Text = "x" }, new Value() },
+        Row = RowCodec.Encode([id, scope, body, null]),
     };
 
     private static ChangeBatch Batch(string sender, long throughSeq, params Change[] changes)

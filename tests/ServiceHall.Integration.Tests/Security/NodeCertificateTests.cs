@@ -130,11 +130,7 @@ public sealed class NodeCertificateTests
         batch.Changes.Add(new Change
         {
             Table = "node_links", Key = claimed, Partition = partition, Hlc = 1L << 40, Origin = claimed, Seq = 1,
-            Values =
-            {
-                new Value { Text = claimed }, new Value { Text = partition }, new Value { Text = "t01" }, new Value { Text = "online" },
-                new Value(), new Value(), new Value(), new Value { Text = "2026-11-27T08:00:00Z" },
-            },
+            Row = RowCodec.Encode([claimed, partition, "t01", "online", null, null, null, "2026-11-27T08:00:00Z"]),
         });
         using var call = client.Push(headers, cancellationToken: ct);
         await call.RequestStream.WriteAsync(batch, ct);

@@ -139,15 +139,17 @@ internal sealed class DevnetRunner(TimeProvider time, TextWriter output, TextWri
 
             await StartTierAsync(city, "city", programs, dir, options, started, stop.Token).ConfigureAwait(false);
             var tokens = await RegisterAsync(city[0], plan.Where(n => n.Level != "city").ToList(), dir, stop.Token).ConfigureAwait(false);
-            await DevnetSecurity.EnrolAsync(new Uri(city[0].Url), tokens, dir, output, stop.Token).ConfigureAwait(false);
             if (townships.Count > 0)
             {
+                // Each tier is enrolled just before it starts: nothing of a tier exists on disk if the tier above failed.
+                await DevnetSecurity.EnrolAsync(new Uri(city[0].Url), tokens, townships, dir, output, stop.Token).ConfigureAwait(false);
                 var tier = await StartTierAsync(townships, "townships", programs, dir, options, started, stop.Token).ConfigureAwait(false);
                 await SyncTierAsync(tier, stop.Token).ConfigureAwait(false);
             }
 
             if (villages.Count > 0)
             {
+                await DevnetSecurity.EnrolAsync(new Uri(city[0].Url), tokens, villages, dir, output, stop.Token).ConfigureAwait(false);
                 var tier = await StartTierAsync(villages, "villages", programs, dir, options, started, stop.Token).ConfigureAwait(false);
                 await SyncTierAsync(tier, stop.Token).ConfigureAwait(false);
             }

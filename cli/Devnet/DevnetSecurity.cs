@@ -48,11 +48,13 @@ internal static class DevnetSecurity
     public static bool IsEnrolled(string dir, string id) =>
         new[] { "node.crt", "node.key", "ca.crt" }.All(f => File.Exists(Path.Combine(dir, id, "tls", f)));
 
-    /// <summary>Enrols every node of <paramref name="tokens"/> at the city; a failure stops the devnet with the node's name.</summary>
-    public static async Task EnrolAsync(Uri city, IReadOnlyDictionary<string, string> tokens, string dir, TextWriter output, CancellationToken cancellationToken)
+    /// <summary>Enrols the nodes of <paramref name="tier"/> that have a token at the city; a failure stops the devnet with the node's name.</summary>
+    public static async Task EnrolAsync(Uri city, IReadOnlyDictionary<string, string> tokens, IReadOnlyList<DevnetNodeSpec> tier, string dir, TextWriter output, CancellationToken cancellationToken)
     {
-        foreach (var (id, token) in tokens.OrderBy(t => t.Key, StringComparer.Ordinal))
+        var enrolled = 0;
+        foreach (var (id, token) in tier.Where(n => tokens.ContainsKey(n.Id)).Select(n => (n.Id, tokens[n.Id])))
         {
+            enrolled++;
             try
             {
                 await NodeEnrolment.EnrolAsync(city, id, token, Path.Combine(dir, id), host: null, cancellationToken).ConfigureAwait(false);
@@ -67,9 +69,9 @@ internal static class DevnetSecurity
             }
         }
 
-        if (tokens.Count > 0)
+        if (enrolled > 0)
         {
-            await output.WriteLineAsync($"enrolled at the city: {tokens.Count} node certificates in {Path.Combine(dir, "<id>", "tls")}; operator profile {Path.Combine(dir, TlsProfile.FileName)}").ConfigureAwait(false);
+            await output.WriteLineAsync($"enrolled at the city: {enrolled} node certificates in {Path.Combine(dir, "<id>", "tls")}; operator profile {Path.Combine(dir, TlsProfile.FileName)}").ConfigureAwait(false);
         }
     }
 }

@@ -114,7 +114,20 @@ public sealed class HostileSyncTests
         var before = Snapshot(parent);
         var change = Note("big", Network.ScopeOf("t01-v01"), "t01-v01", body: new string('x', SyncProtocol.MaxMessageBytes + 1));
 
-        var ex = await Assert.ThrowsAsync<RpcException>(() => PushAsync(net["t01-v01"], parent, "t01-v01", Batch("t01-v01", 1, change)));
+        var ct = TestContext.Current.CancellationToken;
+        using var channel = net["t01-v01"].RawChannel(parent);
+        using var call = new Protos.V1.Sync.SyncClient(channel).Push(new Metadata { { SyncProtocol.NodeHeader, "t01-v01" } }, cancellationToken: ct);
+        try
+        {
+            await call.RequestStream.WriteAsync(Batch("t01-v01", 1, change), ct);
+            await call.RequestStream.CompleteAsync();
+        }
+        catch (RpcException)
+        {
+            // The parent may answer (and end the stream) while the message is still being sent: its answer is in the response.
+        }
+
+        var ex = await Assert.ThrowsAsync<RpcException>(async () => await call.ResponseStream.MoveNext(ct));
 
         Assert.Equal(StatusCode.ResourceExhausted, ex.StatusCode);
         Assert.Equal(before, Snapshot(parent));

@@ -120,7 +120,7 @@ public sealed class ChangeApplier(SyncStore store, ILogger? logger = null)
             using var tx = conn.BeginTransaction(deferred: false);
             var seq = SyncStore.MaxSeq(conn, tx);
             var held = LoadVersions(conn, tx, batch);
-            using var log = new RawStatement(conn, SyncStore.ApplyLogSql);
+            using var log = new RawStatement(conn, store.ApplyLogSql);
             using var conflict = Prepare(conn, tx, """
                 INSERT INTO _sync_conflicts (tbl, pk, winner_hlc, winner_origin, loser_hlc, loser_origin, detected_at, via)
                 VALUES (@t, @k, @wh, @wo, @lh, @lo, @at, @via)

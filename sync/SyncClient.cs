@@ -101,6 +101,25 @@ public sealed class SyncClient
         }
     }
 
+    /// <summary>
+    /// Keeps the parent's notice stream (<c>Watch</c>) open from the current pull cursor and calls <paramref name="onNotice"/>
+    /// for every notice, until the stream ends or fails (the caller reconnects; see <see cref="ParentWatch"/>).
+    /// <paramref name="onOpened"/> is called once the parent has accepted the stream.
+    /// </summary>
+    public async Task WatchAsync(Action onOpened, Action onNotice, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(onOpened);
+        ArgumentNullException.ThrowIfNull(onNotice);
+        var headers = new Metadata { { SyncProtocol.NodeHeader, _store.NodeId } };
+        using var call = _client.Watch(new WatchRequest { AfterSeq = _store.ReadParent()?.PullCursor ?? 0 }, headers, cancellationToken: cancellationToken);
+        await call.ResponseHeadersAsync.ConfigureAwait(false);
+        onOpened();
+        await foreach (var _ in call.ResponseStream.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+        {
+            onNotice();
+        }
+    }
+
     private ValueTask<T> WithResilience<T>(Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken) =>
         _resilience.ExecuteAsync(async ct => await call(ct).ConfigureAwait(false), cancellationToken);
 
@@ -220,6 +239,11 @@ public sealed class SyncClient
             var result = _applier.Apply(batch, parentId, guardScope: null,
                 (conn, tx) => SyncStore.SetCursor(conn, tx, parentId, SyncProtocol.RelationParent, push: false, through));
             cursor = through;
+            if (result.Applied > 0)
+            {
+                _store.OnLogAdvanced(); // relay down: this node's watching children learn of it at once
+            }
+
             pulled += result.Applied;
             skipped += result.Skipped;
             if (batch.CaughtUp)

@@ -14,8 +14,21 @@ public sealed class SyncOptions
     /// <summary>Time between periodic rounds with the parent. Default: 30 seconds.</summary>
     public TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Delay after a local write before a round starts, so a burst of writes goes up in one round. Default: 2 seconds.</summary>
-    public TimeSpan Debounce { get; set; } = TimeSpan.FromSeconds(2);
+    /// <summary>
+    /// Delay after a local write (or a child's push, to relay it) before a round starts, so a burst of writes goes up in one
+    /// round. It adds to every upward hop's latency, so it is short: at the year's peak a station files a case every few
+    /// minutes, and a clerk's burst (submit, accept, decide) comes within a fraction of a second. Default: 200 ms.
+    /// </summary>
+    public TimeSpan Debounce { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>
+    /// Parent side: delay between a commit and the notice to watching children, so that a burst of commits (a parallel
+    /// review's opinions and its decision) becomes one notice and one round at each child. Default: 100 ms.
+    /// </summary>
+    public TimeSpan NoticeDebounce { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Child side: keep a notice stream (<c>Watch</c>) open to the parent and run a round as soon as it reports changes. Default: true.</summary>
+    public bool Watch { get; set; } = true;
 
     /// <summary>Longest delay between two retries of a call to the parent (the exponential back-off is capped here). Default: 5 minutes.</summary>
     public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromMinutes(5);
@@ -73,9 +86,9 @@ public sealed class SyncOptions
             yield return $"Sync:ParentUrl '{ParentUrl}' is not an absolute URL";
         }
 
-        if (Interval <= TimeSpan.Zero || Debounce < TimeSpan.Zero || MaxBackoff <= TimeSpan.Zero || RoundTimeout <= TimeSpan.Zero)
+        if (Interval <= TimeSpan.Zero || Debounce < TimeSpan.Zero || NoticeDebounce < TimeSpan.Zero || MaxBackoff <= TimeSpan.Zero || RoundTimeout <= TimeSpan.Zero)
         {
-            yield return "Sync:Interval, MaxBackoff and RoundTimeout must be positive and Debounce not negative";
+            yield return "Sync:Interval, MaxBackoff and RoundTimeout must be positive and Debounce and NoticeDebounce not negative";
         }
 
         if (AttemptTimeout <= TimeSpan.Zero || RetryBaseDelay < TimeSpan.Zero || RetryAttempts is < 0 or > 100)

@@ -83,6 +83,9 @@ public sealed class SyncPeerGate : IDisposable
             : child;
     }
 
+    /// <summary>True if <paramref name="nodeId"/> is no longer an unrevoked registered child (checked again on a long-lived stream).</summary>
+    public bool IsRevoked(string nodeId) => _directory.FindChild(nodeId) is not { Revoked: false };
+
     /// <summary>
     /// The scope of the node that wrote a change (its <c>origin</c>), if the registry knows it; a child may only pass
     /// on changes written inside its own subtree.

@@ -13,7 +13,8 @@ namespace ServiceHall.Sync;
 /// Each call to the parent is retried with back-off and guarded by a circuit breaker (<see cref="SyncResilience"/>);
 /// after a failed round the next one starts when the breaker half-opens (if it is open) or after
 /// <see cref="SyncOptions.Interval"/>, whichever comes first, so queued changes go up with no operator action.
-/// At the root (no parent URL) it does nothing.
+/// With <see cref="SyncOptions.Watch"/> it also keeps the parent's notice stream open (<see cref="ParentWatch"/>) and runs a
+/// round, without debounce, as soon as the parent reports changes for this node. At the root (no parent URL) it does nothing.
 /// </summary>
 public sealed class SyncRunner : BackgroundService
 {
@@ -25,6 +26,7 @@ public sealed class SyncRunner : BackgroundService
     private readonly SyncClient? _client;
     private readonly SemaphoreSlim _round = new(1, 1);
     private TaskCompletionSource _wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private TaskCompletionSource _notice = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Creates a runner; with a parent URL in <paramref name="options"/> it opens a channel to the parent.</summary>
     public SyncRunner(SyncStore store, IOptions<SyncOptions> options, TimeProvider time, ILoggerFactory? loggers = null, ISyncParentTransport? transport = null)
@@ -51,12 +53,29 @@ public sealed class SyncRunner : BackgroundService
             _channel = GrpcChannel.ForAddress(options.ParentUrl, new GrpcChannelOptions
             {
                 LoggerFactory = loggers,
-                HttpHandler = transport?.CreateHandler(),
+                HttpHandler = ParentHandler(transport),
                 MaxReceiveMessageSize = SyncProtocol.MaxMessageBytes,
             });
             var resilience = SyncResilience.Create(options, time, loggers.CreateLogger(typeof(SyncResilience).FullName!), options.ParentUrl);
             _client = new SyncClient(store, _channel.CreateCallInvoker(), options.Level, options, options.ParentUrl, loggers.CreateLogger<SyncClient>(), resilience);
         }
+    }
+
+    /// <summary>
+    /// The handler of the channel to the parent: the transport's (e.g. mutual TLS) or a plain one. HTTP/2 pings find a
+    /// notice stream whose link died without a reset (a black-holed route), so it is reopened.
+    /// </summary>
+    private static HttpMessageHandler ParentHandler(ISyncParentTransport? transport)
+    {
+        var handler = transport?.CreateHandler() ?? new SocketsHttpHandler { EnableMultipleHttp2Connections = true };
+        if (handler is SocketsHttpHandler sockets)
+        {
+            sockets.KeepAlivePingDelay = TimeSpan.FromSeconds(30);
+            sockets.KeepAlivePingTimeout = TimeSpan.FromSeconds(20);
+            sockets.KeepAlivePingPolicy = HttpKeepAlivePingPolicy.Always;
+        }
+
+        return handler;
     }
 
     /// <summary>Raised after every round with the parent: the result, or the error that ended it.</summary>
@@ -107,6 +126,10 @@ public sealed class SyncRunner : BackgroundService
         }
 
         _store.LocalChangeCommitted += OnLocalChange;
+        using var watching = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        var watch = _options.Watch
+            ? Task.Run(() => new ParentWatch(_client, _options, _time, _log, OnNotice).RunAsync(watching.Token), CancellationToken.None)
+            : Task.CompletedTask;
         try
         {
             var failures = 0;
@@ -118,19 +141,22 @@ public sealed class SyncRunner : BackgroundService
                 {
                     var delay = retryAfter is { } r && r < _options.Interval ? r : _options.Interval;
                     var wake = Volatile.Read(ref _wake);
+                    var notice = Volatile.Read(ref _notice);
                     using var cts = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
                     var sleep = Task.Delay(delay, _time, cts.Token);
-                    var woke = await Task.WhenAny(sleep, wake.Task).ConfigureAwait(false) == wake.Task;
+                    var woke = await Task.WhenAny(sleep, wake.Task, notice.Task).ConfigureAwait(false);
                     await cts.CancelAsync().ConfigureAwait(false);
-                    if (woke && _options.Debounce > TimeSpan.Zero)
+                    // The parent debounced its notice already; a local write waits for the rest of its burst.
+                    if (woke == wake.Task && !notice.Task.IsCompleted && _options.Debounce > TimeSpan.Zero)
                     {
                         await Task.Delay(_options.Debounce, _time, stoppingToken).ConfigureAwait(false);
                     }
                 }
 
                 first = false;
-                // Writes from now on ask for another round.
+                // Writes and notices from now on ask for another round.
                 Volatile.Write(ref _wake, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+                Volatile.Write(ref _notice, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
                 try
                 {
                     // Poison changes set aside earlier get another chance each round (their cause may be fixed by now).
@@ -164,6 +190,8 @@ public sealed class SyncRunner : BackgroundService
         finally
         {
             _store.LocalChangeCommitted -= OnLocalChange;
+            await watching.CancelAsync().ConfigureAwait(false);
+            await watch.ConfigureAwait(false);
         }
     }
 
@@ -176,4 +204,6 @@ public sealed class SyncRunner : BackgroundService
     }
 
     private void OnLocalChange() => Volatile.Read(ref _wake).TrySetResult();
+
+    private void OnNotice() => Volatile.Read(ref _notice).TrySetResult();
 }

@@ -3,6 +3,7 @@ using System.Text;
 using Grpc.Core;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using ServiceHall.Protos.V1;
 
 namespace ServiceHall.Sync;
@@ -13,7 +14,7 @@ namespace ServiceHall.Sync;
 /// scope from the registry, and the cursors travel in the requests (they live in the child's store).
 /// Child health is recorded in <c>_sync_peers</c>.
 /// </summary>
-public sealed class SyncService(SyncStore store, SyncPeerGate gate, ILogger<SyncService>? logger = null) : Protos.V1.Sync.SyncBase
+public sealed partial class SyncService(SyncStore store, SyncPeerGate gate, ILogger<SyncService>? logger = null, IOptions<SyncOptions>? options = null) : Protos.V1.Sync.SyncBase
 {
     private readonly ILogger _log = logger ?? NullLogger<SyncService>.Instance;
     private readonly ChangeReader _reader = new(store);
@@ -88,6 +89,11 @@ public sealed class SyncService(SyncStore store, SyncPeerGate gate, ILogger<Sync
                 var result = _applier.Apply(batch, child.NodeId, child.Scope,
                     (conn, tx) => SyncStore.SetCursor(conn, tx, child.NodeId, SyncProtocol.RelationChild, push: true, batch.ThroughSeq, child.Scope));
                 total += result.Applied;
+                if (result.Applied > 0)
+                {
+                    store.OnLogAdvanced(); // watching children check whether any of it is theirs
+                }
+
                 await responseStream.WriteAsync(new PushAck
                 {
                     ThroughSeq = batch.ThroughSeq,

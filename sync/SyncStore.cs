@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using ServiceHall.Sync.Store;
+using ServiceHall.Sync.Store.SqlServer;
 
 namespace ServiceHall.Sync;
 
@@ -81,6 +82,13 @@ public sealed partial class SyncStore
             """),
     ];
 
+    /// <summary>The engine's tables for every store provider (SQLite above, T-SQL in <see cref="SqlServerSyncMigrations"/>).</summary>
+    public static MigrationSet MigrationSet { get; } = new(Component, new Dictionary<string, IReadOnlyList<Migration>>
+    {
+        [StoreProviders.Sqlite] = Migrations,
+        [StoreProviders.SqlServer] = SqlServerSyncMigrations.All,
+    });
+
     private readonly SqliteStoreProvider _store;
     private readonly Dictionary<string, TableSql> _sql;
 
@@ -92,7 +100,8 @@ public sealed partial class SyncStore
         NodeId = nodeId;
         Time = time;
         Clock = new HybridLogicalClock(time);
-        _sql = schema.Tables.ToDictionary(t => t.Name, t => new TableSql(t), StringComparer.Ordinal);
+        _sql = schema.Tables.ToDictionary(t => t.Name, t => new TableSql(t, store.Dialect), StringComparer.Ordinal);
+        (UpsertLogSql, ApplyLogSql) = LogStatements(store.Dialect);
 
         using var conn = store.OpenSqlite();
         using var cmd = conn.CreateCommand();
@@ -131,6 +140,18 @@ public sealed partial class SyncStore
 
     /// <summary>Signals that changes received from a child were committed and wait to be relayed to the parent.</summary>
     internal void OnRelayPending() => LocalChangeCommitted?.Invoke();
+
+    private TaskCompletionSource _logAdvanced = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>
+    /// A task that completes at the next commit that adds entries to the change log (a local write, or a batch applied
+    /// from a child or from the parent). Take it BEFORE reading the log, so that no commit falls between the read and the wait.
+    /// </summary>
+    internal Task NextLogAdvance() => Volatile.Read(ref _logAdvanced).Task;
+
+    /// <summary>Signals that entries were committed to the change log (wakes <see cref="NextLogAdvance"/> waiters, e.g. watching children).</summary>
+    internal void OnLogAdvanced() =>
+        Interlocked.Exchange(ref _logAdvanced, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
 
     /// <summary>
     /// Raised INSIDE the transaction that applies a received batch, after its rows were written and
@@ -224,6 +245,23 @@ public sealed partial class SyncStore
         }
     }
 
+    /// <summary>
+    /// Every statement the engine builds for <paramref name="schema"/> in <paramref name="dialect"/> (the per-table statements),
+    /// named <c>engine &lt;table&gt; upsert|delete|select by key|select joined by seq</c>; positional parameters <c>@p0 …</c>.
+    /// </summary>
+    public static IEnumerable<StoreStatement> Statements(SqlDialect dialect, SyncSchema schema)
+    {
+        ArgumentNullException.ThrowIfNull(dialect);
+        ArgumentNullException.ThrowIfNull(schema);
+        var (upsertLog, applyLog) = LogStatements(dialect);
+        return
+        [
+            .. schema.Tables.SelectMany(t => new TableSql(t, dialect).Statements),
+            new("engine log upsert (local write)", upsertLog),
+            new("engine log upsert (received change)", applyLog),
+        ];
+    }
+
     internal TableSql SqlFor(string table) =>
         _sql.TryGetValue(table, out var s) ? s : throw new KeyNotFoundException($"Table '{table}' is not declared in the sync schema.");
 
@@ -232,6 +270,7 @@ public sealed partial class SyncStore
         _store.WriteLock.Release();
         if (committed)
         {
+            OnLogAdvanced();
             LocalChangeCommitted?.Invoke();
         }
     }
@@ -245,25 +284,22 @@ public sealed partial class SyncStore
         return Convert.ToInt64(cmd.ExecuteScalar(), CultureInfo.InvariantCulture);
     }
 
-    /// <summary>SQL text for one declared table, built once.</summary>
+    /// <summary>SQL text for one declared table in the store's dialect, built once; parameters are positional (<c>@p0 …</c>).</summary>
     internal sealed class TableSql
     {
-        public TableSql(SyncTable table)
+        public TableSql(SyncTable table, SqlDialect dialect)
         {
             Table = table;
+            string Quote(string identifier) => dialect.Quote(identifier);
             var cols = string.Join(", ", table.Columns.Select(Quote));
-            var pars = string.Join(", ", table.Columns.Select((_, i) => "@p" + i.ToString(CultureInfo.InvariantCulture)));
-            var updates = string.Join(", ", table.Columns.Where(c => c != table.KeyColumn).Select(c => $"{Quote(c)} = excluded.{Quote(c)}"));
-            Upsert = updates.Length == 0
-                ? $"INSERT INTO {Quote(table.Name)} ({cols}) VALUES ({pars}) ON CONFLICT({Quote(table.KeyColumn)}) DO NOTHING"
-                : $"INSERT INTO {Quote(table.Name)} ({cols}) VALUES ({pars}) ON CONFLICT({Quote(table.KeyColumn)}) DO UPDATE SET {updates}";
+            Upsert = dialect.Upsert(table.Name, [table.KeyColumn], table.Columns, SqlDialect.PositionalParameters(table.Columns.Count));
             Delete = $"DELETE FROM {Quote(table.Name)} WHERE {Quote(table.KeyColumn)} = @p0";
             SelectByKey = $"SELECT {cols} FROM {Quote(table.Name)} WHERE {Quote(table.KeyColumn)} = @p0";
             var tcols = string.Join(", ", table.Columns.Select(c => "t." + Quote(c)));
-            // "+l.tbl" keeps the planner on the seq index (the (tbl, pk) index would scan every entry of the table per batch),
+            // SQLite: "+l.tbl" keeps the planner on the seq index (the (tbl, pk) index would scan every entry of the table per batch),
             // and every term is answered from that index alone (it holds seq, tbl, pk): no lookup of the log row itself.
             SelectJoinedBySeq = $"SELECT l.seq, {tcols} FROM _sync_log l JOIN {Quote(table.Name)} t ON t.{Quote(table.KeyColumn)} = l.pk " +
-                "WHERE +l.tbl = @tbl AND l.seq > @after AND l.seq <= @through";
+                $"WHERE {dialect.Unindexed("l.tbl")} = @tbl AND l.seq > @after AND l.seq <= @through";
         }
 
         public SyncTable Table { get; }
@@ -277,31 +313,44 @@ public sealed partial class SyncStore
         /// <summary>Current rows of the log entries of this table in a sequence range (the reader's batch fetch).</summary>
         public string SelectJoinedBySeq { get; }
 
-        private static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+        /// <summary>The statements above, named, for checking them against the store and the dialect's parser.</summary>
+        public IEnumerable<StoreStatement> Statements =>
+        [
+            new($"engine {Table.Name} upsert", Upsert),
+            new($"engine {Table.Name} delete", Delete),
+            new($"engine {Table.Name} select by key", SelectByKey),
+            new($"engine {Table.Name} select joined by seq", SelectJoinedBySeq),
+        ];
     }
 
     /// <summary>
     /// Upserts the tracking row of a local write; when the scope changes the old scope is kept so that peers
     /// which may no longer hold the row get a delete. The replaced version becomes the new entry's base.
     /// </summary>
-    internal const string UpsertLogSql = """
-        INSERT INTO _sync_log (tbl, pk, seq, hlc, origin, via, scope, prev_scope, deleted, base_hlc, base_origin)
-        VALUES (@tbl, @pk, @seq, @hlc, @origin, @via, @scope, NULL, @deleted, NULL, NULL)
-        ON CONFLICT(tbl, pk) DO UPDATE SET
-            prev_scope = CASE WHEN _sync_log.scope IS NOT excluded.scope THEN _sync_log.scope ELSE _sync_log.prev_scope END,
-            base_hlc = _sync_log.hlc, base_origin = _sync_log.origin,
-            seq = excluded.seq, hlc = excluded.hlc, origin = excluded.origin, via = excluded.via,
-            scope = excluded.scope, deleted = excluded.deleted
-        """;
+    internal string UpsertLogSql { get; }
 
     /// <summary>Upserts the tracking row of a received change: it keeps the writer's version and base, and records who sent it.</summary>
-    internal const string ApplyLogSql = """
-        INSERT INTO _sync_log (tbl, pk, seq, hlc, origin, via, scope, prev_scope, deleted, base_hlc, base_origin)
-        VALUES (@tbl, @pk, @seq, @hlc, @origin, @via, @scope, NULL, @deleted, @bhlc, @borigin)
-        ON CONFLICT(tbl, pk) DO UPDATE SET
-            prev_scope = CASE WHEN _sync_log.scope IS NOT excluded.scope THEN _sync_log.scope ELSE _sync_log.prev_scope END,
-            base_hlc = excluded.base_hlc, base_origin = excluded.base_origin,
-            seq = excluded.seq, hlc = excluded.hlc, origin = excluded.origin, via = excluded.via,
-            scope = excluded.scope, deleted = excluded.deleted
-        """;
+    /// <remarks>The applier binds it by position: tbl, pk, seq, hlc, origin, via, scope, deleted, base_hlc, base_origin.</remarks>
+    internal string ApplyLogSql { get; }
+
+    private static readonly string[] LogColumns = ["tbl", "pk", "seq", "hlc", "origin", "via", "scope", "prev_scope", "deleted", "base_hlc", "base_origin"];
+
+    /// <summary>The change log's two upserts in <paramref name="dialect"/>: a local write's and a received change's.</summary>
+    private static (string Upsert, string Apply) LogStatements(SqlDialect dialect)
+    {
+        const string O = SqlDialect.Old, N = SqlDialect.New;
+        (string, string)[] common =
+        [
+            ("prev_scope", $"CASE WHEN {dialect.IsDistinctFrom($"{O}.scope", $"{N}.scope")} THEN {O}.scope ELSE {O}.prev_scope END"),
+            ("seq", $"{N}.seq"), ("hlc", $"{N}.hlc"), ("origin", $"{N}.origin"), ("via", $"{N}.via"), ("scope", $"{N}.scope"), ("deleted", $"{N}.deleted"),
+        ];
+        string[] keys = ["tbl", "pk"];
+        var upsert = dialect.Upsert("_sync_log", keys, LogColumns,
+            ["@tbl", "@pk", "@seq", "@hlc", "@origin", "@via", "@scope", "NULL", "@deleted", "NULL", "NULL"],
+            [common[0], ("base_hlc", $"{O}.hlc"), ("base_origin", $"{O}.origin"), .. common[1..]]);
+        var apply = dialect.Upsert("_sync_log", keys, LogColumns,
+            ["@tbl", "@pk", "@seq", "@hlc", "@origin", "@via", "@scope", "NULL", "@deleted", "@bhlc", "@borigin"],
+            [common[0], ("base_hlc", $"{N}.base_hlc"), ("base_origin", $"{N}.base_origin"), .. common[1..]]);
+        return (upsert, apply);
+    }
 }

@@ -185,7 +185,7 @@ public sealed class SyncWriteTransaction : IDisposable
         {
             _log = Connection.CreateCommand();
             _log.Transaction = Transaction;
-            _log.CommandText = SyncStore.UpsertLogSql;
+            _log.CommandText = _engine.UpsertLogSql;
             foreach (var p in new[] { "@tbl", "@pk", "@seq", "@hlc", "@origin", "@via", "@scope", "@deleted" })
             {
                 _log.Parameters.Add(new SqliteParameter(p, null));

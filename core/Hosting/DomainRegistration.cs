@@ -15,7 +15,7 @@ public static class DomainRegistration
     public static IServiceCollection AddServiceHallDomain(this IServiceCollection services)
     {
         services.AddSingleton(ServiceHallSchema.Create());
-        services.AddSingleton(new StoreComponent(ServiceHallMigrations.Component, ServiceHallMigrations.All));
+        services.AddSingleton(new StoreComponent(ServiceHallMigrations.Set));
         // Agencies are rated from the per-job evaluations recorded on cases; registered before the catalogue service reads it.
         services.AddSingleton<IAgencyEvaluationSource, CaseAgencyEvaluations>();
         services.AddServiceHallCatalogue();

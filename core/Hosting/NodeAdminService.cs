@@ -14,7 +14,7 @@ namespace ServiceHall.Core.Hosting;
 public sealed class NodeAdminService(
     NodeIdentity identity,
     NodeClock clock,
-    SqliteStoreProvider store,
+    StoreProvider store,
     SyncStore sync,
     CatalogueRepository catalogue,
     SyncRunner runner,

@@ -28,8 +28,11 @@ public static class NodeHostingExtensions
         ["--id"] = "Node:Id",
         ["--level"] = "Node:Level",
         ["--listen"] = "Node:ListenUrl",
+        ["--web-listen"] = "Node:WebListenUrl",
         ["--upstream"] = "Node:UpstreamUrl",
         ["--data"] = "Node:DataDir",
+        ["--store"] = "Node:Store:Provider",
+        ["--connection-string"] = "Node:Store:ConnectionString",
     };
 
     /// <summary>The flag that selects the cleartext development mode (a bare switch, unlike the options above).</summary>
@@ -52,9 +55,10 @@ public static class NodeHostingExtensions
         builder.Services.AddOptions<NodeOptions>().Bind(builder.Configuration.GetSection(NodeOptions.Section)).ValidateOnStart();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
 
-        builder.Services.AddSerilog((_, lc) => ConfigureLogging(lc, identity, options.DataDir));
+        builder.Services.AddSerilog((_, lc) => ConfigureLogging(lc, identity, options.DataDir, Enum.Parse<LogEventLevel>(options.LogLevel, ignoreCase: true)));
 
         var listen = options.ListenUri;
+        var web = options.WebListenUri;
         var tls = options.InsecureCleartext
             ? NodeTls.Cleartext(options.DataDir)
             : NodeTls.Secure(options.DataDir, options.Id, level == NodeLevel.City, listen.Host, clock);
@@ -62,26 +66,25 @@ public static class NodeHostingExtensions
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.Limits.MaxRequestBodySize = 16 * 1024 * 1024;
-            void Http2(Microsoft.AspNetCore.Server.Kestrel.Core.ListenOptions lo) => NodeSecurityHosting.ConfigureEndpoint(lo, tls);
-            if (string.Equals(listen.Host, "localhost", StringComparison.OrdinalIgnoreCase))
+            // Secured: the node URL is TLS with HTTP/1.1 and HTTP/2 (ALPN), so browsers reach the pages there too.
+            // Cleartext: gRPC is h2c (HTTP/2 without negotiation), so the node URL speaks HTTP/2 only; browsers get the
+            // optional web URL on HTTP/1.1 (the validator allows it only on loopback unless the whole node is cleartext).
+            // Every endpoint serves every route: pages and gRPC are told apart by path.
+            Listen(k, listen, lo => NodeSecurityHosting.ConfigureEndpoint(lo, tls));
+            if (web is not null)
             {
-                k.Listen(IPAddress.Loopback, listen.Port, Http2);
-            }
-            else if (IPAddress.TryParse(listen.Host.Trim('[', ']'), out var ip))
-            {
-                k.Listen(ip, listen.Port, Http2);
-            }
-            else
-            {
-                k.ListenAnyIP(listen.Port, Http2);
+                Listen(k, web, HttpProtocols.Http1);
             }
         });
 
         builder.Services.AddSingleton(clock);
         builder.Services.AddSingleton(identity);
         builder.Services.AddSingleton(new NodeClock(clock));
-        builder.Services.AddSingleton(_ => new SqliteStoreProvider(options.StorePath));
-        builder.Services.AddSingleton(new StoreComponent(SyncStore.Component, SyncStore.Migrations));
+        builder.Services.AddSingleton(_ => StoreProviders.Create(options.Store.Provider, options.Store.ConnectionString, options.StorePath));
+        // The engine and the domain still talk to SQLite directly; on another provider the node stops after migrating (NodeProgram).
+        builder.Services.AddSingleton(sp => sp.GetRequiredService<StoreProvider>() as SqliteStoreProvider
+            ?? throw new StoreNotSupportedException(sp.GetRequiredService<StoreProvider>()));
+        builder.Services.AddSingleton(new StoreComponent(SyncStore.MigrationSet));
         builder.Services.AddSingleton(sp => new SyncStore(
             sp.GetRequiredService<SqliteStoreProvider>(),
             sp.GetRequiredService<SyncSchema>(),
@@ -132,7 +135,7 @@ public static class NodeHostingExtensions
         ArgumentNullException.ThrowIfNull(app);
         var sp = app.Services;
         var versions = NodeStoreInitializer.Migrate(
-            sp.GetRequiredService<SqliteStoreProvider>(),
+            sp.GetRequiredService<StoreProvider>(),
             sp.GetServices<StoreComponent>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILoggerFactory>().CreateLogger("ServiceHall.Store"));
@@ -155,11 +158,32 @@ public static class NodeHostingExtensions
         return versions;
     }
 
-    private static void ConfigureLogging(LoggerConfiguration lc, NodeIdentity identity, string dataDir)
+    /// <summary>Binds one Kestrel endpoint for a listen URL: loopback for <c>localhost</c>, the address if it is one, else every address.</summary>
+    private static void Listen(KestrelServerOptions kestrel, Uri url, HttpProtocols protocols) =>
+        Listen(kestrel, url, lo => lo.Protocols = protocols);
+
+    private static void Listen(KestrelServerOptions kestrel, Uri url, Action<ListenOptions> configure)
     {
-        lc.MinimumLevel.Information()
+        void Configure(ListenOptions lo) => configure(lo);
+        if (string.Equals(url.Host, "localhost", StringComparison.OrdinalIgnoreCase))
+        {
+            kestrel.Listen(IPAddress.Loopback, url.Port, Configure);
+        }
+        else if (IPAddress.TryParse(url.Host.Trim('[', ']'), out var ip))
+        {
+            kestrel.Listen(ip, url.Port, Configure);
+        }
+        else
+        {
+            kestrel.ListenAnyIP(url.Port, Configure);
+        }
+    }
+
+    private static void ConfigureLogging(LoggerConfiguration lc, NodeIdentity identity, string dataDir, LogEventLevel level)
+    {
+        lc.MinimumLevel.Is(level)
             .MinimumLevel.Override("Microsoft.AspNetCore", LogEventLevel.Warning)
-            .MinimumLevel.Override("Microsoft.Hosting.Lifetime", LogEventLevel.Information)
+            .MinimumLevel.Override("Microsoft.Hosting.Lifetime", level > LogEventLevel.Information ? level : LogEventLevel.Information)
             .MinimumLevel.Override("Grpc", LogEventLevel.Warning)
             .Enrich.FromLogContext()
             .Enrich.WithProperty("NodeId", identity.NodeId)
@@ -175,7 +199,7 @@ public static class NodeHostingExtensions
     }
 
     /// <summary>Healthy when the store answers a trivial query.</summary>
-    private sealed class StoreHealthCheck(SqliteStoreProvider store) : IHealthCheck
+    private sealed class StoreHealthCheck(StoreProvider store) : IHealthCheck
     {
         public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
         {
@@ -187,7 +211,7 @@ public static class NodeHostingExtensions
                 cmd.ExecuteScalar();
                 return Task.FromResult(HealthCheckResult.Healthy());
             }
-            catch (Exception ex) when (ex is Microsoft.Data.Sqlite.SqliteException or IOException)
+            catch (Exception ex) when (ex is System.Data.Common.DbException or StoreUnavailableException or IOException)
             {
                 return Task.FromResult(HealthCheckResult.Unhealthy("store unavailable: " + ex.Message));
             }

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using ServiceHall.Core.Catalogue;
+using ServiceHall.Core.Store;
 using ServiceHall.Sync.Store;
 
 namespace ServiceHall.Core.Hosting;
@@ -17,7 +18,7 @@ public static class NodeProgram
     /// <summary>Exit code for invalid options.</summary>
     public const int ExitBadOptions = 2;
 
-    /// <summary>Exit code for a store this program cannot use (e.g. written by a newer version).</summary>
+    /// <summary>Exit code for a store this program cannot use (written by a newer version, unreachable, damaged).</summary>
     public const int ExitBadStore = 3;
 
     /// <summary>Runs a node of <paramref name="level"/> until it is stopped; returns the process exit code.</summary>
@@ -46,14 +47,14 @@ public static class NodeProgram
             {
                 app.InitializeServiceHallStore();
             }
-            catch (StoreSchemaTooNewException ex)
+            catch (Exception ex) when (ex is StoreSchemaTooNewException or StoreUnavailableException or StoreNotSupportedException)
             {
                 await Console.Error.WriteLineAsync($"{program}: cannot start: {ex.Message}");
                 return ExitBadStore;
             }
             catch (Microsoft.Data.Sqlite.SqliteException ex)
             {
-                var path = app.Services.GetRequiredService<SqliteStoreProvider>().Location;
+                var path = app.Services.GetRequiredService<StoreProvider>().Location;
                 await Console.Error.WriteLineAsync(
                     $"{program}: cannot start: the store {path} cannot be opened ({ex.Message}). " +
                     "If the file is damaged, move it aside and start again: the node rebuilds the catalogue and its own cases from its parent.");

@@ -6,19 +6,21 @@ using ServiceHall.Sync.Store;
 namespace ServiceHall.Core.Hosting;
 
 /// <summary>
-/// Opens the node's SQLite store and brings every registered component's schema up to date.
+/// Opens the node's store (SQLite or SQL Server) and brings every registered component's schema up to date.
 /// Runs before the server starts: a store the program cannot use stops the node with a message.
 /// </summary>
 public static partial class NodeStoreInitializer
 {
-    /// <summary>Opens the store file under the data directory and applies migrations; returns the versions now recorded.</summary>
-    public static IReadOnlyDictionary<string, int> Migrate(SqliteStoreProvider store, IEnumerable<StoreComponent> components, TimeProvider time, ILogger logger)
+    /// <summary>Checks that the store can be reached, applies migrations; returns the versions now recorded.</summary>
+    /// <exception cref="StoreUnavailableException">The store cannot be reached.</exception>
+    public static IReadOnlyDictionary<string, int> Migrate(StoreProvider store, IEnumerable<StoreComponent> components, TimeProvider time, ILogger logger)
     {
         ArgumentNullException.ThrowIfNull(store);
+        store.EnsureReachable();
         foreach (var component in components)
         {
             var before = Migrator.ReadVersions(store).GetValueOrDefault(component.Name);
-            var after = Migrator.Apply(store, component.Name, component.Migrations, time);
+            var after = Migrator.Apply(store, component.Migrations, time);
             if (after != before)
             {
                 LogMigrated(logger, component.Name, before, after, store.Location);

@@ -18,7 +18,7 @@ public static class NodeSecurityHosting
     public static IServiceCollection AddServiceHallSecurity(this IServiceCollection services, NodeTls tls)
     {
         ArgumentNullException.ThrowIfNull(tls);
-        services.AddSingleton(new StoreComponent(SecurityStore.Component, SecurityStore.Migrations));
+        services.AddSingleton(new StoreComponent(SecurityStore.MigrationSet));
         services.AddSingleton<SecurityStore>();
         if (tls.Secured)
         {

@@ -37,7 +37,7 @@ public sealed class SecurityStore(SyncStore store, TimeProvider time)
     /// <summary>The synced revocation list: written at the city, global, down only.</summary>
     public static SyncTable Revocations { get; } = new("node_revocations", "node_id", ["node_id", "revoked_at", "reason"], SyncDirection.DownOnly);
 
-    /// <summary>Schema steps of the security tables.</summary>
+    /// <summary>Schema steps of the security tables (SQLite).</summary>
     public static IReadOnlyList<Migration> Migrations { get; } =
     [
         new(1, "enrolment tokens and revocations", """
@@ -53,6 +53,30 @@ public sealed class SecurityStore(SyncStore store, TimeProvider time)
             );
             """),
     ];
+
+    /// <summary>The same steps in T-SQL for the SQL Server store provider: numbered and named as <see cref="Migrations"/>, same tables and columns.</summary>
+    public static IReadOnlyList<Migration> SqlServerMigrations { get; } =
+    [
+        new(1, "enrolment tokens and revocations", """
+            CREATE TABLE enrolment_tokens (
+                node_id    NVARCHAR(40)  COLLATE Latin1_General_100_BIN2 NOT NULL PRIMARY KEY,
+                token_hash NVARCHAR(100) COLLATE Latin1_General_100_BIN2 NOT NULL,
+                expires_at NVARCHAR(40)  COLLATE Latin1_General_100_BIN2 NOT NULL
+            );
+            CREATE TABLE node_revocations (
+                node_id    NVARCHAR(40)  COLLATE Latin1_General_100_BIN2 NOT NULL PRIMARY KEY,
+                revoked_at NVARCHAR(40)  COLLATE Latin1_General_100_BIN2 NOT NULL,
+                reason     NVARCHAR(MAX) COLLATE Latin1_General_100_BIN2 NOT NULL
+            );
+            """),
+    ];
+
+    /// <summary>The security tables' steps for every store provider.</summary>
+    public static MigrationSet MigrationSet { get; } = new(Component, new Dictionary<string, IReadOnlyList<Migration>>
+    {
+        [StoreProviders.Sqlite] = Migrations,
+        [StoreProviders.SqlServer] = SqlServerMigrations,
+    });
 
     /// <summary>Issues a new one-time token for <paramref name="nodeId"/>, voiding any earlier unused one.</summary>
     public IssuedToken IssueToken(string nodeId, string caPin)

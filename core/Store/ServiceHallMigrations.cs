@@ -7,8 +7,10 @@ namespace ServiceHall.Core.Store;
 
 /// <summary>
 /// Schema steps of the domain tables (store component <see cref="Component"/>), loaded from the
-/// SQL files embedded from <c>core/Store/Migrations/NNNN_name.sql</c> and ordered by their number.
-/// A new step is a new file with the next number; nothing here needs to change.
+/// SQL files embedded from <c>core/Store/Migrations/NNNN_name.sql</c> (SQLite) and
+/// <c>core/Store/Migrations/SqlServer/NNNN_name.sql</c> (T-SQL), ordered by their number.
+/// A new step is a new file with the next number in each folder; nothing here needs to change
+/// (a test checks that both folders hold the same steps).
 /// </summary>
 public static partial class ServiceHallMigrations
 {
@@ -17,26 +19,42 @@ public static partial class ServiceHallMigrations
 
     private const string ResourcePrefix = "ServiceHall.Core.Store.Migrations.";
 
-    private static readonly Lazy<IReadOnlyList<Migration>> Loaded = new(() => Load(typeof(ServiceHallMigrations).Assembly));
+    /// <summary>Sub-folder (and resource name part) of the T-SQL steps.</summary>
+    private const string SqlServerFolder = "SqlServer.";
 
-    /// <summary>Every step, ordered by version (1, 2, 3 …).</summary>
+    private static readonly Lazy<IReadOnlyList<Migration>> Loaded = new(() => Load(typeof(ServiceHallMigrations).Assembly, ""));
+
+    private static readonly Lazy<IReadOnlyList<Migration>> LoadedSqlServer = new(() => Load(typeof(ServiceHallMigrations).Assembly, SqlServerFolder));
+
+    /// <summary>Every SQLite step, ordered by version (1, 2, 3 …).</summary>
     public static IReadOnlyList<Migration> All => Loaded.Value;
 
-    /// <summary>Brings the domain tables of <paramref name="store"/> up to the newest step; returns the resulting version.</summary>
-    public static int Apply(StoreProvider store, TimeProvider time) => Migrator.Apply(store, Component, All, time);
+    /// <summary>Every T-SQL step for the SQL Server provider, numbered and named as <see cref="All"/>.</summary>
+    public static IReadOnlyList<Migration> SqlServer => LoadedSqlServer.Value;
 
-    /// <summary>Reads the migration files embedded in <paramref name="assembly"/>.</summary>
-    internal static IReadOnlyList<Migration> Load(Assembly assembly)
+    /// <summary>The steps for every store provider.</summary>
+    public static MigrationSet Set { get; } = new(Component, new Dictionary<string, IReadOnlyList<Migration>>
+    {
+        [StoreProviders.Sqlite] = All,
+        [StoreProviders.SqlServer] = SqlServer,
+    });
+
+    /// <summary>Brings the domain tables of <paramref name="store"/> up to the newest step of its provider; returns the resulting version.</summary>
+    public static int Apply(StoreProvider store, TimeProvider time) => Migrator.Apply(store, Set, time);
+
+    /// <summary>Reads the migration files embedded in <paramref name="assembly"/> from one provider's folder (<c>""</c> = SQLite).</summary>
+    internal static IReadOnlyList<Migration> Load(Assembly assembly, string folder)
     {
         var result = new List<Migration>();
         foreach (var resource in assembly.GetManifestResourceNames())
         {
-            if (!resource.StartsWith(ResourcePrefix, StringComparison.Ordinal))
+            if (!resource.StartsWith(ResourcePrefix + folder, StringComparison.Ordinal)
+                || (folder.Length == 0 && resource.StartsWith(ResourcePrefix + SqlServerFolder, StringComparison.Ordinal)))
             {
                 continue;
             }
 
-            var file = resource[ResourcePrefix.Length..];
+            var file = resource[(ResourcePrefix.Length + folder.Length)..];
             var match = FileName().Match(file);
             if (!match.Success)
             {

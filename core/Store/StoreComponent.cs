@@ -4,9 +4,12 @@ namespace ServiceHall.Core.Store;
 
 /// <summary>
 /// A part of the program that owns tables in the node's store (the sync engine, the domain …)
-/// and the versioned migrations that create them. Registered in DI; the node applies every
-/// component's migrations at start-up, before it serves anything.
+/// and the versioned migrations that create them, for every store provider. Registered in DI; the node
+/// applies every component's migrations for its provider at start-up, before it serves anything.
 /// </summary>
-/// <param name="Name">Component name recorded in <c>_schema_versions</c>.</param>
-/// <param name="Migrations">Its migrations, numbered 1..n.</param>
-public sealed record StoreComponent(string Name, IReadOnlyList<Migration> Migrations);
+/// <param name="Migrations">Its migrations per provider, numbered 1..n.</param>
+public sealed record StoreComponent(MigrationSet Migrations)
+{
+    /// <summary>Component name recorded in <c>_schema_versions</c>.</summary>
+    public string Name => Migrations.Component;
+}

@@ -21,3 +21,36 @@ public sealed class StoreSchemaTooNewException(string component, int storeVersio
     /// <summary>Highest version this program knows.</summary>
     public int KnownVersion { get; } = knownVersion;
 }
+
+/// <summary>
+/// The migrations of one store component for every provider it supports. Each provider's steps carry the same
+/// numbers and names (step 2 on SQLite is step 2 on SQL Server), so a store's recorded version means the same
+/// schema whatever it runs on; only the SQL differs.
+/// </summary>
+public sealed class MigrationSet
+{
+    private readonly Dictionary<string, IReadOnlyList<Migration>> _byProvider;
+
+    /// <summary>Creates the set of <paramref name="component"/>.</summary>
+    /// <param name="component">Component name recorded in <c>_schema_versions</c>.</param>
+    /// <param name="byProvider">Steps per provider name (<c>sqlite</c>, <c>sqlserver</c>).</param>
+    public MigrationSet(string component, IReadOnlyDictionary<string, IReadOnlyList<Migration>> byProvider)
+    {
+        ArgumentNullException.ThrowIfNull(byProvider);
+        Component = component;
+        _byProvider = new Dictionary<string, IReadOnlyList<Migration>>(byProvider, StringComparer.OrdinalIgnoreCase);
+    }
+
+    /// <summary>Component name.</summary>
+    public string Component { get; }
+
+    /// <summary>Providers that have steps for this component.</summary>
+    public IReadOnlyCollection<string> Providers => _byProvider.Keys;
+
+    /// <summary>The steps for <paramref name="provider"/>.</summary>
+    /// <exception cref="InvalidOperationException">The component has no steps for that provider.</exception>
+    public IReadOnlyList<Migration> For(string provider) =>
+        _byProvider.TryGetValue(provider, out var steps)
+            ? steps
+            : throw new InvalidOperationException($"Store component '{Component}' has no migrations for store provider '{provider}' (it has: {string.Join(", ", _byProvider.Keys)}).");
+}

@@ -13,7 +13,15 @@ public static class Migrator
     /// <summary>Table that records the version of each component.</summary>
     public const string VersionTable = "_schema_versions";
 
-    /// <summary>Brings <paramref name="component"/> up to the newest of <paramref name="migrations"/>; returns the resulting version.</summary>
+    /// <summary>Brings the component of <paramref name="set"/> up to its newest step for <paramref name="store"/>'s provider; returns the resulting version.</summary>
+    public static int Apply(StoreProvider store, MigrationSet set, TimeProvider clock)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(set);
+        return Apply(store, set.Component, set.For(store.Name), clock);
+    }
+
+    /// <summary>Brings <paramref name="component"/> up to the newest of <paramref name="migrations"/> (written in the store's dialect); returns the resulting version.</summary>
     public static int Apply(StoreProvider store, string component, IReadOnlyList<Migration> migrations, TimeProvider clock)
     {
         ArgumentNullException.ThrowIfNull(store);
@@ -32,7 +40,7 @@ public static class Migrator
         {
             using var conn = store.Open();
             // Read before writing anything: a newer store must stay byte-for-byte untouched.
-            var current = ReadVersion(conn, component);
+            var current = ReadVersion(store.Dialect, conn, component);
             if (current > known)
             {
                 throw new StoreSchemaTooNewException(component, current, known, store.Location);
@@ -46,7 +54,7 @@ public static class Migrator
                 using (var cmd = conn.CreateCommand())
                 {
                     cmd.Transaction = tx;
-                    cmd.CommandText = $"CREATE TABLE IF NOT EXISTS {VersionTable} (component TEXT NOT NULL PRIMARY KEY, version INTEGER NOT NULL, name TEXT NOT NULL, applied_at TEXT NOT NULL);";
+                    cmd.CommandText = store.Dialect.CreateVersionTable(VersionTable);
                     cmd.ExecuteNonQuery();
                 }
 
@@ -60,7 +68,7 @@ public static class Migrator
                 using (var cmd = conn.CreateCommand())
                 {
                     cmd.Transaction = tx;
-                    cmd.CommandText = $"DELETE FROM {VersionTable} WHERE component = @c; INSERT INTO {VersionTable} (component, version, name, applied_at) VALUES (@c, @v, @n, @t);";
+                    cmd.CommandText = RecordVersionSql;
                     AddParameter(cmd, "@c", component);
                     AddParameter(cmd, "@v", m.Version);
                     AddParameter(cmd, "@n", m.Name);
@@ -86,13 +94,13 @@ public static class Migrator
         ArgumentNullException.ThrowIfNull(store);
         using var conn = store.Open();
         var result = new Dictionary<string, int>(StringComparer.Ordinal);
-        if (!VersionTableExists(conn))
+        if (!VersionTableExists(store.Dialect, conn))
         {
             return result;
         }
 
         using var cmd = conn.CreateCommand();
-        cmd.CommandText = $"SELECT component, version FROM {VersionTable}";
+        cmd.CommandText = ReadVersionsSql;
         using var r = cmd.ExecuteReader();
         while (r.Read())
         {
@@ -102,24 +110,50 @@ public static class Migrator
         return result;
     }
 
-    private static int ReadVersion(DbConnection conn, string component)
+    /// <summary>Records a component's new version (portable SQL, inside the step's transaction).</summary>
+    internal const string RecordVersionSql = $"DELETE FROM {VersionTable} WHERE component = @c; INSERT INTO {VersionTable} (component, version, name, applied_at) VALUES (@c, @v, @n, @t);";
+
+    /// <summary>Reads every component's version (portable SQL).</summary>
+    internal const string ReadVersionsSql = $"SELECT component, version FROM {VersionTable}";
+
+    /// <summary>Reads one component's version (portable SQL).</summary>
+    internal const string ReadVersionSql = $"SELECT version FROM {VersionTable} WHERE component = @c";
+
+    /// <summary>Every statement the migrator itself issues in <paramref name="dialect"/> (the steps' own SQL aside).</summary>
+    public static IEnumerable<StoreStatement> Statements(SqlDialect dialect)
     {
-        if (!VersionTableExists(conn))
+        ArgumentNullException.ThrowIfNull(dialect);
+        return new[] { dialect.TableExists, dialect.CreateVersionTable(VersionTable), RecordVersionSql, ReadVersionsSql, ReadVersionSql }
+            .Select(sql => new StoreStatement("migrator", sql));
+    }
+
+    /// <summary>The steps of <paramref name="set"/> for <paramref name="dialect"/>'s provider, as statements.</summary>
+    public static IEnumerable<StoreStatement> Statements(SqlDialect dialect, MigrationSet set)
+    {
+        ArgumentNullException.ThrowIfNull(dialect);
+        ArgumentNullException.ThrowIfNull(set);
+        return set.For(dialect.Name).Select(m => new StoreStatement($"migration {set.Component} {m.Version} ({m.Name})", m.Sql));
+    }
+
+    private static int ReadVersion(SqlDialect dialect, DbConnection conn, string component)
+    {
+        if (!VersionTableExists(dialect, conn))
         {
             return 0;
         }
 
         using var cmd = conn.CreateCommand();
-        cmd.CommandText = $"SELECT version FROM {VersionTable} WHERE component = @c";
+        cmd.CommandText = ReadVersionSql;
         AddParameter(cmd, "@c", component);
         var v = cmd.ExecuteScalar();
         return v is null or DBNull ? 0 : Convert.ToInt32(v, System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    private static bool VersionTableExists(DbConnection conn)
+    private static bool VersionTableExists(SqlDialect dialect, DbConnection conn)
     {
         using var cmd = conn.CreateCommand();
-        cmd.CommandText = $"SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = '{VersionTable}'";
+        cmd.CommandText = dialect.TableExists;
+        AddParameter(cmd, "@name", VersionTable);
         return Convert.ToInt64(cmd.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) > 0;
     }
 

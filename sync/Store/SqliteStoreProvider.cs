@@ -31,10 +31,13 @@ public sealed class SqliteStoreProvider : StoreProvider
     public string Path { get; }
 
     /// <inheritdoc />
-    public override string Name => "sqlite";
+    public override string Name => StoreProviders.Sqlite;
 
     /// <inheritdoc />
     public override string Location => Path;
+
+    /// <inheritdoc />
+    public override SqlDialect Dialect => SqliteDialect.Instance;
 
     /// <inheritdoc />
     public override DbConnection Open() => OpenSqlite();

@@ -16,8 +16,22 @@ public abstract class StoreProvider : IDisposable
     /// <summary>Where the data lives: a file path, or server and database. Shown to operators.</summary>
     public abstract string Location { get; }
 
+    /// <summary>The SQL spelling of this provider: every statement that differs between providers comes from here.</summary>
+    public abstract SqlDialect Dialect { get; }
+
     /// <summary>Opens a new connection with the provider's session settings applied.</summary>
+    /// <exception cref="StoreUnavailableException">A server-based store cannot be reached; the message names it and the cause.</exception>
     public abstract DbConnection Open();
+
+    /// <summary>
+    /// Opens and closes one connection, so that a node whose store cannot be reached stops at start-up with a message
+    /// instead of failing its first request.
+    /// </summary>
+    /// <exception cref="StoreUnavailableException">The store cannot be reached.</exception>
+    public void EnsureReachable()
+    {
+        using var conn = Open();
+    }
 
     /// <summary>
     /// Puts the store into its working mode (e.g. SQLite's WAL journal). The migrator calls it only

@@ -96,7 +96,8 @@ internal sealed class TestNode : IAsyncDisposable
         builder.Services.AddSingleton<ISyncPeerDirectory>(Directory);
         // The engine's own tests run in the cleartext mode: the header names the caller (node certificates are tested with the node host).
         builder.Services.AddSingleton<ISyncPeerAuthenticator, HeaderClaimAuthenticator>();
-        builder.Services.Configure<SyncOptions>(o => (o.PeerCallLimit, o.PeerCallWindow) = (PeerCallLimit, TimeSpan.FromHours(1)));
+        // Notices to watching children go out at once: the fake clock would hold a debounce forever.
+        builder.Services.Configure<SyncOptions>(o => (o.PeerCallLimit, o.PeerCallWindow, o.NoticeDebounce) = (PeerCallLimit, TimeSpan.FromHours(1), TimeSpan.Zero));
         builder.Services.AddSingleton<SyncPeerGate>();
         _app = builder.Build();
         _app.MapServiceHallSync();

@@ -26,6 +26,27 @@ public class NodeOptionsValidatorTests
     }
 
     [Fact]
+    public void Validate_WebListenOnItsOwnLoopbackPort_Succeeds()
+    {
+        var o = Valid(NodeLevel.Village);
+        o.WebListenUrl = "http://127.0.0.1:5107";
+        Assert.Empty(Errors(NodeLevel.Village, o));
+    }
+
+    [Theory]
+    [InlineData("http://127.0.0.1:5100", "port of Node:ListenUrl")]
+    [InlineData("127.0.0.1:5107", "not an http(s) URL")]
+    [InlineData("http://10.1.2.3:5107", "non-loopback")]
+    public void Validate_BadWebListen_NamesOptionAndSwitch(string url, string expected)
+    {
+        var o = Valid(NodeLevel.Township);
+        o.WebListenUrl = url;
+        var e = Assert.Single(Errors(NodeLevel.Township, o));
+        Assert.Contains("Node:WebListenUrl", e, StringComparison.Ordinal);
+        Assert.Contains(expected, e, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Validate_MissingId_NamesOptionAndSwitch()
     {
         var o = Valid(NodeLevel.Village);
@@ -143,5 +164,46 @@ public class NodeOptionsValidatorTests
         var ex = Assert.Throws<NodeOptionsException>(() =>
             NodeProgram.Build(["--id", "X", "--listen", "http://127.0.0.1:0", "--insecure-cleartext"], NodeLevel.Village, null, null, TimeProvider.System));
         Assert.Equal(3, ex.Errors.Count);
+    }
+
+    [Fact]
+    public void Validate_UnknownStoreProvider_NamesTheKnownOnes()
+    {
+        var o = Valid(NodeLevel.City);
+        o.Store.Provider = "oracle";
+        var e = Assert.Single(Errors(NodeLevel.City, o));
+        Assert.Contains("Node:Store:Provider 'oracle'", e, StringComparison.Ordinal);
+        Assert.Contains("--store sqlite or --store sqlserver", e, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("", "is required with --store sqlserver")]
+    [InlineData("Server=db01;Integrated Security=true", "names no database")]
+    [InlineData("Database=servicehall", "names no server")]
+    [InlineData("Server=db01;Database=x;Bogus Key=1", "cannot be read")]
+    public void Validate_SqlServerWithUnusableConnectionString_SaysWhatIsMissing(string connectionString, string expected)
+    {
+        var o = Valid(NodeLevel.City);
+        o.Store = new NodeStoreOptions { Provider = "sqlserver", ConnectionString = connectionString };
+        var e = Assert.Single(Errors(NodeLevel.City, o));
+        Assert.Contains("Node:Store:ConnectionString", e, StringComparison.Ordinal);
+        Assert.Contains(expected, e, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_SqlServerWithServerAndDatabase_Succeeds()
+    {
+        var o = Valid(NodeLevel.City);
+        o.Store = new NodeStoreOptions { Provider = "SqlServer", ConnectionString = "Server=tcp:db01,1433;Database=servicehall;Integrated Security=true;Encrypt=true" };
+        Assert.Empty(Errors(NodeLevel.City, o));
+    }
+
+    [Fact]
+    public void Validate_ConnectionStringWithSqlite_ToldToDropIt()
+    {
+        var o = Valid(NodeLevel.Village);
+        o.Store.ConnectionString = "Server=db01;Database=x";
+        var e = Assert.Single(Errors(NodeLevel.Village, o));
+        Assert.Contains("drop --connection-string", e, StringComparison.Ordinal);
     }
 }

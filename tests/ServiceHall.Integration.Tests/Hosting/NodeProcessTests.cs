@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using ServiceHall.Integration.Tests.Cli;
 
 namespace ServiceHall.Integration.Tests.Hosting;
 
@@ -46,6 +47,31 @@ public sealed class NodeProcessTests : IDisposable
         Assert.Equal(3, code);
         Assert.Contains("schema version 99", node.Output, StringComparison.Ordinal);
         Assert.Equal(before, await File.ReadAllBytesAsync(path, TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task Start_UnknownStoreProvider_ExitsWithOptionMessageNamingTheProviders()
+    {
+        using var node = NodeProcess.Start("city", "--id", "city", "--listen", "http://127.0.0.1:0", "--data", _dir, "--store", "oracle");
+        var code = await node.WaitForExitAsync(TimeSpan.FromSeconds(60));
+        Assert.Equal(2, code);
+        Assert.Contains("Node:Store:Provider 'oracle' is not a known store provider", node.Output, StringComparison.Ordinal);
+        Assert.Contains("--store sqlite or --store sqlserver", node.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Start_SqlServerNotListening_ExitsWithStoreMessageNamingServerAndCause()
+    {
+        // A real SqlClient attempt at a loopback port nothing listens on.
+        var port = TestPorts.Unused();
+        var server = $"tcp:127.0.0.1,{port}";
+        using var node = NodeProcess.Start("city", "--id", "city", "--listen", "http://127.0.0.1:0", "--data", _dir, "--store", "sqlserver",
+            "--connection-string", $"Server={server};Database=servicehall;User ID=servicehall;Password=unused;Encrypt=false;Connect Timeout=5");
+        var code = await node.WaitForExitAsync(TimeSpan.FromSeconds(90));
+        Assert.Equal(3, code);
+        Assert.Contains($"The sqlserver store {server}/servicehall cannot be reached:", node.Output, StringComparison.Ordinal);
+        Assert.Contains("error", node.Output, StringComparison.OrdinalIgnoreCase);
+        Assert.False(File.Exists(Path.Combine(_dir, "city.db")));
     }
 
     [Fact]

@@ -1,0 +1,114 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using ServiceHall.Core.Cases;
+using ServiceHall.Core.Catalogue;
+using ServiceHall.Core.Hosting;
+using ServiceHall.Sync;
+
+namespace ServiceHall.Bench.Scale;
+
+/// <summary>
+/// A node host built by <see cref="NodeProgram.Build"/> (the same host the node programs run: Kestrel on 127.0.0.1 with a
+/// dynamic port, its own SQLite store, the sync runner and services) inside the bench process. The workload acts through
+/// the node's <see cref="CaseDesk"/>, the transport-free application service under the Cases gRPC service and the web pages.
+/// </summary>
+internal sealed class InProcessNode : ScaleNode
+{
+    private readonly WebApplication _app;
+    private readonly CaseDesk _cases;
+    private readonly Arrivals _arrivals;
+
+    private InProcessNode(RegisteredNode registration, string dataDir, WebApplication app, Arrivals arrivals)
+        : base(registration, dataDir)
+    {
+        _app = app;
+        _arrivals = arrivals;
+        _cases = app.Services.GetRequiredService<CaseDesk>();
+        Sync = app.Services.GetRequiredService<SyncStore>();
+        Runner = app.Services.GetRequiredService<SyncRunner>();
+        Url = NodeProgram.BoundAddress(app).ToString().TrimEnd('/');
+    }
+
+    /// <inheritdoc />
+    public override string Url { get; }
+
+    /// <inheritdoc />
+    public override bool IsProcess => false;
+
+    /// <summary>The node's sync engine.</summary>
+    public SyncStore Sync { get; }
+
+    /// <summary>The node's sync runner (rounds on demand).</summary>
+    public SyncRunner Runner { get; }
+
+    /// <summary>Builds, migrates and starts a node whose parent listens at <paramref name="upstreamUrl"/> (null at the city).</summary>
+    public static async Task<InProcessNode> StartAsync(RegisteredNode registration, string? upstreamUrl, string dataRoot, Arrivals arrivals, IEnumerable<string> extraArgs)
+    {
+        var dir = Path.Combine(dataRoot, registration.Id);
+        List<string> args = ["--id", registration.Id, "--listen", "http://127.0.0.1:0", "--data", dir, "--Node:LogLevel=Warning", .. extraArgs];
+        if (upstreamUrl is not null)
+        {
+            args.AddRange(["--upstream", upstreamUrl]);
+        }
+
+        var app = NodeProgram.Build([.. args], registration.Level, null, null, TimeProvider.System);
+        app.InitializeServiceHallStore();
+        await app.StartAsync().ConfigureAwait(false);
+        var node = new InProcessNode(registration, dir, app, arrivals);
+        arrivals.Watch(registration.Id, node.Sync);
+        return node;
+    }
+
+    /// <inheritdoc />
+    public override Task<(string Number, string EventId)> SubmitAsync(string item, string applicant, string idNumber)
+    {
+        var state = _cases.Submit(item, applicant, idNumber, null, CaseChannel.Window, Window);
+        var id = state.History[0].Id;
+        _arrivals.Written(Id, id, state.Number);
+        return Task.FromResult((state.Number, id));
+    }
+
+    /// <inheritdoc />
+    public override Task<string> ActAsync(string number, CaseEventKind kind, CaseActor actor, CaseEventData data)
+    {
+        var state = kind switch
+        {
+            CaseEventKind.Accepted => _cases.Accept(number, actor),
+            CaseEventKind.Routed => _cases.Route(number, actor, data.TargetNode, data.TargetLevel!.Value),
+            CaseEventKind.OpinionRecorded => _cases.RecordOpinion(number, actor, data.Department, data.Opinion ?? OpinionKind.Approve, data.Reason),
+            CaseEventKind.Decided => _cases.Decide(number, actor, data.Approved ?? true, data.Reason),
+            CaseEventKind.Delivered => _cases.Deliver(number, actor),
+            CaseEventKind.Evaluated => _cases.Evaluate(number, actor, data.Rating ?? 5, data.Comment, agency: null, agencyScore: 0),
+            _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "the scale workload does not take this action"),
+        };
+        var id = state.History.MaxBy(e => e.Order)!.Id;
+        _arrivals.Written(Id, id, number);
+        return Task.FromResult(id);
+    }
+
+    /// <inheritdoc />
+    public override Task WaitForAsync(string number, string eventId, CancellationToken cancellationToken) =>
+        _arrivals.WaitAsync(Id, eventId, cancellationToken);
+
+    /// <summary>
+    /// Computes the dashboard the way <see cref="StatisticsService"/> does for one call (every case derived from its history,
+    /// then counted); returns the number of cases and the time it took.
+    /// </summary>
+    public (int Cases, TimeSpan Took) TimeStatistics()
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var cases = _app.Services.GetRequiredService<CaseRepository>().All();
+        var report = CaseStatistics.Compute(cases, _app.Services.GetRequiredService<ICaseCatalogue>().FindItem);
+        return (report.Total.Cases, System.Diagnostics.Stopwatch.GetElapsedTime(started));
+    }
+
+    /// <inheritdoc />
+    public override async Task StopAsync()
+    {
+        await _app.StopAsync().ConfigureAwait(false);
+        await _app.DisposeAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>The window clerk of a node.</summary>
+    public static CaseActor Window { get; } = new("clerk-1", "window");
+}

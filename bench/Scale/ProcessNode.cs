@@ -1,0 +1,226 @@
+using System.Diagnostics;
+using System.Globalization;
+using Grpc.Core;
+using Grpc.Net.Client;
+using ServiceHall.Cli.Devnet;
+using ServiceHall.Core.Cases;
+using ServiceHall.Core.Catalogue;
+using P = ServiceHall.Protos.V1;
+
+namespace ServiceHall.Bench.Scale;
+
+/// <summary>
+/// A node run as its own OS process (the built node program, <c>dotnet servicehall-&lt;level&gt;-node.dll</c>), so that its
+/// memory and CPU can be read from <c>/proc</c> alone. The workload reaches it through its Cases gRPC service; waiting for
+/// an event polls <c>Get</c> (the bench cannot hook a store in another process).
+/// </summary>
+internal sealed class ProcessNode : ScaleNode, IDisposable
+{
+    private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(50);
+    private readonly Process _process;
+    private readonly GrpcChannel _channel;
+    private readonly P.Cases.CasesClient _cases;
+
+    private ProcessNode(RegisteredNode registration, string dataDir, Process process, string url)
+        : base(registration, dataDir)
+    {
+        _process = process;
+        Url = url;
+        _channel = GrpcChannel.ForAddress(url);
+        _cases = new P.Cases.CasesClient(_channel);
+    }
+
+    /// <inheritdoc />
+    public override string Url { get; }
+
+    /// <inheritdoc />
+    public override bool IsProcess => true;
+
+    /// <summary>The OS process id.</summary>
+    public int Pid => _process.Id;
+
+    /// <summary>Starts the node program and waits until it serves and knows its scope (its first round with the parent is done).</summary>
+    public static async Task<ProcessNode> StartAsync(RegisteredNode registration, string upstreamUrl, string dataRoot, IEnumerable<string> extraArgs, CancellationToken cancellationToken)
+    {
+        var dir = Path.Combine(dataRoot, registration.Id);
+        var port = LoopbackPorts.FreeRange(1);
+        var url = string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{port}");
+        var level = registration.Level == NodeLevel.Township ? "township" : "village";
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var a in new[] { NodeProgramLocator.Locate(level), "--id", registration.Id, "--listen", url, "--upstream", upstreamUrl, "--data", dir, "--Node:LogLevel=Warning" }.Concat(extraArgs))
+        {
+            start.ArgumentList.Add(a);
+        }
+
+        var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start the {level} node program");
+        // Drain its console so that it never blocks on a full pipe.
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is { Length: > 0 } line)
+            {
+                Console.Error.WriteLine($"[{registration.Id}] {line}");
+            }
+        };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var node = new ProcessNode(registration, dir, process, url);
+        try
+        {
+            var admin = new P.NodeAdmin.NodeAdminClient(node._channel);
+            while (true)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                if (process.HasExited)
+                {
+                    throw new InvalidOperationException($"node program {registration.Id} exited with code {process.ExitCode}");
+                }
+
+                try
+                {
+                    var status = await admin.GetStatusAsync(new P.GetStatusRequest(), cancellationToken: cancellationToken).ConfigureAwait(false);
+                    if (status.Scope.Length > 0)
+                    {
+                        return node;
+                    }
+                }
+                catch (RpcException ex) when (ex.StatusCode == StatusCode.Unavailable)
+                {
+                    // not listening yet
+                }
+
+                await Task.Delay(Poll, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch
+        {
+            node.Dispose();
+            throw;
+        }
+    }
+
+    /// <inheritdoc />
+    public override async Task<(string Number, string EventId)> SubmitAsync(string item, string applicant, string idNumber)
+    {
+        var c = await _cases.SubmitAsync(new P.SubmitCaseRequest { Item = item, ApplicantName = applicant, IdNumber = idNumber, Clerk = Clerk(InProcessNode.Window) }).ConfigureAwait(false);
+        return (c.Number, c.History[0].Id);
+    }
+
+    /// <inheritdoc />
+    public override async Task<string> ActAsync(string number, CaseEventKind kind, CaseActor actor, CaseEventData data)
+    {
+        var clerk = Clerk(actor);
+        var call = kind switch
+        {
+            CaseEventKind.Accepted => _cases.AcceptAsync(new P.CaseActionRequest { Number = number, Clerk = clerk }),
+            CaseEventKind.Routed => _cases.RouteAsync(new P.RouteRequest { Number = number, Clerk = clerk, TargetNode = data.TargetNode, TargetLevel = (P.NodeLevel)(int)data.TargetLevel!.Value }),
+            CaseEventKind.OpinionRecorded => _cases.RecordOpinionAsync(new P.RecordOpinionRequest { Number = number, Clerk = clerk, Department = data.Department, Opinion = P.Opinion.Approve }),
+            CaseEventKind.Decided => _cases.DecideAsync(new P.DecideRequest { Number = number, Clerk = clerk, Approved = data.Approved ?? true, Reason = data.Reason ?? "" }),
+            CaseEventKind.Delivered => _cases.DeliverAsync(new P.CaseActionRequest { Number = number, Clerk = clerk }),
+            CaseEventKind.Evaluated => _cases.EvaluateAsync(new P.EvaluateRequest { Number = number, Clerk = clerk, Rating = data.Rating ?? 5 }),
+            _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "the scale workload does not take this action"),
+        };
+        var c = await call.ConfigureAwait(false);
+        return c.History[^1].Id; // history order: the action just taken comes last
+    }
+
+    /// <inheritdoc />
+    public override async Task WaitForAsync(string number, string eventId, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            try
+            {
+                var c = await _cases.GetAsync(new P.GetCaseRequest { Number = number }, cancellationToken: cancellationToken).ConfigureAwait(false);
+                if (c.History.Any(e => e.Id == eventId))
+                {
+                    return;
+                }
+            }
+            catch (RpcException ex) when (ex.StatusCode == StatusCode.NotFound)
+            {
+                // not here yet
+            }
+
+            await Task.Delay(Poll, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Peak resident memory of the process so far (VmHWM from /proc/&lt;pid&gt;/status), in bytes.</summary>
+    public long PeakResidentBytes() => ProcFs.PeakResidentBytes(_process.Id);
+
+    /// <summary>Its resident set now: anonymous, file-backed, shared memory (see <see cref="ProcFs.ResidentNow"/>).</summary>
+    public (long Anon, long File, long Shmem) ResidentNow() => ProcFs.ResidentNow(_process.Id);
+
+    /// <summary>CPU time the process has used so far (user + system).</summary>
+    public TimeSpan CpuTime()
+    {
+        _process.Refresh();
+        return _process.TotalProcessorTime;
+    }
+
+    /// <inheritdoc />
+    public override async Task StopAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync().ConfigureAwait(false);
+        }
+
+        Dispose();
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+
+        _channel.Dispose();
+        _process.Dispose();
+    }
+
+    private static P.Clerk Clerk(CaseActor a) => new() { UserId = a.UserId, Department = a.Department };
+}
+
+/// <summary>Reads Linux <c>/proc</c>.</summary>
+internal static class ProcFs
+{
+    /// <summary>VmHWM (peak resident set) of a process in bytes; 0 where /proc is not available.</summary>
+    public static long PeakResidentBytes(int pid) => Status(pid, "VmHWM");
+
+    /// <summary>
+    /// The resident set now, split as the kernel counts it: anonymous (the process's own heap, GC heap, JIT'd code),
+    /// file-backed (mapped runtime, framework and native libraries, shared with every other .NET process) and shared memory
+    /// (the runtime's double-mapped executable memory). Bytes; zeros where /proc is not available.
+    /// </summary>
+    public static (long Anon, long File, long Shmem) ResidentNow(int pid) => (Status(pid, "RssAnon"), Status(pid, "RssFile"), Status(pid, "RssShmem"));
+
+    private static long Status(int pid, string field)
+    {
+        var path = $"/proc/{pid}/status";
+        if (!File.Exists(path))
+        {
+            return 0;
+        }
+
+        foreach (var line in File.ReadLines(path))
+        {
+            if (line.StartsWith(field + ":", StringComparison.Ordinal))
+            {
+                var kb = line[(field.Length + 1)..].Trim().Split(' ')[0];
+                return long.Parse(kb, CultureInfo.InvariantCulture) * 1024;
+            }
+        }
+
+        return 0;
+    }
+}

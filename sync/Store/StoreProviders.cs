@@ -1,0 +1,47 @@
+using ServiceHall.Sync.Store.SqlServer;
+
+namespace ServiceHall.Sync.Store;
+
+/// <summary>Chooses a store provider by its configured name: the embedded SQLite default, or SQL Server.</summary>
+public static class StoreProviders
+{
+    /// <summary>Name of the embedded default provider.</summary>
+    public const string Sqlite = "sqlite";
+
+    /// <summary>Name of the SQL Server provider.</summary>
+    public const string SqlServer = SqlServerStoreProvider.ProviderName;
+
+    /// <summary>Every provider name this program knows, for messages.</summary>
+    public static IReadOnlyList<string> Names { get; } = [Sqlite, SqlServer];
+
+    /// <summary>True if <paramref name="name"/> names a known provider (case-insensitive).</summary>
+    public static bool IsKnown(string? name) => Names.Contains(name ?? "", StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Creates the provider <paramref name="name"/>: SQLite in the file <paramref name="sqlitePath"/>, or SQL Server in the
+    /// database named by <paramref name="connectionString"/>. Nothing is opened yet.
+    /// </summary>
+    /// <exception cref="ArgumentException">Unknown provider name, or a connection string the provider cannot use.</exception>
+    public static StoreProvider Create(string name, string? connectionString, string sqlitePath)
+    {
+        if (string.Equals(name, Sqlite, StringComparison.OrdinalIgnoreCase))
+        {
+            return new SqliteStoreProvider(sqlitePath);
+        }
+
+        if (string.Equals(name, SqlServer, StringComparison.OrdinalIgnoreCase))
+        {
+            return new SqlServerStoreProvider(connectionString ?? "");
+        }
+
+        throw new ArgumentException($"Unknown store provider '{name}': use one of {string.Join(", ", Names)}.", nameof(name));
+    }
+}
+
+/// <summary>The store cannot be reached (server down, wrong address, login refused); <see cref="Exception.Message"/> names it and the cause.</summary>
+public sealed class StoreUnavailableException(string provider, string location, string cause, Exception? inner = null)
+    : Exception($"The {provider} store {location} cannot be reached: {cause}", inner)
+{
+    /// <summary>Where the store was looked for.</summary>
+    public string Location { get; } = location;
+}

@@ -211,7 +211,7 @@ public sealed class NodeOptionsValidator(NodeLevel programLevel) : IValidateOpti
         var url = options.WebListenUrl;
         if (!Uri.TryCreate(url, UriKind.Absolute, out var web) || (web.Scheme != Uri.UriSchemeHttp && web.Scheme != Uri.UriSchemeHttps))
         {
-            errors.Add($"Node:WebListenUrl '{url}' is not an http URL: pass --web-listen http://127.0.0.1:<port>.");
+            errors.Add($"Node:WebListenUrl '{url}' is not an http(s) URL: pass --web-listen http://127.0.0.1:<port>.");
         }
         else if (web.IsDefaultPort && !url!.Contains($":{web.Port}", StringComparison.Ordinal))
         {

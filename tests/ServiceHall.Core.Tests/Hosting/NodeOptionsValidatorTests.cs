@@ -47,6 +47,26 @@ public class NodeOptionsValidatorTests
     }
 
     [Fact]
+    public void Validate_SecuredWebListenOffLoopback_RefusedEvenWithTheLabSwitch()
+    {
+        var o = Valid(NodeLevel.Township);
+        o.WebListenUrl = "http://10.1.2.3:5107";
+        o.AllowCleartextNonLoopback = true;
+        var e = Assert.Single(Errors(NodeLevel.Township, o));
+        Assert.Contains("Node:WebListenUrl", e, StringComparison.Ordinal);
+        Assert.Contains("served over TLS", e, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_CleartextWebListenOffLoopback_AllowedWithTheLabSwitch()
+    {
+        var o = Valid(NodeLevel.Township);
+        (o.ListenUrl, o.UpstreamUrl, o.InsecureCleartext, o.AllowCleartextNonLoopback) = ("http://127.0.0.1:5100", "http://127.0.0.1:5000", true, true);
+        o.WebListenUrl = "http://10.1.2.3:5107";
+        Assert.Empty(Errors(NodeLevel.Township, o));
+    }
+
+    [Fact]
     public void Validate_MissingId_NamesOptionAndSwitch()
     {
         var o = Valid(NodeLevel.Village);

@@ -52,7 +52,7 @@ public sealed class NodeProcessTests : IDisposable
     [Fact]
     public async Task Start_UnknownStoreProvider_ExitsWithOptionMessageNamingTheProviders()
     {
-        using var node = NodeProcess.Start("city", "--id", "city", "--listen", "http://127.0.0.1:0", "--data", _dir, "--store", "oracle");
+        using var node = NodeProcess.Start("city", "--id", "city", "--listen", "http://127.0.0.1:0", "--data", _dir, "--insecure-cleartext", "--store", "oracle");
         var code = await node.WaitForExitAsync(TimeSpan.FromSeconds(60));
         Assert.Equal(2, code);
         Assert.Contains("Node:Store:Provider 'oracle' is not a known store provider", node.Output, StringComparison.Ordinal);
@@ -65,7 +65,7 @@ public sealed class NodeProcessTests : IDisposable
         // A real SqlClient attempt at a loopback port nothing listens on.
         var port = TestPorts.Unused();
         var server = $"tcp:127.0.0.1,{port}";
-        using var node = NodeProcess.Start("city", "--id", "city", "--listen", "http://127.0.0.1:0", "--data", _dir, "--store", "sqlserver",
+        using var node = NodeProcess.Start("city", "--id", "city", "--listen", "http://127.0.0.1:0", "--data", _dir, "--insecure-cleartext", "--store", "sqlserver",
             "--connection-string", $"Server={server};Database=servicehall;User ID=servicehall;Password=unused;Encrypt=false;Connect Timeout=5");
         var code = await node.WaitForExitAsync(TimeSpan.FromSeconds(90));
         Assert.Equal(3, code);

@@ -6,7 +6,7 @@ using ServiceHall.Protos.V1;
 
 namespace ServiceHall.Cli.Commands;
 
-/// <summary><c>servicehall node …</c>: status of a node, and registration of a node at the city.</summary>
+/// <summary><c>servicehall node …</c>: status of a node, registration of a node at the city (revocation and enrolment: <see cref="NodeSecurityCommands"/>).</summary>
 internal static class NodeCommands
 {
     /// <summary>The <c>node</c> command group.</summary>
@@ -14,6 +14,8 @@ internal static class NodeCommands
     {
         Status(),
         Register(),
+        NodeSecurityCommands.Revoke(),
+        NodeSecurityCommands.Enrol(),
     };
 
     private static Command Status()
@@ -67,13 +69,21 @@ internal static class NodeCommands
                 deadline: NodeChannel.Deadline(TimeProvider.System, NodeChannel.CallTimeout));
             if (parse.GetValue(json))
             {
-                JsonOutput.Write(new { id = reply.Id, scope = reply.Scope, created = reply.Created });
+                JsonOutput.Write(new
+                {
+                    id = reply.Id,
+                    scope = reply.Scope,
+                    created = reply.Created,
+                    enrolmentToken = reply.EnrolmentToken.Length == 0 ? null : reply.EnrolmentToken,
+                    tokenExpiresAt = reply.TokenExpiresAt?.ToDateTimeOffset(),
+                });
             }
             else
             {
                 Console.Out.WriteLine(reply.Created
                     ? $"registered {reply.Id} at {reply.Scope}"
                     : $"{reply.Id} was already registered at {reply.Scope} (nothing changed)");
+                NodeSecurityCommands.WriteToken(reply);
             }
 
             return ExitCodes.Ok;

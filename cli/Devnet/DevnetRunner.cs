@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using Grpc.Core;
+using Grpc.Net.Client;
 using ServiceHall.Cli.Grpc;
 using ServiceHall.Cli.Output;
 using ServiceHall.Protos.V1;
@@ -17,7 +18,8 @@ namespace ServiceHall.Cli.Devnet;
 /// <param name="BasePort">The city's port; the others follow (see <see cref="DevnetPlan"/>).</param>
 /// <param name="Detach">Return once healthy and leave the nodes running.</param>
 /// <param name="HealthTimeout">How long each tier may take to become healthy.</param>
-internal sealed record DevnetUpOptions(string Directory, int Townships, int VillagesPerTownship, int BasePort, bool Detach, TimeSpan HealthTimeout);
+/// <param name="Insecure">Cleartext development mode instead of mutual TLS with enrolled nodes.</param>
+internal sealed record DevnetUpOptions(string Directory, int Townships, int VillagesPerTownship, int BasePort, bool Detach, TimeSpan HealthTimeout, bool Insecure = false);
 
 /// <summary>A devnet could not be started; the message names the node and where to look.</summary>
 internal sealed class DevnetStartException(string message) : Exception(message);
@@ -64,6 +66,7 @@ internal sealed class DevnetRunner(TimeProvider time, TextWriter output, TextWri
             return ExitCodes.Usage;
         }
 
+        plan = [.. plan.Select(n => n with { Secured = !options.Insecure })];
         Directory.CreateDirectory(dir);
         if (await RefuseIfRunningAsync(dir).ConfigureAwait(false))
         {
@@ -135,15 +138,18 @@ internal sealed class DevnetRunner(TimeProvider time, TextWriter output, TextWri
             var villages = plan.Where(n => n.Level == "village").ToList();
 
             await StartTierAsync(city, "city", programs, dir, options, started, stop.Token).ConfigureAwait(false);
-            await RegisterAsync(city[0], plan.Where(n => n.Level != "city").ToList(), stop.Token).ConfigureAwait(false);
+            var tokens = await RegisterAsync(city[0], plan.Where(n => n.Level != "city").ToList(), dir, stop.Token).ConfigureAwait(false);
             if (townships.Count > 0)
             {
+                // Each tier is enrolled just before it starts: nothing of a tier exists on disk if the tier above failed.
+                await DevnetSecurity.EnrolAsync(new Uri(city[0].Url), tokens, townships, dir, output, stop.Token).ConfigureAwait(false);
                 var tier = await StartTierAsync(townships, "townships", programs, dir, options, started, stop.Token).ConfigureAwait(false);
                 await SyncTierAsync(tier, stop.Token).ConfigureAwait(false);
             }
 
             if (villages.Count > 0)
             {
+                await DevnetSecurity.EnrolAsync(new Uri(city[0].Url), tokens, villages, dir, output, stop.Token).ConfigureAwait(false);
                 var tier = await StartTierAsync(villages, "villages", programs, dir, options, started, stop.Token).ConfigureAwait(false);
                 await SyncTierAsync(tier, stop.Token).ConfigureAwait(false);
             }
@@ -281,6 +287,7 @@ internal sealed class DevnetRunner(TimeProvider time, TextWriter output, TextWri
             return ExitCodes.Failed;
         }
 
+        DevnetSecurity.UseProfileOf(dir);
         var states = await Task.WhenAll(manifest.Nodes.Select(async n =>
         {
             var running = NodeProcesses.IsDevnetNode(n.Pid, dir);
@@ -503,7 +510,23 @@ internal sealed class DevnetRunner(TimeProvider time, TextWriter output, TextWri
 
     private async Task WaitHealthyAsync(StartedNode node, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        using var channel = NodeChannel.Open(new Uri(node.Spec.Url));
+        // A secured devnet has no operator profile until the city has made its CA: that is part of the wait.
+        var dir = Path.GetDirectoryName(node.Launch.DataDirectory)!;
+        GrpcChannel? channel = null;
+        try
+        {
+            await WaitHealthyAsync(node, timeout, () => channel ??= !node.Spec.Secured || DevnetSecurity.TryPrepareProfile(dir) is not null
+                ? NodeChannel.Open(new Uri(node.Spec.Url))
+                : null, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            channel?.Dispose();
+        }
+    }
+
+    private async Task WaitHealthyAsync(StartedNode node, TimeSpan timeout, Func<GrpcChannel?> channel, CancellationToken cancellationToken)
+    {
         var start = time.GetTimestamp();
         var last = "not checked yet";
         while (true)
@@ -515,7 +538,9 @@ internal sealed class DevnetRunner(TimeProvider time, TextWriter output, TextWri
                     $"node {node.Spec.Id} exited with code {node.Process.ExitCode} before it became healthy; see its log {node.Launch.ConsoleLog}{Tail(node.Launch.ConsoleLog)}");
             }
 
-            last = await HealthProbe.CheckAsync(channel, time, cancellationToken).ConfigureAwait(false);
+            last = channel() is { } open
+                ? await HealthProbe.CheckAsync(open, time, cancellationToken).ConfigureAwait(false)
+                : "waiting for the city's CA and operator certificate";
             if (last == HealthProbe.Serving)
             {
                 return;
@@ -561,12 +586,16 @@ internal sealed class DevnetRunner(TimeProvider time, TextWriter output, TextWri
         }
     }
 
-    /// <summary>Registers the townships and villages at the city, skipping those its registry already holds as planned.</summary>
-    private async Task RegisterAsync(DevnetNodeSpec city, IReadOnlyList<DevnetNodeSpec> others, CancellationToken cancellationToken)
+    /// <summary>
+    /// Registers the townships and villages at the city, skipping those its registry already holds as planned (and, when
+    /// secured, that hold their certificate); returns the enrolment tokens of the secured nodes registered.
+    /// </summary>
+    private async Task<Dictionary<string, string>> RegisterAsync(DevnetNodeSpec city, IReadOnlyList<DevnetNodeSpec> others, string dir, CancellationToken cancellationToken)
     {
+        var tokens = new Dictionary<string, string>(StringComparer.Ordinal);
         if (others.Count == 0)
         {
-            return;
+            return tokens;
         }
 
         using var channel = NodeChannel.Open(new Uri(city.Url));
@@ -592,7 +621,7 @@ internal sealed class DevnetRunner(TimeProvider time, TextWriter output, TextWri
         foreach (var spec in others)
         {
             var level = Levels.Parse(spec.Level);
-            if (known.TryGetValue(spec.Id, out var k) && k.Level == level && k.ParentId == spec.ParentId)
+            if (known.TryGetValue(spec.Id, out var k) && k.Level == level && k.ParentId == spec.ParentId && (!spec.Secured || DevnetSecurity.IsEnrolled(dir, spec.Id)))
             {
                 present++;
                 continue;
@@ -611,6 +640,11 @@ internal sealed class DevnetRunner(TimeProvider time, TextWriter output, TextWri
                     },
                     deadline: NodeChannel.Deadline(time, NodeChannel.CallTimeout),
                     cancellationToken: cancellationToken).ConfigureAwait(false);
+                if (reply.EnrolmentToken.Length > 0)
+                {
+                    tokens[spec.Id] = reply.EnrolmentToken;
+                }
+
                 if (reply.Created)
                 {
                     created++;
@@ -624,7 +658,7 @@ internal sealed class DevnetRunner(TimeProvider time, TextWriter output, TextWri
             {
                 // One line, not one per node: the city program lacks the call altogether.
                 await error.WriteLineAsync($"warning: the city does not implement NodeAdmin.RegisterNode; {others.Count - created - present} nodes not registered, their sync will be refused").ConfigureAwait(false);
-                return;
+                return tokens;
             }
             catch (RpcException ex) when (!cancellationToken.IsCancellationRequested)
             {
@@ -634,6 +668,7 @@ internal sealed class DevnetRunner(TimeProvider time, TextWriter output, TextWri
         }
 
         await output.WriteLineAsync($"registry at the city: {created} registered, {present} already there{(failed > 0 ? $", {failed} failed" : string.Empty)}").ConfigureAwait(false);
+        return tokens;
     }
 
     /// <summary>One sync round on each node of a tier, so that it holds the registry before its children start.</summary>

@@ -1,11 +1,13 @@
 using Grpc.Core;
 using Grpc.Net.Client;
+using ServiceHall.Cli.Profiles;
 
 namespace ServiceHall.Cli.Grpc;
 
 /// <summary>
 /// Opens gRPC channels to nodes and turns transport and status failures into one clear line for the
-/// operator. Nodes listen on cleartext HTTP/2 on loopback (h2c), which Grpc.Net.Client speaks for http:// URLs.
+/// operator. An https URL is a secured node: the channel presents the operator certificate of the TLS profile and
+/// trusts only the profile's CA (<see cref="TlsProfile"/>). An http URL is a node in the cleartext development mode (h2c).
 /// </summary>
 internal static class NodeChannel
 {
@@ -15,17 +17,27 @@ internal static class NodeChannel
     /// <summary>Default deadline of one operator call (status, catalogue, register).</summary>
     public static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(15);
 
-    /// <summary>Opens a channel to <paramref name="node"/>; the caller disposes it.</summary>
-    public static GrpcChannel Open(Uri node) => GrpcChannel.ForAddress(node, new GrpcChannelOptions
+    /// <summary>Opens a channel to <paramref name="node"/>; the caller disposes it. https needs a profile (<see cref="TlsProfile.Require"/>).</summary>
+    public static GrpcChannel Open(Uri node)
     {
-        HttpHandler = new SocketsHttpHandler
+        ArgumentNullException.ThrowIfNull(node);
+        var handler = new SocketsHttpHandler
         {
             ConnectTimeout = ConnectTimeout,
             EnableMultipleHttp2Connections = true,
-        },
-        // A refused connection is an answer for the operator, not something to wait out.
-        MaxRetryAttempts = 0,
-    });
+        };
+        if (node.Scheme == Uri.UriSchemeHttps)
+        {
+            handler.SslOptions = TlsProfile.Require().ClientOptions();
+        }
+
+        return GrpcChannel.ForAddress(node, new GrpcChannelOptions
+        {
+            HttpHandler = handler,
+            // A refused connection is an answer for the operator, not something to wait out.
+            MaxRetryAttempts = 0,
+        });
+    }
 
     /// <summary>A deadline <paramref name="timeout"/> from now, from the given clock.</summary>
     public static DateTime Deadline(TimeProvider time, TimeSpan timeout) => time.GetUtcNow().UtcDateTime + timeout;
@@ -59,9 +71,9 @@ internal static class NodeChannel
     /// </summary>
     public static async Task<int> RunAsync(Uri node, Func<GrpcChannel, Task<int>> body)
     {
-        using var channel = Open(node);
         try
         {
+            using var channel = Open(node);
             return await body(channel).ConfigureAwait(false);
         }
         catch (RpcException ex)

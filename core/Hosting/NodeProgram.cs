@@ -72,6 +72,8 @@ public static class NodeProgram
     /// </summary>
     public static WebApplication Build(string[] args, NodeLevel level, Action<WebApplicationBuilder>? addServices, Action<WebApplication>? mapServices, TimeProvider time)
     {
+        // The cleartext flag is a bare switch; the configuration reader wants a value.
+        args = [.. args.Select(a => a == NodeHostingExtensions.InsecureCleartextSwitch ? "--Node:InsecureCleartext=true" : a)];
         // Options are bound once at start, so appsettings are not watched: each watcher costs an inotify instance, and a
         // machine running many nodes (devnet, tests) ran out of them and nodes died at start.
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions

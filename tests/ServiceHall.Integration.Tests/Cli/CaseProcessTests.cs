@@ -298,7 +298,7 @@ public sealed class CaseProcessTests : IAsyncDisposable
         }
     }
 
-    private static async Task<JsonElement> CaseAsync(string node, string n) => Parse((await Ok("case", "show", "--node", node, n, "--json")).Stdout);
+    private async Task<JsonElement> CaseAsync(string node, string n) => Parse((await Ok("case", "show", "--node", node, n, "--json")).Stdout);
 
     private static JsonElement Parse(string json)
     {
@@ -308,9 +308,10 @@ public sealed class CaseProcessTests : IAsyncDisposable
 
     private static string Compact(JsonElement e) => JsonSerializer.Serialize(e);
 
-    private static Task<CliResult> Cli(params string[] args) => CliProcess.RunAsync(CallLimit, args);
+    /// <summary>Runs the CLI as an operator of this test's secured devnet (its profile is in the devnet directory).</summary>
+    private Task<CliResult> Cli(params string[] args) => CliProcess.RunAsync(CallLimit, CliProcess.ProfileOf(_devnet.Directory), args);
 
-    private static async Task<CliResult> Ok(params string[] args)
+    private async Task<CliResult> Ok(params string[] args)
     {
         var r = await Cli(args);
         Assert.True(r.ExitCode == 0, $"servicehall {string.Join(' ', args)}\n{r}");

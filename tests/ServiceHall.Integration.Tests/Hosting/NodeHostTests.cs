@@ -16,7 +16,7 @@ public sealed class NodeHostTests : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        _app = NodeProgram.Build(["--id", "city", "--listen", "http://127.0.0.1:0", "--data", _dir], NodeLevel.City, null, null, TimeProvider.System);
+        _app = NodeProgram.Build(["--id", "city", "--listen", "http://127.0.0.1:0", "--insecure-cleartext", "--data", _dir], NodeLevel.City, null, null, TimeProvider.System);
         _app.InitializeServiceHallStore();
         await _app.StartAsync(TestContext.Current.CancellationToken);
         _channel = GrpcChannel.ForAddress(NodeProgram.BoundAddress(_app));

@@ -3,13 +3,17 @@ using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Microsoft.Extensions.Options;
 using ServiceHall.Core.Catalogue;
+using ServiceHall.Core.Clerks;
 using ServiceHall.Protos.V1;
 using ServiceHall.Sync;
 using ServiceHall.Sync.Store;
 
 namespace ServiceHall.Core.Hosting;
 
-/// <summary>Operator-facing administration of this node (status, sync on demand, registration at the city).</summary>
+/// <summary>
+/// Operator-facing administration of this node (status, sync on demand: operators of this node; registration at the
+/// city: city administrators).
+/// </summary>
 public sealed class NodeAdminService(
     NodeIdentity identity,
     NodeClock clock,
@@ -26,6 +30,7 @@ public sealed class NodeAdminService(
     /// <inheritdoc />
     public override Task<NodeStatus> GetStatus(GetStatusRequest request, ServerCallContext context)
     {
+        ClerkCalls.Require(context, c => ClerkPermissions.Operate(c, identity));
         var status = new NodeStatus
         {
             NodeId = identity.NodeId,
@@ -96,6 +101,7 @@ public sealed class NodeAdminService(
     public override async Task<SyncNowReply> SyncNow(SyncNowRequest request, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
+        ClerkCalls.Require(context, c => ClerkPermissions.Operate(c, identity));
         if (!runner.HasParent)
         {
             return new SyncNowReply { Ok = true, Error = "" };
@@ -117,6 +123,8 @@ public sealed class NodeAdminService(
     /// <inheritdoc />
     public override Task<RegisterNodeReply> RegisterNode(RegisterNodeRequest request, ServerCallContext context)
     {
+        ArgumentNullException.ThrowIfNull(request);
+        ClerkCalls.Require(context, c => ClerkPermissions.Administer(c, identity));
         var level = CatalogueService.FromProto(request.Level)
             ?? throw new RpcException(new Status(StatusCode.InvalidArgument, "level must be township or village."));
         try

@@ -122,10 +122,30 @@ public sealed class CaseCommandLineTests
         Assert.Contains("is the city", e.Message, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void DefaultUser_NodeId_ClerkAtNode()
+    [Theory]
+    [InlineData("http://127.0.0.1:5103", "Cases", null, "window@t01-v01")]
+    [InlineData("http://127.0.0.1:5103/", "Operator", null, "operator@t01-v01")]
+    [InlineData("http://127.0.0.1:5100", "Cases", "MKT", "mkt@city")]
+    [InlineData("http://127.0.0.1:5100", "Operator", null, "admin")]
+    [InlineData("http://127.0.0.1:5103", "Administrator", null, "admin")]
+    [InlineData("http://127.0.0.1:5999", "Cases", null, "admin")]
+    public void ClerkProfile_Choose_ClerkOfTheNodeAndNeed_ElseDefault(string url, string need, string? department, string expected)
     {
-        Assert.Equal("clerk@t01-v01", CaseCommands.DefaultUser("t01-v01"));
+        var profile = new ServiceHall.Cli.Profiles.ClerkProfile
+        {
+            Default = "admin",
+            Nodes = { ["city"] = "http://127.0.0.1:5100", ["t01-v01"] = "http://127.0.0.1:5103" },
+            Clerks =
+            {
+                new("admin", "s", "city", "ADM", "administrator"),
+                new("mkt@city", "s", "city", "MKT", "reviewer"),
+                new("window@city", "s", "city", "ADM", "window"),
+                new("operator@t01-v01", "s", "t01-v01", "ADM", "operator"),
+                new("window@t01-v01", "s", "t01-v01", "ADM", "window"),
+            },
+        };
+        var chosen = profile.Choose(new Uri(url), Enum.Parse<ServiceHall.Cli.Profiles.ClerkNeed>(need), department);
+        Assert.Equal(expected, chosen?.Id);
     }
 
     [Fact]

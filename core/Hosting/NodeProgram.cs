@@ -71,7 +71,13 @@ public static class NodeProgram
     /// </summary>
     public static WebApplication Build(string[] args, NodeLevel level, Action<WebApplicationBuilder>? addServices, Action<WebApplication>? mapServices, TimeProvider time)
     {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        // Options are bound once at start, so appsettings are not watched: each watcher costs an inotify instance, and a
+        // machine running many nodes (devnet, tests) ran out of them and nodes died at start.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = [.. args, "--hostBuilder:reloadConfigOnChange=false"],
+            ContentRootPath = AppContext.BaseDirectory,
+        });
         builder.Configuration.AddEnvironmentVariables("SERVICEHALL_");
         builder.Configuration.AddCommandLine(args, SwitchMappingsCopy());
 

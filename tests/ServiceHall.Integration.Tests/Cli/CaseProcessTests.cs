@@ -49,11 +49,11 @@ public sealed class CaseProcessTests : IAsyncDisposable
         var accepted = await CaseAsync(city, n);
         Assert.Equal("submitted", accepted.GetProperty("status").GetString());
         Assert.Equal("city", accepted.GetProperty("holder").GetString());
-        await Ok("case", "accept", n, "--node", city, "--user", "li@city");
+        await Ok("case", "accept", n, "--node", city);
 
         // The four departments review at once, each with its own call.
         var opinions = await Task.WhenAll(BizDepartments.Select(d =>
-            Cli("case", "opinion", n, "--node", city, "--department", d, "--user", $"{d.ToLowerInvariant()}@city", "--verdict", "approve", "--reason", $"{d} 审查通过", "--json")));
+            Cli("case", "opinion", n, "--node", city, "--department", d, "--verdict", "approve", "--reason", $"{d} 审查通过", "--json")));
         Assert.All(opinions, r => Assert.True(r.ExitCode == 0, r.ToString()));
 
         var reviewed = await CaseAsync(city, n);
@@ -307,7 +307,7 @@ public sealed class CaseProcessTests : IAsyncDisposable
         }
     }
 
-    private static async Task<JsonElement> CaseAsync(string node, string n) => Parse((await Ok("case", "show", "--node", node, n, "--json")).Stdout);
+    private async Task<JsonElement> CaseAsync(string node, string n) => Parse((await Ok("case", "show", "--node", node, n, "--json")).Stdout);
 
     private static JsonElement Parse(string json)
     {
@@ -317,9 +317,11 @@ public sealed class CaseProcessTests : IAsyncDisposable
 
     private static string Compact(JsonElement e) => JsonSerializer.Serialize(e);
 
-    private static Task<CliResult> Cli(params string[] args) => CliProcess.RunAsync(CallLimit, args);
+    /// <summary>Runs the CLI with the devnet's clerk profile (what <c>devnet up</c> wrote into its data directory).</summary>
+    private Task<CliResult> Cli(params string[] args) =>
+        CliProcess.RunAsync(CallLimit, new Dictionary<string, string?> { ["SERVICEHALL_PROFILE"] = _dir.Path }, args);
 
-    private static async Task<CliResult> Ok(params string[] args)
+    private async Task<CliResult> Ok(params string[] args)
     {
         var r = await Cli(args);
         Assert.True(r.ExitCode == 0, $"servicehall {string.Join(' ', args)}\n{r}");

@@ -104,7 +104,7 @@ internal static class SyncBench
             Console.WriteLine($"CPU per row          sender {Us(senderCpu, rows)} µs, receiver {Us(receiverCpu, rows)} µs (whole processes, incl. gRPC); raw insert {rawCpuPerRow:N1} µs");
             Console.WriteLine($"stages in process    read {readCpu:N1}, protobuf parse {parseCpu:N1}, apply {applyCpu:N1} µs CPU/row (no network)");
             Console.WriteLine($"machine load         {File.ReadAllText("/proc/loadavg").Trim()} (load average over {Environment.ProcessorCount} cores during the run)");
-            Console.WriteLine($"receiver memory      peak working set {Mb(stats[1])} MiB, peak GC heap {Mb(stats[2])} MiB (sampled every 20 ms), allocated {Mb(stats[3])} MiB in total during the timed round");
+            Console.WriteLine($"receiver memory      peak RSS {Mb(stats[1])} MiB (VmHWM), peak GC heap {Mb(stats[2])} MiB (sampled every 20 ms), allocated {Mb(stats[3])} MiB in total during the timed round");
             return 0;
         }
         finally
@@ -129,14 +129,10 @@ internal static class SyncBench
         app.MapServiceHallSync();
         await app.StartAsync();
         var startCpu = Cpu();
-        long peakWs = 0, peakHeap = 0, baseAllocated = 0;
-        using var sampler = new Timer(_ =>
-        {
-            using var p = Process.GetCurrentProcess();
-            peakWs = Math.Max(peakWs, p.WorkingSet64);
-            peakHeap = Math.Max(peakHeap, GC.GetGCMemoryInfo().HeapSizeBytes);
-            peakHeap = Math.Max(peakHeap, GC.GetTotalMemory(false));
-        }, null, 0, 20);
+        long peakHeap = 0, baseAllocated = 0;
+        // Only the GC heap is sampled; peak RSS comes from the kernel (VmHWM). Sampling the working set through
+        // Process parsed /proc files 50 times a second: 7% of the receiver's thread time in a profile.
+        using var sampler = new Timer(_ => peakHeap = Math.Max(peakHeap, GC.GetTotalMemory(false)), null, 0, 20);
         Console.WriteLine(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
         while (await Console.In.ReadLineAsync() is { } line)
         {
@@ -144,7 +140,8 @@ internal static class SyncBench
             {
                 startCpu = Cpu();
                 GC.Collect();
-                peakWs = peakHeap = 0;
+                peakHeap = 0;
+                ResetPeakRss();
                 baseAllocated = GC.GetTotalAllocatedBytes();
             }
             else if (line == "STATS")
@@ -155,12 +152,22 @@ internal static class SyncBench
                 var count = (long)cmd.ExecuteScalar()!;
                 using var p = Process.GetCurrentProcess();
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{count} {peakWs} {peakHeap} {GC.GetTotalAllocatedBytes() - baseAllocated} {(p.TotalProcessorTime - startCpu).Ticks}"));
+                    $"{count} {PeakRss()} {peakHeap} {GC.GetTotalAllocatedBytes() - baseAllocated} {(p.TotalProcessorTime - startCpu).Ticks}"));
             }
         }
 
         await app.StopAsync();
         return 0;
+    }
+
+    /// <summary>Resets the kernel's peak-RSS mark of this process (Linux: writing 5 to clear_refs).</summary>
+    private static void ResetPeakRss() => File.WriteAllText("/proc/self/clear_refs", "5");
+
+    /// <summary>Peak resident set size of this process since start or the last reset (VmHWM), in bytes.</summary>
+    private static long PeakRss()
+    {
+        var line = File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+        return long.Parse(line["VmHWM:".Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) * 1024;
     }
 
     private static Node Open(string path, string nodeId, TimeProvider time)

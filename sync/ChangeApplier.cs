@@ -128,6 +128,7 @@ public sealed class ChangeApplier(SyncStore store, ILogger? logger = null)
             var upserts = new Dictionary<string, RawStatement>(StringComparer.Ordinal);
             var deletes = new Dictionary<string, RawStatement>(StringComparer.Ordinal);
             var applied = new List<AppliedChange>(batch.Changes.Count);
+            var fields = new RowField[columnMaps.Count == 0 ? 0 : columnMaps.Values.Max(m => m.Length)];
             int skipped = 0, conflicts = 0, parked = 0;
             long maxHlc = 0;
             var now = store.Time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture);
@@ -210,9 +211,15 @@ public sealed class ChangeApplier(SyncStore store, ILogger? logger = null)
                         }
 
                         var map = columnMaps[c.Table];
+                        var row = c.Row.Span;
+                        if (RowCodec.Decode(row, fields) != map.Length)
+                        {
+                            throw new FormatException($"Change of '{c.Table}' key '{c.Key}' does not have {map.Length} values.");
+                        }
+
                         for (var i = 0; i < map.Length; i++)
                         {
-                            BindValue(up, i + 1, c.Values[map[i]]);
+                            BindValue(up, i + 1, fields[map[i]], row);
                         }
 
                         up.Execute();
@@ -362,7 +369,8 @@ public sealed class ChangeApplier(SyncStore store, ILogger? logger = null)
         {
             if (!held.ContainsKey(c.Table))
             {
-                held[c.Table] = new Dictionary<string, HeldVersion>(StringComparer.Ordinal);
+                // Sized for the batch: every applied change adds its key, and growing one entry at a time showed in profiles.
+                held[c.Table] = new Dictionary<string, HeldVersion>(batch.Changes.Count, StringComparer.Ordinal);
             }
         }
 
@@ -442,31 +450,28 @@ public sealed class ChangeApplier(SyncStore store, ILogger? logger = null)
         cmd.ExecuteNonQuery();
     }
 
-    /// <summary>Binds a wire value without boxing the common kinds.</summary>
-    private static void BindValue(RawStatement statement, int index, Value v)
+    /// <summary>Binds a decoded row value; text and blobs straight from the received bytes.</summary>
+    private static void BindValue(RawStatement statement, int index, in RowField v, ReadOnlySpan<byte> row)
     {
-        switch (v.KindCase)
+        switch (v.Kind)
         {
-            case Value.KindOneofCase.Int:
+            case RowValueKind.Int:
                 statement.Bind(index, v.Int);
                 break;
-            case Value.KindOneofCase.Text:
-                statement.Bind(index, v.Text);
+            case RowValueKind.Text:
+                statement.BindText(index, v.Bytes(row));
+                break;
+            case RowValueKind.Real:
+                statement.Bind(index, v.Real);
+                break;
+            case RowValueKind.Blob:
+                statement.BindBlob(index, v.Bytes(row));
                 break;
             default:
-                statement.Bind(index, FromValue(v));
+                statement.BindNull(index);
                 break;
         }
     }
-
-    internal static object FromValue(Value v) => v.KindCase switch
-    {
-        Value.KindOneofCase.Int => v.Int,
-        Value.KindOneofCase.Real => v.Real,
-        Value.KindOneofCase.Text => v.Text,
-        Value.KindOneofCase.Blob => v.Blob.ToByteArray(),
-        _ => DBNull.Value,
-    };
 
     private static SqliteCommand Prepare(SqliteConnection conn, SqliteTransaction tx, string sql, params string[] parameters)
     {

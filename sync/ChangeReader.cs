@@ -1,7 +1,8 @@
 using System.Runtime.CompilerServices;
-using Google.Protobuf;
+using System.Text;
 using Microsoft.Data.Sqlite;
 using ServiceHall.Protos.V1;
+using SQLitePCL;
 
 namespace ServiceHall.Sync;
 
@@ -66,23 +67,27 @@ public sealed class ChangeReader(SyncStore store)
         // Echo suppression runs in SQL: a township's pull of a village's own pushes, or its push of what the city
         // sent, would otherwise materialise every skipped entry here.
         var viaFilter = excludeVia is not null && !includeViaExcluded;
-        using (var log = conn.CreateCommand())
+        var strings = new Utf8StringCache();
+        var excludeViaUtf8 = excludeVia is null ? null : Encoding.UTF8.GetBytes(excludeVia);
+        var scan = (maxRows * 8) + 256;
+        using (var log = new RawStatement(conn, $"""
+            SELECT tbl, pk, seq, hlc, origin, via, scope, prev_scope, deleted, base_hlc, base_origin
+            FROM _sync_log WHERE seq > @after AND seq <= @upto {(viaFilter ? "AND via IS NOT @via" : "")} ORDER BY seq LIMIT @scan
+            """))
         {
-            log.Transaction = tx;
-            log.CommandText = $"""
-                SELECT tbl, pk, seq, hlc, origin, via, scope, prev_scope, deleted, base_hlc, base_origin
-                FROM _sync_log WHERE seq > @after AND seq <= @upto {(viaFilter ? "AND via IS NOT @via" : "")} ORDER BY seq LIMIT @scan
-                """;
-            var scan = (maxRows * 8) + 256;
-            log.Parameters.AddWithValue("@after", afterSeq);
-            log.Parameters.AddWithValue("@upto", upToSeq);
-            log.Parameters.AddWithValue("@scan", scan);
-            log.Parameters.AddWithValue("@via", (object?)excludeVia ?? DBNull.Value);
-            using var r = log.ExecuteReader();
+            // Parameters by position, in order of first appearance: @after, @upto, [@via,] @scan.
+            log.Bind(1, afterSeq);
+            log.Bind(2, upToSeq);
+            if (viaFilter)
+            {
+                log.Bind(3, excludeVia!);
+            }
+
+            log.Bind(viaFilter ? 4 : 3, (long)scan);
             var returned = 0;
             while (picked.Count < maxRows)
             {
-                if (!r.Read())
+                if (!log.Step())
                 {
                     if (returned < scan)
                     {
@@ -95,34 +100,34 @@ public sealed class ChangeReader(SyncStore store)
                 }
 
                 returned++;
-                var seq = r.GetInt64(2);
+                var seq = log.ColumnInt64(2);
                 examinedThrough = seq;
-                var tbl = r.GetString(0);
+                var tbl = strings.Get(log.ColumnBytes(0));
                 if (!store.Schema.TryGet(tbl, out var table))
                 {
                     continue; // a table no longer declared: nothing to send
                 }
 
-                var via = r.IsDBNull(5) ? null : r.GetString(5);
-                var scope = r.IsDBNull(6) ? null : r.GetString(6);
-                var deleted = r.GetInt64(8) != 0;
+                var fromExcluded = excludeViaUtf8 is not null && log.ColumnType(5) != raw.SQLITE_NULL && log.ColumnBytes(5).SequenceEqual(excludeViaUtf8);
+                var scope = log.ColumnType(6) == raw.SQLITE_NULL ? null : strings.Get(log.ColumnBytes(6));
+                var deleted = log.ColumnInt64(8) != 0;
                 if (childScope is null)
                 {
-                    if (table.Direction != SyncDirection.Both || (excludeVia is not null && string.Equals(via, excludeVia, StringComparison.Ordinal)))
+                    if (table.Direction != SyncDirection.Both || fromExcluded)
                     {
                         continue;
                     }
                 }
                 else
                 {
-                    if (!includeViaExcluded && string.Equals(via, excludeVia, StringComparison.Ordinal))
+                    if (!includeViaExcluded && fromExcluded)
                     {
                         continue;
                     }
 
                     if (!Scope.Contains(childScope, scope))
                     {
-                        var prev = r.IsDBNull(7) ? null : r.GetString(7);
+                        var prev = log.ColumnType(7) == raw.SQLITE_NULL ? null : strings.Get(log.ColumnBytes(7));
                         if (prev is null || !Scope.Contains(childScope, prev))
                         {
                             continue;
@@ -135,14 +140,14 @@ public sealed class ChangeReader(SyncStore store)
                 picked.Add(new Change
                 {
                     Table = tbl,
-                    Key = r.GetString(1),
+                    Key = Encoding.UTF8.GetString(log.ColumnBytes(1)),
                     Seq = seq,
-                    Hlc = r.GetInt64(3),
-                    Origin = r.GetString(4),
+                    Hlc = log.ColumnInt64(3),
+                    Origin = strings.Get(log.ColumnBytes(4)),
                     Partition = scope ?? string.Empty,
                     Deleted = deleted,
-                    BaseHlc = r.IsDBNull(9) ? 0 : r.GetInt64(9),
-                    BaseOrigin = r.IsDBNull(10) ? string.Empty : r.GetString(10),
+                    BaseHlc = log.ColumnType(9) == raw.SQLITE_NULL ? 0 : log.ColumnInt64(9),
+                    BaseOrigin = log.ColumnType(10) == raw.SQLITE_NULL ? string.Empty : strings.Get(log.ColumnBytes(10)),
                 });
                 if (!deleted)
                 {
@@ -163,24 +168,26 @@ public sealed class ChangeReader(SyncStore store)
                 }
             }
 
+            // Values go from SQLite's column bytes straight into the wire form of the row (no object per value).
+            var row = new RowWriter();
             foreach (var tbl in tablesWithRows)
             {
-                var table = store.Schema[tbl];
-                using var rows = conn.CreateCommand();
-                rows.Transaction = tx;
-                rows.CommandText = store.SqlFor(tbl).SelectJoinedBySeq;
-                rows.Parameters.AddWithValue("@tbl", tbl);
-                rows.Parameters.AddWithValue("@after", afterSeq);
-                rows.Parameters.AddWithValue("@through", examinedThrough);
-                using var r = rows.ExecuteReader();
-                while (r.Read())
+                var columns = store.Schema[tbl].Columns.Count;
+                using var rows = new RawStatement(conn, store.SqlFor(tbl).SelectJoinedBySeq);
+                // Parameters by position, in order of first appearance: @tbl, @after, @through.
+                rows.Bind(1, tbl);
+                rows.Bind(2, afterSeq);
+                rows.Bind(3, examinedThrough);
+                while (rows.Step())
                 {
-                    if (bySeq.TryGetValue(r.GetInt64(0), out var change))
+                    if (bySeq.TryGetValue(rows.ColumnInt64(0), out var change))
                     {
-                        for (var i = 1; i <= table.Columns.Count; i++)
+                        for (var i = 1; i <= columns; i++)
                         {
-                            change.Values.Add(ToValue(r, i));
+                            WriteValue(row, rows, i);
                         }
+
+                        change.Row = row.ToByteString();
                     }
                 }
             }
@@ -192,7 +199,7 @@ public sealed class ChangeReader(SyncStore store)
         var tablesInBatch = new HashSet<string>(StringComparer.Ordinal);
         foreach (var change in picked)
         {
-            if (!change.Deleted && change.Values.Count == 0)
+            if (!change.Deleted && change.Row.IsEmpty)
             {
                 change.Deleted = true; // the row is gone from the table although the log says otherwise: send what it is
             }
@@ -226,35 +233,26 @@ public sealed class ChangeReader(SyncStore store)
         return (long)cmd.ExecuteScalar()!;
     }
 
-    internal static Value ToValue(SqliteDataReader r, int i)
+    /// <summary>Appends a 0-based column of the current row by its storage class in this row.</summary>
+    private static void WriteValue(RowWriter row, RawStatement rows, int i)
     {
-        if (r.IsDBNull(i))
+        switch (rows.ColumnType(i))
         {
-            return new Value();
+            case raw.SQLITE_INTEGER:
+                row.WriteInt(rows.ColumnInt64(i));
+                break;
+            case raw.SQLITE_TEXT:
+                row.WriteText(rows.ColumnBytes(i));
+                break;
+            case raw.SQLITE_FLOAT:
+                row.WriteReal(rows.ColumnDouble(i));
+                break;
+            case raw.SQLITE_BLOB:
+                row.WriteBlob(rows.ColumnBytes(i));
+                break;
+            default:
+                row.WriteNull();
+                break;
         }
-
-        // By the column's storage class in this row, read without boxing (GetValue boxed every integer).
-        var type = r.GetFieldType(i);
-        if (type == typeof(long))
-        {
-            return new Value { Int = r.GetInt64(i) };
-        }
-
-        if (type == typeof(string))
-        {
-            return new Value { Text = r.GetString(i) };
-        }
-
-        if (type == typeof(double))
-        {
-            return new Value { Real = r.GetDouble(i) };
-        }
-
-        if (type == typeof(byte[]))
-        {
-            return new Value { Blob = ByteString.CopyFrom((byte[])r.GetValue(i)) };
-        }
-
-        return new Value { Text = Convert.ToString(r.GetValue(i), System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty };
     }
 }

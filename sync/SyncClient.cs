@@ -208,7 +208,8 @@ public sealed class SyncClient
         }, headers, cancellationToken: ct);
         int pulled = 0, skipped = 0;
         var caughtUp = false;
-        await foreach (var batch in call.ResponseStream.ReadAllAsync(ct).ConfigureAwait(false))
+        // The next batch is received and parsed while this one is applied.
+        await foreach (var batch in call.ResponseStream.ReadAheadAsync(1, check: null, ct).ConfigureAwait(false))
         {
             if (batch.ThroughSeq < cursor)
             {

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Text;
 using Grpc.Core;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -72,10 +73,9 @@ public sealed class SyncService(SyncStore store, ISyncPeerDirectory directory, I
         try
         {
             var total = 0;
-            while (await requestStream.MoveNext(context.CancellationToken).ConfigureAwait(false))
+            // The next batch is received, parsed and validated while this one is applied.
+            await foreach (var batch in requestStream.ReadAheadAsync(1, b => Validate(b, child), context.CancellationToken).ConfigureAwait(false))
             {
-                var batch = requestStream.Current;
-                Validate(batch, child);
                 var result = _applier.Apply(batch, child.NodeId, child.Scope,
                     (conn, tx) => SyncStore.SetCursor(conn, tx, child.NodeId, SyncProtocol.RelationChild, push: true, batch.ThroughSeq, child.Scope));
                 total += result.Applied;
@@ -173,6 +173,7 @@ public sealed class SyncService(SyncStore store, ISyncPeerDirectory directory, I
             }
         }
 
+        var fields = new RowField[columns.Count == 0 ? 0 : columns.Values.Max(t => t.Columns.Count)];
         foreach (var c in batch.Changes)
         {
             if (!columns.TryGetValue(c.Table, out var tc))
@@ -186,9 +187,19 @@ public sealed class SyncService(SyncStore store, ISyncPeerDirectory directory, I
                 throw Invalid($"change of '{c.Table}' key '{c.Key}' lacks key, origin or hlc");
             }
 
-            if (c.Deleted ? c.Values.Count != 0 : c.Values.Count != tc.Columns.Count)
+            int count;
+            try
             {
-                throw Invalid($"change of '{c.Table}' key '{c.Key}' has {c.Values.Count} values; {(c.Deleted ? 0 : tc.Columns.Count)} expected");
+                count = RowCodec.Decode(c.Row.Span, fields);
+            }
+            catch (FormatException ex)
+            {
+                throw Invalid($"change of '{c.Table}' key '{c.Key}': {ex.Message}");
+            }
+
+            if (c.Deleted ? count != 0 : count != tc.Columns.Count)
+            {
+                throw Invalid($"change of '{c.Table}' key '{c.Key}' has {count} values; {(c.Deleted ? 0 : tc.Columns.Count)} expected");
             }
 
             if (table.ScopeColumn is null)
@@ -208,8 +219,8 @@ public sealed class SyncService(SyncStore store, ISyncPeerDirectory directory, I
 
             if (!c.Deleted)
             {
-                var v = c.Values[tc.Columns.IndexOf(table.ScopeColumn)];
-                if (v.KindCase != Value.KindOneofCase.Text || !string.Equals(v.Text, c.Partition, StringComparison.Ordinal))
+                var v = fields[tc.Columns.IndexOf(table.ScopeColumn)];
+                if (v.Kind != RowValueKind.Text || !v.Bytes(c.Row.Span).SequenceEqual(Encoding.UTF8.GetBytes(c.Partition)))
                 {
                     throw Invalid($"change of '{c.Table}' key '{c.Key}': partition '{c.Partition}' differs from its {table.ScopeColumn} value");
                 }

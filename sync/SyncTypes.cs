@@ -6,7 +6,7 @@ namespace ServiceHall.Sync;
 public static class SyncProtocol
 {
     /// <summary>Version of the sync protocol this engine speaks; a peer with another version is refused at the handshake.</summary>
-    public const int Version = 1;
+    public const int Version = 2;
 
     /// <summary>Request header that carries the caller's node id on every sync call.</summary>
     public const string NodeHeader = "x-servicehall-node";

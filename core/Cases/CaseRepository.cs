@@ -119,6 +119,18 @@ public sealed class CaseRepository
         return state;
     }
 
+    /// <summary>
+    /// What <see cref="CaseRules"/> would say if <paramref name="actor"/> took this action at this node now; writes nothing.
+    /// Front ends use it to offer only the actions the rules allow.
+    /// </summary>
+    public CaseVerdict Check(CaseState state, CaseEventKind kind, CaseActor actor, CaseEventData data)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        var now = Time.GetUtcNow();
+        var probe = new CaseEvent(string.Empty, state.Number, kind, _node.NodeId, actor, now, long.MaxValue, data);
+        return CaseRules.Check(state, probe, FindItem(state.Header.ItemCode), Calendar());
+    }
+
     /// <summary>The case's state now, or null if the store does not hold it.</summary>
     public CaseState? Get(string number)
     {

@@ -9,7 +9,7 @@ namespace ServiceHall.Core.Cases;
 public static class CasesServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers <see cref="CaseRepository"/> (singleton) and the gRPC services <see cref="CasesService"/> and
+    /// Registers <see cref="CaseRepository"/> and <see cref="CaseDesk"/> (singletons) and the gRPC services <see cref="CasesService"/> and
     /// <see cref="StatisticsService"/>. The host must register <see cref="ServiceHall.Sync.SyncStore"/> (with
     /// <see cref="CaseTables.All"/> in its schema), <see cref="ICaseCatalogue"/>, <see cref="Hosting.NodeIdentity"/>
     /// and <see cref="TimeProvider"/>, and call <c>AddGrpc()</c>.
@@ -19,6 +19,7 @@ public static class CasesServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<CaseRepository>();
+        services.TryAddSingleton<CaseDesk>();
         return services;
     }
 

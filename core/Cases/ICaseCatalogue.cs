@@ -42,6 +42,14 @@ public sealed class CaseActionException : Exception
     public CaseActionException(CaseErrorKind kind, string message)
         : base(message) => Kind = kind;
 
+    /// <summary>Creates an <see cref="CaseErrorKind.InvalidArgument"/> exception about one input field.</summary>
+    public CaseActionException(string field, string message, CaseErrorKind kind = CaseErrorKind.InvalidArgument)
+        : base(message)
+    {
+        Kind = kind;
+        Field = field;
+    }
+
     /// <summary>Creates the exception (kind <see cref="CaseErrorKind.FailedPrecondition"/>).</summary>
     public CaseActionException() : this(CaseErrorKind.FailedPrecondition, "The case action was refused.")
     {
@@ -57,6 +65,9 @@ public sealed class CaseActionException : Exception
 
     /// <summary>Why.</summary>
     public CaseErrorKind Kind { get; }
+
+    /// <summary>The input field at fault (request spelling, e.g. <c>applicant_name</c>), or null when the whole action is refused.</summary>
+    public string? Field { get; }
 
     /// <summary>The exception for a verdict of <see cref="CaseRules"/>.</summary>
     public static CaseActionException From(CaseVerdict verdict)

@@ -1,3 +1,4 @@
+using Google.Protobuf;
 using Grpc.Core;
 using ServiceHall.Protos.V1;
 
@@ -300,7 +301,7 @@ public sealed class NetworkSyncTests
         static Change Note(string id, string scope, long seq) => new()
         {
             Table = "notes", Key = id, Partition = scope, Hlc = 1L << 40, Origin = "t01-v01", Seq = seq,
-            Values = { new Value { Text = id }, new Value { Text = scope }, new Value { Text = "x" }, new Value() },
+            Row = RowCodec.Encode([id, scope, "x", null]),
         };
     }
 
@@ -312,7 +313,7 @@ public sealed class NetworkSyncTests
         var client = new Protos.V1.Sync.SyncClient(channel);
         var batch = new ChangeBatch { Sender = "t01", ThroughSeq = 1 };
         batch.Tables.Add(new TableColumns { Table = "globals", Columns = { "id", "body" } });
-        batch.Changes.Add(new Change { Table = "globals", Key = "g", Hlc = 1L << 40, Origin = "t01", Values = { new Value { Text = "g" }, new Value { Text = "forged" } } });
+        batch.Changes.Add(new Change { Table = "globals", Key = "g", Hlc = 1L << 40, Origin = "t01", Row = RowCodec.Encode(["g", "forged"]) });
 
         using var call = client.Push(new Metadata { { SyncProtocol.NodeHeader, "t01" } }, cancellationToken: TestContext.Current.CancellationToken);
         await call.RequestStream.WriteAsync(batch, TestContext.Current.CancellationToken);
@@ -323,8 +324,12 @@ public sealed class NetworkSyncTests
         Assert.Empty(net.City.Globals());
     }
 
-    [Fact(Timeout = 30_000)]
-    public async Task Push_MalformedValueCount_InvalidArgument()
+    [Theory(Timeout = 30_000)]
+    [InlineData("too few values")]
+    [InlineData("invalid UTF-8")]
+    [InlineData("cut short")]
+    [InlineData("not a row")]
+    public async Task Push_MalformedRow_InvalidArgument(string defect)
     {
         await using var net = await Network.CreateAsync();
         using var channel = net["t01-v01"].RawChannel(net["t01"]);
@@ -332,7 +337,7 @@ public sealed class NetworkSyncTests
         var scope = Network.ScopeOf("t01-v01");
         var batch = new ChangeBatch { Sender = "t01-v01", ThroughSeq = 1 };
         batch.Tables.Add(new TableColumns { Table = "notes", Columns = { "id", "scope", "body", "n" } });
-        batch.Changes.Add(new Change { Table = "notes", Key = "n", Partition = scope, Hlc = 1L << 40, Origin = "t01-v01", Values = { new Value { Text = "n" } } });
+        batch.Changes.Add(new Change { Table = "notes", Key = "n", Partition = scope, Hlc = 1L << 40, Origin = "t01-v01", Row = MalformedRow(defect, scope) });
 
         using var call = client.Push(new Metadata { { SyncProtocol.NodeHeader, "t01-v01" } }, cancellationToken: TestContext.Current.CancellationToken);
         await call.RequestStream.WriteAsync(batch, TestContext.Current.CancellationToken);
@@ -341,6 +346,54 @@ public sealed class NetworkSyncTests
 
         Assert.Equal(StatusCode.InvalidArgument, ex.StatusCode);
         Assert.Empty(net["t01"].Notes());
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Push_GoodBatchThenBadOne_FirstAppliedAndAcknowledged_SecondRefused()
+    {
+        // The parent reads the next batch while it applies the current one: a bad batch behind a good one
+        // must still leave the good one applied and acknowledged, and nothing of the bad one.
+        await using var net = await Network.CreateAsync();
+        using var channel = net["t01-v01"].RawChannel(net["t01"]);
+        var client = new Protos.V1.Sync.SyncClient(channel);
+        var scope = Network.ScopeOf("t01-v01");
+        ChangeBatch Batch(long seq, ByteString row)
+        {
+            var b = new ChangeBatch { Sender = "t01-v01", ThroughSeq = seq };
+            b.Tables.Add(new TableColumns { Table = "notes", Columns = { "id", "scope", "body", "n" } });
+            b.Changes.Add(new Change { Table = "notes", Key = $"n{seq}", Partition = scope, Hlc = (1L << 40) + seq, Origin = "t01-v01", Seq = seq, Row = row });
+            return b;
+        }
+
+        using var call = client.Push(new Metadata { { SyncProtocol.NodeHeader, "t01-v01" } }, cancellationToken: TestContext.Current.CancellationToken);
+        await call.RequestStream.WriteAsync(Batch(1, RowCodec.Encode(["n1", scope, "good", 1L])), TestContext.Current.CancellationToken);
+        await call.RequestStream.WriteAsync(Batch(2, RowCodec.Encode(["n2"])), TestContext.Current.CancellationToken);
+        await call.RequestStream.CompleteAsync();
+
+        Assert.True(await call.ResponseStream.MoveNext(TestContext.Current.CancellationToken));
+        Assert.Equal(1, call.ResponseStream.Current.ThroughSeq);
+        var ex = await Assert.ThrowsAsync<RpcException>(async () => await call.ResponseStream.MoveNext(TestContext.Current.CancellationToken));
+        Assert.Equal(StatusCode.InvalidArgument, ex.StatusCode);
+        Assert.Equal([$"n1|{scope}|good|1"], net["t01"].Notes());
+    }
+
+    private static ByteString MalformedRow(string defect, string scope)
+    {
+        var good = RowCodec.Encode(["n", scope, "body", 1L]).ToByteArray();
+        switch (defect)
+        {
+            case "too few values":
+                return RowCodec.Encode(["n"]);
+            case "invalid UTF-8":
+                var bad = RowCodec.Encode(["n", scope, "b\u00e9dy", 1L]).ToByteArray();
+                var at = Array.IndexOf(bad, (byte)0xC3);
+                bad[at] = 0xFF; // not a UTF-8 lead byte
+                return ByteString.CopyFrom(bad);
+            case "cut short":
+                return ByteString.CopyFrom(good, 0, good.Length - 3);
+            default:
+                return ByteString.CopyFromUtf8("SELECT * FROM notes; -- not protobuf");
+        }
     }
 
     [Fact(Timeout = 30_000)]

@@ -77,7 +77,9 @@ internal sealed class TestNode : IAsyncDisposable
 
     public async Task StartServerAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
+        // No config file watching: each watcher takes one of the user's 128 inotify instances, and a test run
+        // (or a bench on the same machine) with many in-process servers would run out.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = ["--hostBuilder:reloadConfigOnChange=false"] });
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, o => o.Protocols = HttpProtocols.Http2));
         builder.Logging.ClearProviders();
         builder.Services.AddGrpc();

@@ -1,6 +1,7 @@
-// The township node program: a Kestrel gRPC server over the node's own SQLite store.
-// Options: --id, --listen, --upstream, --data (see core/Hosting/NodeOptions.cs).
+// The township node program: a Kestrel gRPC server (and the web front desk) over the node's own SQLite store.
+// Options: --id, --listen, --web-listen, --upstream, --data (see core/Hosting/NodeOptions.cs).
 using ServiceHall.Core.Catalogue;
 using ServiceHall.Core.Hosting;
+using ServiceHall.Web;
 
-return await NodeProgram.RunAsync(args, NodeLevel.Township);
+return await NodeProgram.RunAsync(args, NodeLevel.Township, FrontDesk.AddServices, FrontDesk.Map);

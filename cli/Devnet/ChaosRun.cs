@@ -168,7 +168,8 @@ internal sealed class ChaosRun : IAsyncDisposable
     private async Task StartNetworkAsync(CancellationToken ct)
     {
         System.IO.Directory.CreateDirectory(_dir);
-        var basePort = LoopbackPorts.FreeRange(1 + Townships + (Townships * VillagesPerTownship));
+        // Each node takes two ports: gRPC and its web pages (see DevnetPlan).
+        var basePort = LoopbackPorts.FreeRange(2 * (1 + Townships + (Townships * VillagesPerTownship)));
         foreach (var spec in DevnetPlan.Create(Townships, VillagesPerTownship, basePort))
         {
             LinkProxy? proxy = null;

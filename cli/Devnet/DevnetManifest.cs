@@ -10,7 +10,8 @@ namespace ServiceHall.Cli.Devnet;
 /// <param name="Pid">Process id of the node program.</param>
 /// <param name="Store">Store location as the node reports it (its SQLite file), else its data directory.</param>
 /// <param name="Upstream">Parent URL; null for the city.</param>
-internal sealed record DevnetManifestNode(string Id, string Level, string Url, int Pid, string Store, string? Upstream)
+/// <param name="WebUrl">URL of the node's web front desk (HTTP/1.1, for a browser); null in a manifest written before it existed.</param>
+internal sealed record DevnetManifestNode(string Id, string Level, string Url, int Pid, string Store, string? Upstream, string? WebUrl = null)
 {
     /// <summary>Data directory of the node under the devnet directory.</summary>
     public string DataDirectory(string devnetDirectory) => Path.Combine(devnetDirectory, Id);
@@ -19,7 +20,7 @@ internal sealed record DevnetManifestNode(string Id, string Level, string Url, i
 /// <summary>
 /// <c>DIR/devnet.json</c>: the nodes a devnet started, so that <c>devnet status</c> and <c>devnet down</c>
 /// (often from another shell, after <c>up --detach</c> returned) find them. Shape:
-/// <c>{"nodes":[{"id","level","url","pid","store","upstream"}],"proxy":{"pid","controlPort","links":{"t01":port,…}}}</c>.
+/// <c>{"nodes":[{"id","level","url","pid","store","upstream","webUrl"}],"proxy":{"pid","controlPort","links":{"t01":port,…}}}</c>.
 /// </summary>
 /// <param name="Nodes">The nodes, in start order.</param>
 /// <param name="Proxy">The link proxies (child → parent) and their control port; null in a devnet without them.</param>

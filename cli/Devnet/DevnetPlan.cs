@@ -8,10 +8,14 @@ namespace ServiceHall.Cli.Devnet;
 /// <param name="Port">TCP port on 127.0.0.1.</param>
 /// <param name="ParentId">Parent node id; null for the city.</param>
 /// <param name="ParentPort">Parent's port; null for the city.</param>
-internal sealed record DevnetNodeSpec(string Id, string Level, int Port, string? ParentId, int? ParentPort)
+/// <param name="WebPort">TCP port of the node's web front desk (HTTP/1.1) on 127.0.0.1.</param>
+internal sealed record DevnetNodeSpec(string Id, string Level, int Port, string? ParentId, int? ParentPort, int WebPort)
 {
     /// <summary>Listen URL of the node.</summary>
     public string Url => DevnetPlan.UrlOf(Port);
+
+    /// <summary>URL of the node's web front desk.</summary>
+    public string WebUrl => DevnetPlan.UrlOf(WebPort);
 
     /// <summary>Port of the link proxy this node reaches its parent through (see <see cref="LinkProxy"/>); null = direct.</summary>
     public int? ViaPort { get; init; }
@@ -25,7 +29,8 @@ internal sealed record DevnetNodeSpec(string Id, string Level, int Port, string?
 /// Ports are consecutive from the base port: the city on <c>base</c>, township <c>i</c> (1-based) on
 /// <c>base + i</c>, and village <c>j</c> of township <c>i</c> on <c>base + N + (i − 1)·M + j</c>.
 /// With the defaults (base 5100, 2 × 2): city 5100, t01 5101, t02 5102, t01-v01 5103, t01-v02 5104,
-/// t02-v01 5105, t02-v02 5106.
+/// t02-v01 5105, t02-v02 5106. The web front desks follow, in the same order: node <c>k</c> (0-based, start order) of
+/// <c>n</c> serves its pages on <c>base + n + k</c> (defaults: city 5107 … t02-v02 5113).
 /// </summary>
 internal static class DevnetPlan
 {
@@ -65,17 +70,19 @@ internal static class DevnetPlan
             throw new ArgumentException(error);
         }
 
-        var nodes = new List<DevnetNodeSpec> { new("city", "city", basePort, null, null) };
+        var count = 1 + townships + (townships * villagesPerTownship);
+        var web = basePort + count;
+        var nodes = new List<DevnetNodeSpec> { new("city", "city", basePort, null, null, web++) };
         for (var i = 1; i <= townships; i++)
         {
-            nodes.Add(new(TownshipId(i), "township", basePort + i, "city", basePort));
+            nodes.Add(new(TownshipId(i), "township", basePort + i, "city", basePort, web++));
         }
 
         for (var i = 1; i <= townships; i++)
         {
             for (var j = 1; j <= villagesPerTownship; j++)
             {
-                nodes.Add(new(VillageId(i, j), "village", basePort + townships + ((i - 1) * villagesPerTownship) + j, TownshipId(i), basePort + i));
+                nodes.Add(new(VillageId(i, j), "village", basePort + townships + ((i - 1) * villagesPerTownship) + j, TownshipId(i), basePort + i, web++));
             }
         }
 
@@ -95,11 +102,12 @@ internal static class DevnetPlan
             return $"--villages-per-township must be between 0 and {MaxVillagesPerTownship} (got {villagesPerTownship}).";
         }
 
-        var last = (long)basePort + townships + ((long)townships * villagesPerTownship);
+        var count = 1 + townships + ((long)townships * villagesPerTownship);
+        var last = (long)basePort + (2 * count) - 1;
         if (basePort is < 1024 or > 65535 || last > 65535)
         {
-            return $"--base-port {basePort} does not leave room for {1 + townships + (townships * villagesPerTownship)} consecutive ports "
-                + "(the devnet uses base … base + townships × (1 + villages per township); ports 1024–65535).";
+            return $"--base-port {basePort} does not leave room for {2 * count} consecutive ports "
+                + "(the devnet uses one port per node for gRPC and one for its web pages, from base on; ports 1024–65535).";
         }
 
         return null;

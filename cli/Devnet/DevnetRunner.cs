@@ -49,7 +49,7 @@ internal sealed class DevnetRunner(TimeProvider time, TextWriter output, TextWri
         public int Pid { get; set; } = process.Id;
         public string Store { get; set; } = launch.DataDirectory;
 
-        public DevnetManifestNode ToManifest() => new(Spec.Id, Spec.Level, Spec.Url, Pid, Store, Spec.UpstreamUrl);
+        public DevnetManifestNode ToManifest() => new(Spec.Id, Spec.Level, Spec.Url, Pid, Store, Spec.UpstreamUrl, Spec.WebUrl);
     }
 
     /// <summary><c>devnet up</c>. Returns the exit code.</summary>
@@ -73,12 +73,12 @@ internal sealed class DevnetRunner(TimeProvider time, TextWriter output, TextWri
             return ExitCodes.Failed;
         }
 
-        var busy = plan.FirstOrDefault(n => !LoopbackPorts.IsFree(n.Port));
-        if (busy is not null)
+        var busy = plan.SelectMany(n => new[] { (n.Id, n.Port), (n.Id, Port: n.WebPort) }).FirstOrDefault(p => !LoopbackPorts.IsFree(p.Port));
+        if (busy.Id is not null)
         {
             await error.WriteLineAsync(
                 $"error: port {busy.Port} (planned for node {busy.Id}) is already in use on 127.0.0.1; choose another --base-port "
-                + $"(the devnet needs ports {plan[0].Port}–{plan[^1].Port}).").ConfigureAwait(false);
+                + $"(the devnet needs ports {plan[0].Port}–{plan[^1].WebPort}).").ConfigureAwait(false);
             return ExitCodes.Failed;
         }
 
@@ -261,7 +261,8 @@ internal sealed class DevnetRunner(TimeProvider time, TextWriter output, TextWri
     /// <param name="Pid">Process id from the manifest.</param>
     /// <param name="Running">True if that process is alive and is this devnet's node program.</param>
     /// <param name="Health">grpc.health.v1 state, or why it could not be checked.</param>
-    internal sealed record NodeHealth(string Id, string Level, string Url, int Pid, bool Running, string Health);
+    /// <param name="WebUrl">URL of the node's web front desk, if the manifest lists one.</param>
+    internal sealed record NodeHealth(string Id, string Level, string Url, int Pid, bool Running, string Health, string? WebUrl);
 
     /// <summary><c>devnet status</c>: each node's process and health. Exit 0 only if every node serves.</summary>
     public async Task<int> StatusAsync(string directory, bool json, CancellationToken cancellationToken)
@@ -294,7 +295,7 @@ internal sealed class DevnetRunner(TimeProvider time, TextWriter output, TextWri
                 health = await HealthProbe.CheckAsync(channel, time, cancellationToken).ConfigureAwait(false);
             }
 
-            return new NodeHealth(n.Id, n.Level, n.Url, n.Pid, running, health);
+            return new NodeHealth(n.Id, n.Level, n.Url, n.Pid, running, health, n.WebUrl);
         })).ConfigureAwait(false);
 
         if (json)
@@ -303,10 +304,10 @@ internal sealed class DevnetRunner(TimeProvider time, TextWriter output, TextWri
         }
         else
         {
-            var table = Tables.Create("id", "level", "url", "pid", "process", "health");
+            var table = Tables.Create("id", "level", "url", "web", "pid", "process", "health");
             foreach (var s in states)
             {
-                Tables.Row(table, s.Id, s.Level, s.Url, Tables.Num(s.Pid), s.Running ? "running" : "gone", s.Health);
+                Tables.Row(table, s.Id, s.Level, s.Url, s.WebUrl ?? "-", Tables.Num(s.Pid), s.Running ? "running" : "gone", s.Health);
             }
 
             Tables.Write(table);
@@ -775,10 +776,10 @@ internal sealed class DevnetRunner(TimeProvider time, TextWriter output, TextWri
 
     private void WriteNodeTable(IReadOnlyList<DevnetManifestNode> nodes)
     {
-        var table = Tables.Create("id", "level", "url", "pid", "store");
+        var table = Tables.Create("id", "level", "url", "web", "pid", "store");
         foreach (var n in nodes)
         {
-            Tables.Row(table, n.Id, n.Level, n.Url, Tables.Num(n.Pid), n.Store);
+            Tables.Row(table, n.Id, n.Level, n.Url, n.WebUrl ?? "-", Tables.Num(n.Pid), n.Store);
         }
 
         Tables.Write(table);

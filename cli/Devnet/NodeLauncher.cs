@@ -16,7 +16,7 @@ internal sealed record NodeLaunch(DevnetNodeSpec Spec, string Program, string Da
     {
         get
         {
-            var args = new List<string> { Program, "--id", Spec.Id, "--listen", Spec.Url };
+            var args = new List<string> { Program, "--id", Spec.Id, "--listen", Spec.Url, "--web-listen", Spec.WebUrl };
             if (Spec.UpstreamUrl is { } upstream)
             {
                 args.Add("--upstream");

@@ -29,6 +29,7 @@ public static class NodeHostingExtensions
         ["--id"] = "Node:Id",
         ["--level"] = "Node:Level",
         ["--listen"] = "Node:ListenUrl",
+        ["--web-listen"] = "Node:WebListenUrl",
         ["--upstream"] = "Node:UpstreamUrl",
         ["--data"] = "Node:DataDir",
     };
@@ -53,21 +54,16 @@ public static class NodeHostingExtensions
         builder.Services.AddSerilog((_, lc) => ConfigureLogging(lc, identity, options.DataDir));
 
         var listen = options.ListenUri;
+        var web = options.WebListenUri;
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.Limits.MaxRequestBodySize = 16 * 1024 * 1024;
-            void Http2(Microsoft.AspNetCore.Server.Kestrel.Core.ListenOptions lo) => lo.Protocols = HttpProtocols.Http2;
-            if (string.Equals(listen.Host, "localhost", StringComparison.OrdinalIgnoreCase))
+            // Cleartext gRPC is h2c (HTTP/2 without negotiation), so the node URL speaks HTTP/2 only; browsers get the
+            // optional web URL on HTTP/1.1. Every endpoint serves every route: pages and gRPC are told apart by path.
+            Listen(k, listen, HttpProtocols.Http2);
+            if (web is not null)
             {
-                k.Listen(IPAddress.Loopback, listen.Port, Http2);
-            }
-            else if (IPAddress.TryParse(listen.Host.Trim('[', ']'), out var ip))
-            {
-                k.Listen(ip, listen.Port, Http2);
-            }
-            else
-            {
-                k.ListenAnyIP(listen.Port, Http2);
+                Listen(k, web, HttpProtocols.Http1);
             }
         });
 
@@ -155,6 +151,24 @@ public static class NodeHostingExtensions
         }
 
         return versions;
+    }
+
+    /// <summary>Binds one Kestrel endpoint for a listen URL: loopback for <c>localhost</c>, the address if it is one, else every address.</summary>
+    private static void Listen(KestrelServerOptions kestrel, Uri url, HttpProtocols protocols)
+    {
+        void Configure(ListenOptions lo) => lo.Protocols = protocols;
+        if (string.Equals(url.Host, "localhost", StringComparison.OrdinalIgnoreCase))
+        {
+            kestrel.Listen(IPAddress.Loopback, url.Port, Configure);
+        }
+        else if (IPAddress.TryParse(url.Host.Trim('[', ']'), out var ip))
+        {
+            kestrel.Listen(ip, url.Port, Configure);
+        }
+        else
+        {
+            kestrel.ListenAnyIP(url.Port, Configure);
+        }
     }
 
     private static void ConfigureLogging(LoggerConfiguration lc, NodeIdentity identity, string dataDir)

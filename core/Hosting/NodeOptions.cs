@@ -23,6 +23,12 @@ public sealed partial class NodeOptions
     /// <summary>URL the gRPC server listens on, with an explicit port, e.g. <c>http://127.0.0.1:5100</c>. Default <c>http://127.0.0.1:5100</c>.</summary>
     public string ListenUrl { get; set; } = "http://127.0.0.1:5100";
 
+    /// <summary>
+    /// Optional second address for the web front desk, HTTP/1.1, e.g. <c>http://127.0.0.1:6100</c>: in cleartext the
+    /// listen URL speaks HTTP/2 only (h2c), which browsers do not. Empty = no web address of its own.
+    /// </summary>
+    public string? WebListenUrl { get; set; }
+
     /// <summary>URL of the parent node. Required for townships and villages; must be empty at the city.</summary>
     public string? UpstreamUrl { get; set; }
 
@@ -40,6 +46,9 @@ public sealed partial class NodeOptions
 
     /// <summary>Parses <see cref="ListenUrl"/> (valid after validation).</summary>
     public Uri ListenUri => new(ListenUrl);
+
+    /// <summary>Parses <see cref="WebListenUrl"/> (valid after validation); null when there is none.</summary>
+    public Uri? WebListenUri => string.IsNullOrWhiteSpace(WebListenUrl) ? null : new(WebListenUrl);
 
     [GeneratedRegex("^[a-z0-9-]{1,32}$", RegexOptions.CultureInvariant)]
     internal static partial Regex IdPattern();
@@ -72,21 +81,12 @@ public sealed class NodeOptionsValidator(NodeLevel programLevel) : IValidateOpti
             errors.Add($"Node:Level '{given}' does not match this program, which runs a {level} node: drop --level or start the {given}-node program instead.");
         }
 
-        if (!Uri.TryCreate(options.ListenUrl, UriKind.Absolute, out var listen) || (listen.Scheme != Uri.UriSchemeHttp && listen.Scheme != Uri.UriSchemeHttps))
+        var listen = CheckListenUrl(options.ListenUrl, "Node:ListenUrl", "--listen", options.AllowCleartextNonLoopback, errors);
+        if (!string.IsNullOrWhiteSpace(options.WebListenUrl)
+            && CheckListenUrl(options.WebListenUrl, "Node:WebListenUrl", "--web-listen", options.AllowCleartextNonLoopback, errors) is { } web
+            && listen is not null && web.Port == listen.Port)
         {
-            errors.Add($"Node:ListenUrl '{options.ListenUrl}' is not an http(s) URL: pass --listen http://127.0.0.1:<port>.");
-        }
-        else if (listen.IsDefaultPort && !options.ListenUrl.Contains($":{listen.Port}", StringComparison.Ordinal))
-        {
-            errors.Add($"Node:ListenUrl '{options.ListenUrl}' has no port: pass --listen {listen.Scheme}://{listen.Host}:<port>.");
-        }
-        else if (listen.Scheme == Uri.UriSchemeHttps)
-        {
-            errors.Add($"Node:ListenUrl '{options.ListenUrl}' uses https, which this version does not configure yet: use http on a loopback address.");
-        }
-        else if (!listen.IsLoopback && !options.AllowCleartextNonLoopback)
-        {
-            errors.Add($"Node:ListenUrl '{options.ListenUrl}' is cleartext on a non-loopback address: use 127.0.0.1, or set Node:AllowCleartextNonLoopback=true for a trusted lab network only.");
+            errors.Add($"Node:WebListenUrl '{options.WebListenUrl}' uses the port of Node:ListenUrl; pass --web-listen with another port (or leave it out).");
         }
 
         if (programLevel == NodeLevel.City)
@@ -116,6 +116,33 @@ public sealed class NodeOptionsValidator(NodeLevel programLevel) : IValidateOpti
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    /// <summary>Checks one listen URL (<c>--listen</c> or <c>--web-listen</c>); returns it when it is usable.</summary>
+    private static Uri? CheckListenUrl(string? url, string option, string flag, bool allowCleartextNonLoopback, List<string> errors)
+    {
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var listen) || (listen.Scheme != Uri.UriSchemeHttp && listen.Scheme != Uri.UriSchemeHttps))
+        {
+            errors.Add($"{option} '{url}' is not an http(s) URL: pass {flag} http://127.0.0.1:<port>.");
+        }
+        else if (listen.IsDefaultPort && !url!.Contains($":{listen.Port}", StringComparison.Ordinal))
+        {
+            errors.Add($"{option} '{url}' has no port: pass {flag} {listen.Scheme}://{listen.Host}:<port>.");
+        }
+        else if (listen.Scheme == Uri.UriSchemeHttps)
+        {
+            errors.Add($"{option} '{url}' uses https, which this version does not configure yet: use http on a loopback address.");
+        }
+        else if (!listen.IsLoopback && !allowCleartextNonLoopback)
+        {
+            errors.Add($"{option} '{url}' is cleartext on a non-loopback address: use 127.0.0.1, or set Node:AllowCleartextNonLoopback=true for a trusted lab network only.");
+        }
+        else
+        {
+            return listen;
+        }
+
+        return null;
     }
 
     /// <summary>The configuration spelling of a level.</summary>

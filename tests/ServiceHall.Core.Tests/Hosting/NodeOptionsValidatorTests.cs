@@ -26,6 +26,27 @@ public class NodeOptionsValidatorTests
     }
 
     [Fact]
+    public void Validate_WebListenOnItsOwnLoopbackPort_Succeeds()
+    {
+        var o = Valid(NodeLevel.Village);
+        o.WebListenUrl = "http://127.0.0.1:5107";
+        Assert.Empty(Errors(NodeLevel.Village, o));
+    }
+
+    [Theory]
+    [InlineData("http://127.0.0.1:5100", "port of Node:ListenUrl")]
+    [InlineData("127.0.0.1:5107", "not an http(s) URL")]
+    [InlineData("http://10.1.2.3:5107", "non-loopback")]
+    public void Validate_BadWebListen_NamesOptionAndSwitch(string url, string expected)
+    {
+        var o = Valid(NodeLevel.Township);
+        o.WebListenUrl = url;
+        var e = Assert.Single(Errors(NodeLevel.Township, o));
+        Assert.Contains("Node:WebListenUrl", e, StringComparison.Ordinal);
+        Assert.Contains(expected, e, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Validate_MissingId_NamesOptionAndSwitch()
     {
         var o = Valid(NodeLevel.Village);

@@ -11,18 +11,12 @@ namespace ServiceHall.Integration.Tests.Cli;
 /// </summary>
 public sealed class CaseProcessTests : IAsyncDisposable
 {
-    private static readonly TimeSpan UpLimit = TimeSpan.FromSeconds(150);
     private static readonly TimeSpan CallLimit = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan SyncLimit = TimeSpan.FromSeconds(90);
     private static readonly string[] BizDepartments = ["MKT", "QS", "TAX", "PSB"];
-    private readonly CliTempDirectory _dir = new();
-    private DevnetManifest? _net;
+    private readonly DevnetSession _devnet = new();
 
-    public async ValueTask DisposeAsync()
-    {
-        await DevnetTeardown.KillAllAsync(_dir.Path);
-        _dir.Dispose();
-    }
+    public ValueTask DisposeAsync() => _devnet.DisposeAsync();
 
     [Fact(Timeout = 420_000)]
     public async Task BusinessRegistration_FiledAtVillage_RoutedUpReviewedInParallelAtCityAndDecisionSeenAtVillage()
@@ -128,7 +122,7 @@ public sealed class CaseProcessTests : IAsyncDisposable
         string city = Url("city"), v21 = Url("t02-v01"), t02 = Url("t02"), v12 = Url("t01-v02"), t01 = Url("t01");
 
         // The township of t02-v01 dies (kill -9).
-        var t02Node = _net!.Nodes.Single(x => x.Id == "t02");
+        var t02Node = _devnet.Net.Nodes.Single(x => x.Id == "t02");
         var t02Command = NodeProcesses.CommandLine(t02Node.Pid);
         Assert.NotEmpty(t02Command);
         Assert.True(NodeProcesses.ForceKill(t02Node.Pid));
@@ -160,7 +154,7 @@ public sealed class CaseProcessTests : IAsyncDisposable
             Ok("case", "opinion", o, "--node", city, "--department", "QS", "--verdict", "refer", "--reason", "转质监后续监管"));
 
         // The township comes back (same identity, same store); the village's case goes up through it.
-        using (Process.Start(NodeLauncher.CreateStartInfo(Path.Combine(_dir.Path, "t02", "console.log"), Path.Combine(_dir.Path, "t02"), detach: true, t02Command)))
+        using (Process.Start(NodeLauncher.CreateStartInfo(Path.Combine(_devnet.Directory, "t02", "console.log"), Path.Combine(_devnet.Directory, "t02"), detach: true, t02Command)))
         {
         }
 
@@ -264,14 +258,11 @@ public sealed class CaseProcessTests : IAsyncDisposable
 
     private async Task UpAsync()
     {
-        var up = await CliProcess.RunAsync(UpLimit, "devnet", "up", "--detach", "--data", _dir.Path, "--base-port", $"{TestPorts.FreeRange(7)}", "--timeout", "60");
-        Assert.True(up.ExitCode == 0, up.ToString());
+        var up = await _devnet.UpAsync(DevnetPlan.DefaultTownships, DevnetPlan.DefaultVillagesPerTownship);
         Assert.DoesNotContain("warning", up.Stdout + up.Stderr, StringComparison.OrdinalIgnoreCase);
-        _net = DevnetManifest.TryLoad(_dir.Path);
-        Assert.NotNull(_net);
     }
 
-    private string Url(string id) => _net!.Nodes.Single(x => x.Id == id).Url;
+    private string Url(string id) => _devnet.Url(id);
 
     /// <summary>Waits (bounded) until <paramref name="node"/> holds case <paramref name="n"/>, nudging the given lower nodes to sync first.</summary>
     private async Task UntilHeldAsync(string node, string n, string[] below) =>
@@ -318,8 +309,7 @@ public sealed class CaseProcessTests : IAsyncDisposable
     private static string Compact(JsonElement e) => JsonSerializer.Serialize(e);
 
     /// <summary>Runs the CLI with the devnet's clerk profile (what <c>devnet up</c> wrote into its data directory).</summary>
-    private Task<CliResult> Cli(params string[] args) =>
-        CliProcess.RunAsync(CallLimit, new Dictionary<string, string?> { ["SERVICEHALL_PROFILE"] = _dir.Path }, args);
+    private Task<CliResult> Cli(params string[] args) => _devnet.CliAsync(CallLimit, args);
 
     private async Task<CliResult> Ok(params string[] args)
     {

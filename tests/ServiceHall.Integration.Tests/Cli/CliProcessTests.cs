@@ -38,7 +38,7 @@ public sealed class CliProcessTests : IDisposable
     [Fact]
     public async Task DevnetUp_PortTaken_RefusesNamingPortAndNodeWithoutStartingAnything()
     {
-        var basePort = TestPorts.FreeRange(7);
+        var basePort = TestPorts.FreeRange(14);
         using var squatter = new TcpListener(IPAddress.Loopback, basePort + 3);
         squatter.Start();
 
@@ -56,7 +56,7 @@ public sealed class CliProcessTests : IDisposable
     {
         var env = new Dictionary<string, string?> { ["SERVICEHALL_NODE_BIN"] = _dir.Path };
 
-        var result = await CliProcess.RunAsync(Limit, env, "devnet", "up", "--detach", "--data", Path.Combine(_dir.Path, "dn"), "--base-port", $"{TestPorts.FreeRange(7)}");
+        var result = await CliProcess.RunAsync(Limit, env, "devnet", "up", "--detach", "--data", Path.Combine(_dir.Path, "dn"), "--base-port", $"{TestPorts.FreeRange(14)}");
 
         Assert.NotEqual(0, result.ExitCode);
         Assert.Contains("SERVICEHALL_NODE_BIN", result.Stderr, StringComparison.Ordinal);

@@ -63,8 +63,19 @@ public sealed class DevnetPlanTests
     }
 
     [Fact]
-    public void Validate_LastPortExactly65535_Accepted()
+    public void Create_Defaults_WebPortsFollowTheNodePortsInStartOrder()
     {
-        Assert.Null(DevnetPlan.Validate(2, 2, 65535 - 6));
+        var plan = DevnetPlan.Create(DevnetPlan.DefaultTownships, DevnetPlan.DefaultVillagesPerTownship, DevnetPlan.DefaultBasePort);
+
+        Assert.Equal(Enumerable.Range(5107, 7), plan.Select(n => n.WebPort));
+        Assert.Equal("http://127.0.0.1:5110", plan.Single(n => n.Id == "t01-v01").WebUrl);
+    }
+
+    [Fact]
+    public void Validate_LastWebPortExactly65535_Accepted_OneMore_Refused()
+    {
+        // 7 nodes: 7 gRPC ports and 7 web ports from the base on.
+        Assert.Null(DevnetPlan.Validate(2, 2, 65535 - 13));
+        Assert.Contains("14 consecutive ports", DevnetPlan.Validate(2, 2, 65535 - 12), StringComparison.Ordinal);
     }
 }

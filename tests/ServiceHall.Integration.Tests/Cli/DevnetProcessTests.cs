@@ -24,7 +24,7 @@ public sealed class DevnetProcessTests : IAsyncDisposable
     [Fact]
     public async Task DevnetUpDetach_DefaultTopology_SevenHealthyNodesThatDownStops()
     {
-        var basePort = TestPorts.FreeRange(7);
+        var basePort = TestPorts.FreeRange(14);
         var data = _dir.Path;
 
         var up = await CliProcess.RunAsync(UpLimit, "devnet", "up", "--detach", "--data", data, "--base-port", $"{basePort}", "--timeout", "60");
@@ -115,7 +115,7 @@ public sealed class DevnetProcessTests : IAsyncDisposable
         Assert.Contains("no link from t09", unknown.Stderr, StringComparison.Ordinal);
 
         // A second `up` on a running devnet refuses and starts nothing.
-        var again = await CliProcess.RunAsync(CallLimit, "devnet", "up", "--detach", "--data", data, "--base-port", $"{TestPorts.FreeRange(7)}");
+        var again = await CliProcess.RunAsync(CallLimit, "devnet", "up", "--detach", "--data", data, "--base-port", $"{TestPorts.FreeRange(14)}");
         Assert.NotEqual(0, again.ExitCode);
         Assert.Contains("already running", again.Stderr, StringComparison.Ordinal);
         Assert.Equal(7, NodeProcesses.FindDevnetNodes(data).Count);
@@ -154,7 +154,7 @@ public sealed class DevnetProcessTests : IAsyncDisposable
             RedirectStandardError = true,
             RedirectStandardInput = true,
         };
-        foreach (var a in new[] { CliProcess.CliDll, "devnet", "up", "--data", data, "--townships", "1", "--villages-per-township", "1", "--base-port", $"{TestPorts.FreeRange(3)}" })
+        foreach (var a in new[] { CliProcess.CliDll, "devnet", "up", "--data", data, "--townships", "1", "--villages-per-township", "1", "--base-port", $"{TestPorts.FreeRange(6)}" })
         {
             psi.ArgumentList.Add(a);
         }
@@ -206,7 +206,7 @@ public sealed class DevnetProcessTests : IAsyncDisposable
         Directory.CreateDirectory(Path.Combine(data, "t01"));
         await File.WriteAllTextAsync(Path.Combine(data, "t01", "t01.db"), "this is not a database", TestContext.Current.CancellationToken);
 
-        var up = await CliProcess.RunAsync(UpLimit, "devnet", "up", "--detach", "--data", data, "--townships", "1", "--villages-per-township", "1", "--base-port", $"{TestPorts.FreeRange(3)}");
+        var up = await CliProcess.RunAsync(UpLimit, "devnet", "up", "--detach", "--data", data, "--townships", "1", "--villages-per-township", "1", "--base-port", $"{TestPorts.FreeRange(6)}");
 
         Assert.NotEqual(0, up.ExitCode);
         Assert.Contains("node t01 exited", up.Stderr, StringComparison.Ordinal);

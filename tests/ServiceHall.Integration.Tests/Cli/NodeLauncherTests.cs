@@ -108,7 +108,7 @@ public sealed class NodeLauncherTests : IDisposable
 
         var args = new NodeLaunch(spec, "/bin/servicehall-village-node.dll", "/d/t01-v01").NodeArguments;
 
-        Assert.Equal(["/bin/servicehall-village-node.dll", "--id", "t01-v01", "--listen", "http://127.0.0.1:6202",
+        Assert.Equal(["/bin/servicehall-village-node.dll", "--id", "t01-v01", "--listen", "http://127.0.0.1:6202", "--web-listen", "http://127.0.0.1:6205",
             "--upstream", "http://127.0.0.1:6201", "--data", "/d/t01-v01"], args);
     }
 

@@ -1,0 +1,87 @@
+using System.Globalization;
+using System.Text.Encodings.Web;
+using System.Text.Unicode;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Localization;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.FileProviders;
+using Microsoft.Extensions.WebEncoders;
+using ServiceHall.Web.Identity;
+using ServiceHall.Web.Localization;
+
+namespace ServiceHall.Web;
+
+/// <summary>
+/// The web front desk as a node module: the node hosts pass <see cref="AddServices"/> and <see cref="Map"/> to
+/// <c>NodeProgram.RunAsync</c>, so a host stays one line and core never references the web.
+/// Pages are server-rendered Razor Pages; CSS and the small refresh script are embedded in this assembly and served
+/// by the node under <c>/assets/</c> in every run mode. Chinese (zh-CN) is the default; a cookie switches to English.
+/// </summary>
+public static class FrontDesk
+{
+    /// <summary>Where the embedded assets are served.</summary>
+    public const string AssetsPath = "/assets";
+
+    /// <summary>Registers Razor Pages, cookie sign-in, request localization and the page helpers.</summary>
+    public static void AddServices(WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddRazorPages(o =>
+        {
+            o.Conventions.AuthorizeFolder("/");
+            o.Conventions.AllowAnonymousToPage("/SignIn");
+            o.Conventions.AllowAnonymousToFolder("/Catalogue");
+        }).AddApplicationPart(typeof(FrontDesk).Assembly);
+        builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
+            .AddCookie(o =>
+            {
+                o.LoginPath = "/SignIn";
+                o.LogoutPath = "/SignOut";
+                o.Cookie.Name = "servicehall.clerk";
+                o.Cookie.HttpOnly = true;
+                o.Cookie.SameSite = SameSiteMode.Strict;
+                o.SlidingExpiration = true;
+                o.ExpireTimeSpan = TimeSpan.FromHours(10);
+            });
+        builder.Services.AddAuthorization();
+        // Chinese text is written as is, not as &#x…; entities (the pages are UTF-8).
+        builder.Services.Configure<WebEncoderOptions>(o => o.TextEncoderSettings = new TextEncoderSettings(UnicodeRanges.All));
+        builder.Services.AddSingleton<ClerkSignIn>();
+        builder.Services.AddSingleton<Ui>();
+        builder.Services.Configure<RequestLocalizationOptions>(o =>
+        {
+            CultureInfo[] cultures = [Ui.Chinese, Ui.English];
+            o.DefaultRequestCulture = new RequestCulture(Ui.Chinese);
+            o.SupportedCultures = cultures;
+            o.SupportedUICultures = cultures;
+            // Chinese unless the clerk switched: the browser's Accept-Language does not decide (a hall's PCs are set up anyhow).
+            o.RequestCultureProviders = [new CookieRequestCultureProvider()];
+        });
+    }
+
+    /// <summary>Adds the middleware (assets, localization, sign-in) and maps the pages and the language switch.</summary>
+    public static void Map(WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.UseStaticFiles(new StaticFileOptions
+        {
+            FileProvider = new ManifestEmbeddedFileProvider(typeof(FrontDesk).Assembly, "Assets"),
+            RequestPath = AssetsPath,
+        });
+        app.UseRequestLocalization();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapRazorPages();
+        app.MapGet("/language/{culture}", (string culture, string? returnUrl, HttpContext http) =>
+        {
+            var chosen = culture == Ui.English.Name ? Ui.English : Ui.Chinese;
+            http.Response.Cookies.Append(
+                CookieRequestCultureProvider.DefaultCookieName,
+                CookieRequestCultureProvider.MakeCookieValue(new RequestCulture(chosen)),
+                new CookieOptions { HttpOnly = true, SameSite = SameSiteMode.Lax, IsEssential = true, MaxAge = TimeSpan.FromDays(365) });
+            return Results.LocalRedirect(returnUrl is { Length: > 0 } u && u.StartsWith('/') && !u.StartsWith("//", StringComparison.Ordinal) ? u : "/");
+        });
+    }
+}

@@ -1,0 +1,56 @@
+using ServiceHall.Core.Cases;
+using ServiceHall.Core.Hosting;
+using ServiceHall.Core.Network;
+using ServiceHall.Sync;
+
+namespace ServiceHall.Web.Pages;
+
+/// <summary>One node's row of the sync-health table.</summary>
+/// <param name="NodeId">Node id.</param>
+/// <param name="ParentId">Its parent, or null for this node.</param>
+/// <param name="Level">Level name.</param>
+/// <param name="State"><c>online</c>, <c>offline</c>, <c>never</c>; <c>self</c> for this node.</param>
+/// <param name="LastSync">Last successful sync its parent saw.</param>
+/// <param name="OfflineSince">Since when it has been unreachable.</param>
+/// <param name="Pending">Changes waiting on the link: this node's outbox to its parent, or what a direct child has not pulled yet; null where this node cannot know (grandchildren).</param>
+/// <param name="LastError">Last error its parent saw.</param>
+public sealed record NodeHealthRow(string NodeId, string? ParentId, string Level, string State, DateTimeOffset? LastSync, DateTimeOffset? OfflineSince, long? Pending, string? LastError);
+
+/// <summary>
+/// The dashboard: the statistics of the cases this node holds (at the city: all) by township, item and department, as tables
+/// and SVG charts, and the sync health of every node below, as a table and a map.
+/// </summary>
+public sealed class DashboardModel(CaseRepository cases, ICaseCatalogue catalogue, NodeHealthView health, SyncStatusReader sync, NodeIdentity node, TimeProvider time) : DeskPage
+{
+    public CaseStatisticsReport Report { get; private set; } = null!;
+
+    public IReadOnlyList<NodeHealthRow> Nodes { get; private set; } = [];
+
+    public DateTimeOffset ComputedAt { get; private set; }
+
+    public void OnGet()
+    {
+        ComputedAt = time.GetUtcNow();
+        Report = CaseStatistics.Compute(cases.All(), catalogue.FindItem);
+        var peers = sync.Read().ToDictionary(p => p.PeerId, StringComparer.Ordinal);
+        var parent = peers.Values.FirstOrDefault(p => p.Relation == "parent");
+        var rows = new List<NodeHealthRow>
+        {
+            new(node.NodeId, null, NodeOptionsValidator.LevelName(node.Level), "self", parent?.LastSuccess, parent?.OfflineSince, parent is null ? null : sync.PendingUpstream(), parent?.LastError),
+        };
+        foreach (var n in health.Read())
+        {
+            rows.Add(new NodeHealthRow(
+                n.NodeId,
+                n.ParentId,
+                n.Level,
+                n.State,
+                n.LastSync?.ToDateTimeOffset(),
+                n.OfflineSince?.ToDateTimeOffset(),
+                peers.TryGetValue(n.NodeId, out var p) && p.Relation == "child" ? p.Pending : null,
+                string.IsNullOrEmpty(n.LastError) ? null : n.LastError));
+        }
+
+        Nodes = rows;
+    }
+}

@@ -1,0 +1,25 @@
+using Microsoft.AspNetCore.Mvc;
+using ServiceHall.Core.Cases;
+
+namespace ServiceHall.Web.Pages;
+
+/// <summary>The case queue of this node: filter by status, sorted by due date, near-due and overdue marked; refreshes itself.</summary>
+public sealed class IndexModel(CaseDesk desk) : DeskPage
+{
+    [BindProperty(SupportsGet = true)]
+    public CaseStatus? Status { get; set; }
+
+    public IReadOnlyList<CaseState> Cases { get; private set; } = [];
+
+    public void OnGet() => Cases = Queue(desk, Status);
+
+    /// <summary>The rows alone, for the refresh script.</summary>
+    public PartialViewResult OnGetRows() => Partial("_QueueRows", Queue(desk, Status));
+
+    /// <summary>Cases of one status (or all), the nearest due date first; cases without a due date after, newest first.</summary>
+    internal static IReadOnlyList<CaseState> Queue(CaseDesk desk, CaseStatus? status) =>
+        desk.List(status is CaseStatus.None ? null : status, 0)
+            .OrderBy(c => c.DueDate ?? DateOnly.MaxValue)
+            .ThenByDescending(c => c.Header.SubmittedAt)
+            .ToList();
+}

@@ -24,6 +24,12 @@ public static class ClerkCalls
             return signedIn;
         }
 
+        if (http.RequestServices is null)
+        {
+            // No authentication services at all (a bare context): nobody can be signed in.
+            throw new RpcException(new Status(StatusCode.Unauthenticated, "A clerk credential is required: send the metadata header 'authorization: Basic base64(clerk-id:secret)'."));
+        }
+
         // The handler completes synchronously (a store read and PBKDF2); there is no synchronization context to block.
         var result = http.AuthenticateAsync(ClerkAuthenticationHandler.SchemeName).GetAwaiter().GetResult();
         return (result.Succeeded ? ClerkPrincipal.From(result.Principal) : null) ?? throw new RpcException(new Status(

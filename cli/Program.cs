@@ -12,17 +12,15 @@ var root = new RootCommand("ServiceHall operator and clerk client: talks to Serv
     DevnetCommands.Create(),
     CaseCommands.Create(),
     StatsCommands.Create(),
+    ClerkCommands.Create(),
 };
-var profile = new Option<string>("--profile")
-{
-    Description = $"Directory of the operator profile ({TlsProfile.FileName}) used for https nodes; default ${TlsProfile.EnvironmentVariable}, else {DevnetCommands.DefaultDirectory}",
-    Recursive = true,
-};
-root.Options.Add(profile);
+root.Options.Add(ClerkSession.AsOption);
+root.Options.Add(ClerkSession.ProfileOption);
 
 // devnet handles SIGINT/SIGTERM itself (it must stop its node processes, which takes longer than the
 // parser's default 2 s grace), so the parser installs no termination handler of its own.
 var invocation = new InvocationConfiguration { ProcessTerminationTimeout = null };
-var parsed = root.Parse(args);
-TlsProfile.DirectoryOption = parsed.GetValue(profile);
-return await parsed.InvokeAsync(invocation).ConfigureAwait(false);
+var parse = root.Parse(args);
+ClerkSession.Configure(parse);
+TlsProfile.DirectoryOption = ClerkSession.Directory;
+return await parse.InvokeAsync(invocation).ConfigureAwait(false);

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using ServiceHall.Cli.Grpc;
 using ServiceHall.Cli.Output;
+using ServiceHall.Cli.Profiles;
 using ServiceHall.Protos.V1;
 
 namespace ServiceHall.Cli.Commands;
@@ -23,7 +24,7 @@ internal static class NodeCommands
         var node = CommonOptions.Node();
         var json = CommonOptions.Json();
         var cmd = new Command("status", "Identity, store, schema versions, uptime and per-peer sync health of a node") { node, json };
-        cmd.SetAction(parse => NodeChannel.RunAsync(parse.GetRequiredValue(node), async channel =>
+        cmd.SetAction(parse => NodeChannel.RunAsync(parse.GetRequiredValue(node), ClerkNeed.Operator, async channel =>
         {
             var client = new NodeAdmin.NodeAdminClient(channel);
             var status = await client.GetStatusAsync(
@@ -55,7 +56,7 @@ internal static class NodeCommands
         var name = new Option<string>("--name") { Description = "Display name, e.g. 大洛沟村便民服务站" };
         var json = CommonOptions.Json();
         var cmd = new Command("register", "Register a township or village in the node registry at the city") { node, id, level, parent, name, json };
-        cmd.SetAction(parse => NodeChannel.RunAsync(parse.GetRequiredValue(node), async channel =>
+        cmd.SetAction(parse => NodeChannel.RunAsync(parse.GetRequiredValue(node), ClerkNeed.Administrator, async channel =>
         {
             var client = new NodeAdmin.NodeAdminClient(channel);
             var reply = await client.RegisterNodeAsync(

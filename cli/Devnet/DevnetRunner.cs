@@ -7,6 +7,7 @@ using Grpc.Core;
 using Grpc.Net.Client;
 using ServiceHall.Cli.Grpc;
 using ServiceHall.Cli.Output;
+using ServiceHall.Cli.Profiles;
 using ServiceHall.Protos.V1;
 
 namespace ServiceHall.Cli.Devnet;
@@ -39,6 +40,8 @@ internal sealed class DevnetRunner(TimeProvider time, TextWriter output, TextWri
     public static readonly TimeSpan DefaultHealthTimeout = TimeSpan.FromSeconds(60);
 
     private DevnetProxyRecord? _proxy;
+    private ClerkCredential? _admin;
+    private ClerkProfile? _clerks;
 
     private sealed class StartedNode(DevnetNodeSpec spec, NodeLaunch launch, Process process)
     {
@@ -139,6 +142,7 @@ internal sealed class DevnetRunner(TimeProvider time, TextWriter output, TextWri
 
             await StartTierAsync(city, "city", programs, dir, options, started, stop.Token).ConfigureAwait(false);
             var tokens = await RegisterAsync(city[0], plan.Where(n => n.Level != "city").ToList(), dir, stop.Token).ConfigureAwait(false);
+            await CreateClerksAsync(city[0], plan, dir, stop.Token).ConfigureAwait(false);
             if (townships.Count > 0)
             {
                 // Each tier is enrolled just before it starts: nothing of a tier exists on disk if the tier above failed.
@@ -503,6 +507,12 @@ internal sealed class DevnetRunner(TimeProvider time, TextWriter output, TextWri
 
         await output.WriteLineAsync($"started {what}: {string.Join(", ", nodes.Select(n => $"{n.Spec.Id} (pid {n.Pid})"))}; waiting for health…").ConfigureAwait(false);
         await Task.WhenAll(nodes.Select(n => WaitHealthyAsync(n, options.HealthTimeout, cancellationToken))).ConfigureAwait(false);
+        if (nodes.Any(n => n.Spec.Level == "city"))
+        {
+            _admin = DevnetClerks.ReadAdministrator(nodes.First(n => n.Spec.Level == "city").Launch.DataDirectory);
+        }
+
+        await Task.WhenAll(nodes.Select(n => WaitSignedInAsync(n, options.HealthTimeout, cancellationToken))).ConfigureAwait(false);
         await Task.WhenAll(nodes.Select(n => ReadIdentityAsync(n, dir, cancellationToken))).ConfigureAwait(false);
         SaveManifest(dir, started);
         return nodes;
@@ -557,6 +567,48 @@ internal sealed class DevnetRunner(TimeProvider time, TextWriter output, TextWri
         }
     }
 
+    /// <summary>The clerk devnet operates <paramref name="nodeId"/> as: its operator, or the administrator before the clerks exist.</summary>
+    private ClerkCredential? OperatorOf(string nodeId) =>
+        _clerks?.Clerks.FirstOrDefault(c => c.Node == nodeId && c.Role == "operator") ?? (_admin?.Node == nodeId ? _admin : null);
+
+    private Metadata? OperatorHeaders(string nodeId) => OperatorOf(nodeId)?.Headers;
+
+    /// <summary>Creates the devnet's clerks at the city and writes their credentials to <c>DIR/clerks.json</c>.</summary>
+    private async Task CreateClerksAsync(DevnetNodeSpec city, IReadOnlyList<DevnetNodeSpec> plan, string dir, CancellationToken cancellationToken)
+    {
+        using var channel = NodeChannel.Open(new Uri(city.Url));
+        try
+        {
+            _clerks = await DevnetClerks.EnsureAsync(channel, _admin!, plan, ClerkProfile.Load(dir), time, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RpcException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new DevnetStartException($"creating the devnet's clerks at the city failed ({ex.StatusCode}: {ex.Status.Detail})");
+        }
+
+        _clerks.Save(dir);
+        await output.WriteLineAsync($"clerks: {_clerks.Clerks.Count} in {Path.Combine(dir, ClerkProfile.FileName)} (the CLI's default profile; --as CLERK picks one)").ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Waits until the node signs its operator in: a township or village holds its clerks only after its first sync has
+    /// pulled them (its runner syncs at start).
+    /// </summary>
+    private async Task WaitSignedInAsync(StartedNode node, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        if (OperatorOf(node.Spec.Id) is not { } clerk)
+        {
+            return;
+        }
+
+        using var channel = NodeChannel.Open(new Uri(node.Spec.Url));
+        if (!await DevnetClerks.WaitSignedInAsync(channel, clerk, timeout, time, cancellationToken).ConfigureAwait(false))
+        {
+            throw new DevnetStartException(
+                $"node {node.Spec.Id} does not know its clerks after {timeout.TotalSeconds.ToString("0", CultureInfo.InvariantCulture)} s: its first sync with {node.Spec.UpstreamUrl} has not succeeded; see its log {node.Launch.ConsoleLog}{Tail(node.Launch.ConsoleLog)}");
+        }
+    }
+
     /// <summary>Takes pid and store location from the node itself (its GetStatus), which is what an operator wants in the table.</summary>
     private async Task ReadIdentityAsync(StartedNode node, string dir, CancellationToken cancellationToken)
     {
@@ -564,7 +616,7 @@ internal sealed class DevnetRunner(TimeProvider time, TextWriter output, TextWri
         try
         {
             var status = await new NodeAdmin.NodeAdminClient(channel).GetStatusAsync(
-                new GetStatusRequest(), deadline: NodeChannel.Deadline(time, NodeChannel.CallTimeout), cancellationToken: cancellationToken).ConfigureAwait(false);
+                new GetStatusRequest(), OperatorHeaders(node.Spec.Id), deadline: NodeChannel.Deadline(time, NodeChannel.CallTimeout), cancellationToken: cancellationToken).ConfigureAwait(false);
             if (status.NodeId != node.Spec.Id)
             {
                 throw new DevnetStartException($"the node at {node.Spec.Url} says it is '{status.NodeId}', not {node.Spec.Id}: another program holds the port?");
@@ -638,8 +690,9 @@ internal sealed class DevnetRunner(TimeProvider time, TextWriter output, TextWri
                         // Only a node the registry lacks gets a devnet name: a shipped registry's names are kept.
                         Name = registryRead ? $"devnet {spec.Level} {spec.Id}" : string.Empty,
                     },
-                    deadline: NodeChannel.Deadline(time, NodeChannel.CallTimeout),
-                    cancellationToken: cancellationToken).ConfigureAwait(false);
+                    _admin?.Headers,
+                    NodeChannel.Deadline(time, NodeChannel.CallTimeout),
+                    cancellationToken).ConfigureAwait(false);
                 if (reply.EnrolmentToken.Length > 0)
                 {
                     tokens[spec.Id] = reply.EnrolmentToken;
@@ -681,7 +734,7 @@ internal sealed class DevnetRunner(TimeProvider time, TextWriter output, TextWri
             try
             {
                 var reply = await new NodeAdmin.NodeAdminClient(channel).SyncNowAsync(
-                    new SyncNowRequest(), deadline: NodeChannel.Deadline(time, TimeSpan.FromMinutes(2)), cancellationToken: cancellationToken).ConfigureAwait(false);
+                    new SyncNowRequest(), OperatorHeaders(n.Spec.Id), deadline: NodeChannel.Deadline(time, TimeSpan.FromMinutes(2)), cancellationToken: cancellationToken).ConfigureAwait(false);
                 return reply.Ok
                     ? (true, $"{n.Spec.Id}: pulled {reply.Pulled}, pushed {reply.Pushed}")
                     : (false, $"warning: {n.Spec.Id}: sync with {n.Spec.UpstreamUrl} failed: {reply.Error}");

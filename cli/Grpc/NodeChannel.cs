@@ -17,26 +17,35 @@ internal static class NodeChannel
     /// <summary>Default deadline of one operator call (status, catalogue, register).</summary>
     public static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(15);
 
-    /// <summary>Opens a channel to <paramref name="node"/>; the caller disposes it. https needs a profile (<see cref="TlsProfile.Require"/>).</summary>
-    public static GrpcChannel Open(Uri node)
+    /// <summary>
+    /// Opens a channel to <paramref name="node"/>; the caller disposes it. https needs an operator profile
+    /// (<see cref="TlsProfile.Require"/>). With <paramref name="signedIn"/>, every call carries the current clerk's
+    /// credential (<see cref="ClerkSession.Current"/>).
+    /// </summary>
+    public static GrpcChannel Open(Uri node, bool signedIn = false)
     {
         ArgumentNullException.ThrowIfNull(node);
-        var handler = new SocketsHttpHandler
+        return GrpcChannel.ForAddress(node, new GrpcChannelOptions
+        {
+            HttpHandler = Handler(node, signedIn),
+            // A refused connection is an answer for the operator, not something to wait out.
+            MaxRetryAttempts = 0,
+        });
+    }
+
+    private static HttpMessageHandler Handler(Uri node, bool signedIn)
+    {
+        var sockets = new SocketsHttpHandler
         {
             ConnectTimeout = ConnectTimeout,
             EnableMultipleHttp2Connections = true,
         };
         if (node.Scheme == Uri.UriSchemeHttps)
         {
-            handler.SslOptions = TlsProfile.Require().ClientOptions();
+            sockets.SslOptions = TlsProfile.Require().ClientOptions();
         }
 
-        return GrpcChannel.ForAddress(node, new GrpcChannelOptions
-        {
-            HttpHandler = handler,
-            // A refused connection is an answer for the operator, not something to wait out.
-            MaxRetryAttempts = 0,
-        });
+        return signedIn ? new ClerkCredentialHandler { InnerHandler = sockets } : sockets;
     }
 
     /// <summary>A deadline <paramref name="timeout"/> from now, from the given clock.</summary>
@@ -59,21 +68,29 @@ internal static class NodeChannel
             return $"error: cannot reach node at {node}: {cause}";
         }
 
-        return ex.StatusCode == StatusCode.Unimplemented && string.IsNullOrEmpty(ex.Status.Detail)
-            ? $"error: node at {node} answered Unimplemented: this node program does not offer that call yet"
-            : $"error: node at {node} answered {ex.StatusCode}: {ex.Status.Detail}";
+        return ex.StatusCode switch
+        {
+            StatusCode.Unimplemented when string.IsNullOrEmpty(ex.Status.Detail) => $"error: node at {node} answered Unimplemented: this node program does not offer that call yet",
+            StatusCode.Unauthenticated => $"error: node at {node} answered {ex.StatusCode}: {ex.Status.Detail}{ClerkSession.Hint()}",
+            _ => $"error: node at {node} answered {ex.StatusCode}: {ex.Status.Detail}",
+        };
     }
+
+    /// <summary>Runs one client command against <paramref name="node"/> signed in as a clerk that fits <paramref name="need"/>.</summary>
+    public static Task<int> RunAsync(Uri node, ClerkNeed need, Func<GrpcChannel, Task<int>> body) => RunAsync(node, body, need);
 
     /// <summary>
     /// Runs one client command against <paramref name="node"/>: opens the channel, runs
     /// <paramref name="body"/>, and maps failures to a line on stderr and exit code
-    /// <see cref="ExitCodes.Unreachable"/> or <see cref="ExitCodes.Failed"/>.
+    /// <see cref="ExitCodes.Unreachable"/> or <see cref="ExitCodes.Failed"/>. Calls are signed in as the profile's clerk
+    /// that fits <paramref name="need"/> at that node, or the <c>--as</c> clerk.
     /// </summary>
-    public static async Task<int> RunAsync(Uri node, Func<GrpcChannel, Task<int>> body)
+    public static async Task<int> RunAsync(Uri node, Func<GrpcChannel, Task<int>> body, ClerkNeed need = ClerkNeed.Cases)
     {
+        using var channel = Open(node, signedIn: true);
         try
         {
-            using var channel = Open(node);
+            ClerkSession.Use(node, need);
             return await body(channel).ConfigureAwait(false);
         }
         catch (RpcException ex)
@@ -86,6 +103,22 @@ internal static class NodeChannel
             await Console.Error.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
             return ExitCodes.Failed;
         }
+    }
+}
+
+/// <summary>Adds the current clerk's <c>authorization</c> header to every request of a channel.</summary>
+internal sealed class ClerkCredentialHandler : DelegatingHandler
+{
+    /// <inheritdoc />
+    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (ClerkSession.Current is { } clerk)
+        {
+            request.Headers.TryAddWithoutValidation("authorization", clerk.Authorization);
+        }
+
+        return base.SendAsync(request, cancellationToken);
     }
 }
 

@@ -17,9 +17,6 @@ internal sealed class TlsProfile
     /// <summary>The file name in the profile directory.</summary>
     public const string FileName = "tls-profile.json";
 
-    /// <summary>Environment variable naming the profile directory.</summary>
-    public const string EnvironmentVariable = "SERVICEHALL_PROFILE";
-
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
     private TlsProfile(string directory, X509Certificate2 ca, X509Certificate2 client)
@@ -45,10 +42,7 @@ internal sealed class TlsProfile
     public X509Certificate2 Client { get; }
 
     /// <summary>The profile directory of this invocation (option, environment, devnet default).</summary>
-    public static string ResolveDirectory() =>
-        DirectoryOption
-        ?? (Environment.GetEnvironmentVariable(EnvironmentVariable) is { Length: > 0 } env ? env : null)
-        ?? Commands.DevnetCommands.DefaultDirectory;
+    public static string ResolveDirectory() => ClerkProfile.Directory(DirectoryOption);
 
     /// <summary>The current profile, loaded from <see cref="ResolveDirectory"/> on first use.</summary>
     public static TlsProfile Require()
@@ -60,7 +54,7 @@ internal sealed class TlsProfile
 
         var directory = ResolveDirectory();
         Current = TryLoad(directory) ?? throw new CommandFailedException(
-            $"https needs an operator profile, and {Path.GetFullPath(Path.Combine(directory, FileName))} does not exist: start a devnet (servicehall devnet up), or pass --profile DIR (or set {EnvironmentVariable}) to a directory holding {FileName}.");
+            $"https needs an operator profile, and {Path.GetFullPath(Path.Combine(directory, FileName))} does not exist: start a devnet (servicehall devnet up), or pass --profile DIR (or set {ClerkProfile.EnvironmentVariable}) to a directory holding {FileName}.");
         return Current;
     }
 

@@ -166,7 +166,8 @@ public sealed partial class CatalogueRepository
     /// <summary>True if <paramref name="id"/> is a well-formed node id: 1–32 lower-case letters, digits or '-'.</summary>
     public static bool IsValidNodeId(string? id) => !string.IsNullOrEmpty(id) && NodeIdPattern().IsMatch(id);
 
-    private static RegisteredNode? ReadNode(SyncWriteTransaction tx, string id)
+    /// <summary>The registered node <paramref name="id"/> as read inside an open write transaction, or null.</summary>
+    internal static RegisteredNode? ReadNode(SyncWriteTransaction tx, string id)
     {
         using var cmd = tx.Connection.CreateCommand();
         cmd.Transaction = tx.Transaction;

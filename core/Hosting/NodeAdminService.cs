@@ -3,6 +3,7 @@ using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Microsoft.Extensions.Options;
 using ServiceHall.Core.Catalogue;
+using ServiceHall.Core.Clerks;
 using ServiceHall.Core.Security;
 using ServiceHall.Protos.V1;
 using ServiceHall.Sync;
@@ -10,7 +11,10 @@ using ServiceHall.Sync.Store;
 
 namespace ServiceHall.Core.Hosting;
 
-/// <summary>Operator-facing administration of this node (status, sync on demand, registration at the city).</summary>
+/// <summary>
+/// Operator-facing administration of this node (status, sync on demand: operators of this node; registration at the
+/// city: city administrators).
+/// </summary>
 public sealed class NodeAdminService(
     NodeIdentity identity,
     NodeClock clock,
@@ -29,6 +33,7 @@ public sealed class NodeAdminService(
     /// <inheritdoc />
     public override Task<NodeStatus> GetStatus(GetStatusRequest request, ServerCallContext context)
     {
+        ClerkCalls.Require(context, c => ClerkPermissions.Operate(c, identity));
         var status = new NodeStatus
         {
             NodeId = identity.NodeId,
@@ -99,6 +104,7 @@ public sealed class NodeAdminService(
     public override async Task<SyncNowReply> SyncNow(SyncNowRequest request, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
+        ClerkCalls.Require(context, c => ClerkPermissions.Operate(c, identity));
         if (!runner.HasParent)
         {
             return new SyncNowReply { Ok = true, Error = "" };
@@ -120,6 +126,8 @@ public sealed class NodeAdminService(
     /// <inheritdoc />
     public override Task<RegisterNodeReply> RegisterNode(RegisterNodeRequest request, ServerCallContext context)
     {
+        ArgumentNullException.ThrowIfNull(request);
+        ClerkCalls.Require(context, c => ClerkPermissions.Administer(c, identity));
         var level = CatalogueService.FromProto(request.Level)
             ?? throw new RpcException(new Status(StatusCode.InvalidArgument, "level must be township or village."));
         if (identity.Level == Catalogue.NodeLevel.City && CatalogueRepository.IsValidNodeId(request.Id) && security.GetRevocation(request.Id) is { } revoked)

@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -12,6 +13,7 @@ using Serilog;
 using Serilog.Events;
 using Serilog.Formatting.Compact;
 using ServiceHall.Core.Catalogue;
+using ServiceHall.Core.Clerks;
 using ServiceHall.Core.Security;
 using ServiceHall.Core.Store;
 using ServiceHall.Sync;
@@ -107,6 +109,9 @@ public static class NodeHostingExtensions
             o.MaxReceiveMessageSize = 8 * 1024 * 1024;
             o.EnableDetailedErrors = false;
         });
+        // Clerks sign in on every call of the client API (authorization: Basic); each service asks ClerkPermissions.
+        builder.Services.AddAuthentication(ClerkAuthenticationHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, ClerkAuthenticationHandler>(ClerkAuthenticationHandler.SchemeName, null);
         builder.Services.AddGrpcReflection();
         builder.Services.AddGrpcHealthChecks(o => o.Services.Map("", _ => true))
             .AddCheck<StoreHealthCheck>("store");
@@ -117,6 +122,7 @@ public static class NodeHostingExtensions
     public static WebApplication MapServiceHallNode(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
+        app.UseAuthentication();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
         app.MapGrpcService<NodeAdminService>();
@@ -152,6 +158,13 @@ public static class NodeHostingExtensions
                 sp.GetRequiredService<ILoggerFactory>().CreateLogger("ServiceHall.Catalogue")
                     .LogInformation("Seeded the catalogue: {Departments} departments, {Items} items, {CalendarDays} calendar days, {Nodes} nodes, {Agencies} agencies",
                         seeded.Departments, seeded.Items, seeded.CalendarDays, seeded.Nodes, seeded.Agencies);
+            }
+
+            var dataDir = sp.GetRequiredService<IOptions<NodeOptions>>().Value.DataDir;
+            if (ClerkBootstrap.EnsureAdministrator(sp.GetRequiredService<ClerkRegistry>(), identity, dataDir) is { } credential)
+            {
+                sp.GetRequiredService<ILoggerFactory>().CreateLogger("ServiceHall.Clerks")
+                    .LogWarning("No clerk was registered: created the city administrator '{Clerk}'; its credential is in {File} (readable by this user only)", ClerkBootstrap.AdministratorId, credential);
             }
         }
 

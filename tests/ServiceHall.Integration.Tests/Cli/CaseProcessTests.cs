@@ -43,11 +43,11 @@ public sealed class CaseProcessTests : IAsyncDisposable
         var accepted = await CaseAsync(city, n);
         Assert.Equal("submitted", accepted.GetProperty("status").GetString());
         Assert.Equal("city", accepted.GetProperty("holder").GetString());
-        await Ok("case", "accept", n, "--node", city, "--user", "li@city");
+        await Ok("case", "accept", n, "--node", city);
 
         // The four departments review at once, each with its own call.
         var opinions = await Task.WhenAll(BizDepartments.Select(d =>
-            Cli("case", "opinion", n, "--node", city, "--department", d, "--user", $"{d.ToLowerInvariant()}@city", "--verdict", "approve", "--reason", $"{d} 审查通过", "--json")));
+            Cli("case", "opinion", n, "--node", city, "--department", d, "--verdict", "approve", "--reason", $"{d} 审查通过", "--json")));
         Assert.All(opinions, r => Assert.True(r.ExitCode == 0, r.ToString()));
 
         var reviewed = await CaseAsync(city, n);
@@ -308,8 +308,8 @@ public sealed class CaseProcessTests : IAsyncDisposable
 
     private static string Compact(JsonElement e) => JsonSerializer.Serialize(e);
 
-    /// <summary>Runs the CLI as an operator of this test's secured devnet (its profile is in the devnet directory).</summary>
-    private Task<CliResult> Cli(params string[] args) => CliProcess.RunAsync(CallLimit, CliProcess.ProfileOf(_devnet.Directory), args);
+    /// <summary>Runs the CLI with the devnet's clerk profile (what <c>devnet up</c> wrote into its data directory).</summary>
+    private Task<CliResult> Cli(params string[] args) => _devnet.CliAsync(CallLimit, args);
 
     private async Task<CliResult> Ok(params string[] args)
     {

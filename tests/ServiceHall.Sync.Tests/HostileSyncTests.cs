@@ -117,17 +117,27 @@ public sealed class HostileSyncTests
         var ct = TestContext.Current.CancellationToken;
         using var channel = net["t01-v01"].RawChannel(parent);
         using var call = new Protos.V1.Sync.SyncClient(channel).Push(new Metadata { { SyncProtocol.NodeHeader, "t01-v01" } }, cancellationToken: ct);
-        try
-        {
-            await call.RequestStream.WriteAsync(Batch("t01-v01", 1, change), ct);
-            await call.RequestStream.CompleteAsync();
-        }
-        catch (RpcException)
-        {
-            // The parent may answer (and end the stream) while the message is still being sent: its answer is in the response.
-        }
+        // The parent may answer (and end the stream) while the message is still being sent, and then reads no more of it:
+        // the write can wait for HTTP/2 flow-control credit that never comes. So the answer is awaited beside the write, and
+        // the write is abandoned (the call disposed) once the answer is in.
+        var write = Task.Run(
+            async () =>
+            {
+                try
+                {
+                    await call.RequestStream.WriteAsync(Batch("t01-v01", 1, change), ct);
+                    await call.RequestStream.CompleteAsync();
+                }
+                catch (Exception e) when (e is RpcException or OperationCanceledException or InvalidOperationException or IOException)
+                {
+                    // The answer is in the response stream.
+                }
+            },
+            ct);
 
         var ex = await Assert.ThrowsAsync<RpcException>(async () => await call.ResponseStream.MoveNext(ct));
+        call.Dispose();
+        await write.WaitAsync(TimeSpan.FromSeconds(10), ct);
 
         Assert.Equal(StatusCode.ResourceExhausted, ex.StatusCode);
         Assert.Equal(before, Snapshot(parent));

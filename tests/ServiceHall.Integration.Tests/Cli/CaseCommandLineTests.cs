@@ -10,7 +10,7 @@ public sealed class CaseCommandLineTests
 {
     private const string N = "t01-v01-20261127-0001";
 
-    private static RootCommand Root() => new() { CaseCommands.Create(), StatsCommands.Create() };
+    private static RootCommand Root() => CliRoot.Create();
 
     private static ParseResult Parse(string line) => Root().Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries));
 

@@ -178,7 +178,7 @@ public sealed class ClerkNetworkTests : IAsyncLifetime
 
     private async Task StartAsync(string id, NodeLevel level, string? parent)
     {
-        List<string> args = ["--id", id, "--listen", "http://127.0.0.1:0", "--data", Path.Combine(_dir, id)];
+        List<string> args = ["--id", id, "--listen", "http://127.0.0.1:0", "--data", Path.Combine(_dir, id), NodeHostingExtensions.InsecureCleartextSwitch];
         if (parent is not null)
         {
             args.AddRange(["--upstream", NodeProgram.BoundAddress(_nodes[parent].App).ToString()]);

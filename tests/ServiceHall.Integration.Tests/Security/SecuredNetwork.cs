@@ -1,9 +1,14 @@
 using System.Security.Cryptography.X509Certificates;
+using Grpc.Core;
+using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using ServiceHall.Cli.Devnet;
 using ServiceHall.Cli.Profiles;
 using ServiceHall.Core.Hosting;
 using ServiceHall.Protos.V1;
+using ServiceHall.Sync;
 using NodeLevel = ServiceHall.Core.Catalogue.NodeLevel;
 
 namespace ServiceHall.Integration.Tests.Security;
@@ -11,7 +16,9 @@ namespace ServiceHall.Integration.Tests.Security;
 /// <summary>
 /// A secured network of real nodes on Kestrel (https on 127.0.0.1, dynamic ports): the city creates its CA, the
 /// operator registers t01, t01-v01 and t01-v02 and each enrols with its token (the CLI's own enrolment code) before it
-/// starts. Periodic rounds are an hour apart: the tests drive every round with SyncNow.
+/// starts. Periodic rounds are an hour apart: the tests drive every round with SyncNow. The operator signs in as the
+/// city's first administrator at the city and as an operator clerk (created at the city with each registration, synced
+/// down) at every other node: each node runs its first round in-process when it starts, so it holds its operator.
 /// </summary>
 internal sealed class SecuredNetwork : IAsyncDisposable
 {
@@ -23,6 +30,9 @@ internal sealed class SecuredNetwork : IAsyncDisposable
 
     public TlsProfile Operator { get; private set; } = null!;
 
+    /// <summary>The clerk credential the operator signs in with at each node.</summary>
+    public Dictionary<string, ClerkCredential> Clerks { get; } = new(StringComparer.Ordinal);
+
     public static async Task<SecuredNetwork> StartAsync(CancellationToken ct)
     {
         var net = new SecuredNetwork();
@@ -31,6 +41,7 @@ internal sealed class SecuredNetwork : IAsyncDisposable
         TlsProfile.Write(net.Data("profile"), File.ReadAllText(Path.Combine(city, "tls", "ca.crt")),
             File.ReadAllText(Path.Combine(city, "tls", "operator.crt")), File.ReadAllText(Path.Combine(city, "tls", "operator.key")));
         net.Operator = TlsProfile.TryLoad(net.Data("profile"))!;
+        net.Clerks["city"] = DevnetClerks.ReadAdministrator(city);
 
         await net.EnrolAsync("t01", NodeLevel.Township, "city", ct);
         await net.StartNodeAsync("t01", NodeLevel.Township, net.Urls["city"], ct);
@@ -52,13 +63,19 @@ internal sealed class SecuredNetwork : IAsyncDisposable
 
     public string Data(string id) => Path.Combine(_root, id);
 
-    /// <summary>Registers <paramref name="id"/> at the city and returns the enrolment token.</summary>
+    /// <summary>Registers <paramref name="id"/> at the city, with an operator clerk for it, and returns the enrolment token.</summary>
     public async Task<string> RegisterAsync(string id, NodeLevel level, string parent, CancellationToken ct)
     {
         var reply = await Admin("city").RegisterNodeAsync(new RegisterNodeRequest
         {
             Id = id, Level = level == NodeLevel.Township ? Protos.V1.NodeLevel.Township : Protos.V1.NodeLevel.Village, ParentId = parent,
         }, cancellationToken: ct);
+        var clerk = new ClerkCredential($"operator@{id}", ClerkCredential.NewSecret(), id, DevnetClerks.HallDepartment, "operator");
+        await new Protos.V1.Clerks.ClerksClient(SignedInChannel("city")).AddClerkAsync(new AddClerkRequest
+        {
+            Id = clerk.Id, NodeId = id, Department = clerk.Department, Role = ClerkRole.Operator, Secret = clerk.Secret,
+        }, cancellationToken: ct);
+        Clerks[id] = clerk;
         return reply.EnrolmentToken;
     }
 
@@ -68,8 +85,19 @@ internal sealed class SecuredNetwork : IAsyncDisposable
         return reply;
     }
 
-    /// <summary>An operator's admin client of node <paramref name="id"/>.</summary>
-    public NodeAdmin.NodeAdminClient Admin(string id) => new(Channel(Urls[id], Operator.Client, Operator.Ca));
+    /// <summary>An operator's admin client of node <paramref name="id"/>: the operator certificate and the node's operator clerk.</summary>
+    public NodeAdmin.NodeAdminClient Admin(string id) => new(SignedInChannel(id));
+
+    /// <summary>Calls to node <paramref name="id"/> over the operator certificate, each carrying the node's operator clerk.</summary>
+    private CallInvoker SignedInChannel(string id)
+    {
+        var authorization = Clerks[id].Authorization;
+        return Channel(Urls[id], Operator.Client, Operator.Ca).CreateCallInvoker().Intercept(m =>
+        {
+            m.Add("authorization", authorization);
+            return m;
+        });
+    }
 
     /// <summary>A channel to <paramref name="url"/> presenting <paramref name="client"/> (none if null), trusting <paramref name="ca"/>.</summary>
     public GrpcChannel Channel(Uri url, X509Certificate2? client, X509Certificate2 ca)
@@ -147,5 +175,10 @@ internal sealed class SecuredNetwork : IAsyncDisposable
         await app.StartAsync(ct);
         _apps[id] = app;
         Urls[id] = NodeProgram.BoundAddress(app);
+        if (upstream is not null)
+        {
+            // Its first round, in the node itself: it pulls the node's operator clerk, so the operator can sign in there.
+            await app.Services.GetRequiredService<SyncRunner>().RunOnceAsync(ct);
+        }
     }
 }

@@ -47,10 +47,11 @@ public static class SyncServiceCollectionExtensions
 
     /// <summary>
     /// Caps the size of one received sync message at <see cref="SyncProtocol.MaxMessageBytes"/>, whatever the host allows
-    /// other services; a larger message fails with <c>RESOURCE_EXHAUSTED</c> before it is parsed.
+    /// other services (a larger message fails with <c>RESOURCE_EXHAUSTED</c> before it is parsed), and refuses a request
+    /// that is not valid protobuf with <c>INVALID_ARGUMENT</c> on every service of the host (<see cref="MalformedRequestGuard"/>).
     /// </summary>
     public static IGrpcServerBuilder AddSyncServiceLimits(this IGrpcServerBuilder grpc) =>
-        grpc.AddServiceOptions<SyncService>(o => o.MaxReceiveMessageSize = SyncProtocol.MaxMessageBytes);
+        grpc.AddServiceOptions<SyncService>(o => o.MaxReceiveMessageSize = SyncProtocol.MaxMessageBytes).AddMalformedRequestGuard();
 
     /// <summary>Maps the sync gRPC service (<c>servicehall.v1.Sync</c>).</summary>
     public static GrpcServiceEndpointConventionBuilder MapServiceHallSync(this IEndpointRouteBuilder endpoints) =>

@@ -26,7 +26,7 @@ public sealed class ClientApiHostileInputTests : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         var ct = TestContext.Current.CancellationToken;
-        _app = NodeProgram.Build(["--id", "city", "--listen", "http://127.0.0.1:0", "--data", _dir], NodeLevel.City, null, null, TimeProvider.System);
+        _app = NodeProgram.Build(["--id", "city", "--listen", "http://127.0.0.1:0", "--data", _dir, NodeHostingExtensions.InsecureCleartextSwitch], NodeLevel.City, null, null, TimeProvider.System);
         _app.InitializeServiceHallStore();
         await _app.StartAsync(ct);
         _channel = GrpcChannel.ForAddress(NodeProgram.BoundAddress(_app), new GrpcChannelOptions { MaxSendMessageSize = null, MaxReceiveMessageSize = null });
@@ -59,9 +59,9 @@ public sealed class ClientApiHostileInputTests : IAsyncLifetime
     };
 
     /// <summary>
-    /// grpc-dotnet parses the request before any service code or interceptor runs and answers a parse failure with
-    /// UNKNOWN "Exception was thrown by handler." (not INVALID_ARGUMENT); what matters here is that nothing is written.
-    /// Pinned so that a change of that answer is noticed (docs/SECURITY.md lists it as open).
+    /// grpc-dotnet parses the request before any service code or interceptor runs; the node's malformed-request guard
+    /// turns its parse failure (UNKNOWN "Exception was thrown by handler." by default) into INVALID_ARGUMENT naming the
+    /// message and method. Nothing is written.
     /// </summary>
     [Theory]
     [MemberData(nameof(MalformedSubmits))]
@@ -70,7 +70,8 @@ public sealed class ClientApiHostileInputTests : IAsyncLifetime
         var before = Written();
         var e = await Assert.ThrowsAsync<RpcException>(async () =>
             await _channel!.CreateCallInvoker().AsyncUnaryCall(RawSubmit, null, new CallOptions(_window, cancellationToken: TestContext.Current.CancellationToken), body));
-        Assert.True(e.StatusCode == StatusCode.Unknown, $"{what}: {e.Status}");
+        Assert.True(e.StatusCode == StatusCode.InvalidArgument, $"{what}: {e.Status}");
+        Assert.Contains("SubmitCaseRequest", e.Status.Detail, StringComparison.Ordinal);
         Assert.Equal(before, Written());
     }
 

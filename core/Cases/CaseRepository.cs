@@ -41,6 +41,9 @@ public sealed class CaseRepository
     /// <summary>The working calendar as currently synced.</summary>
     public WorkingCalendar Calendar() => new(_catalogue.CalendarDays());
 
+    /// <summary>The node this repository serves.</summary>
+    public NodeIdentity Node => _node;
+
     /// <summary>Files a new case at this node and returns its state.</summary>
     public CaseState Submit(CaseSubmission submission)
     {
@@ -137,12 +140,17 @@ public sealed class CaseRepository
         return CaseStoreSql.Load(Sql, conn, null, number) is { } loaded ? Derive(loaded.Header, loaded.Events) : null;
     }
 
-    /// <summary>Cases in this store, newest first, optionally only those of one status (as last refreshed in <c>case_view</c>).</summary>
-    public IReadOnlyList<CaseState> List(CaseStatus? status = null, int limit = 1000)
+    /// <summary>
+    /// Cases in this store, newest first, optionally only those of one status (as last refreshed in <c>case_view</c>) and
+    /// only those whose scope lies inside <paramref name="within"/> (a scope path).
+    /// </summary>
+    public IReadOnlyList<CaseState> List(CaseStatus? status = null, int limit = 1000, string? within = null)
     {
         using var conn = _sync.Store.Open();
         var numbers = new List<string>();
-        using (var cmd = conn.Command(Sql.ListCases).With("@s", status?.ToString()).With("@n", limit))
+        // Scope paths hold node ids ([a-z0-9-]) and '/', so LIKE's wildcards cannot occur in them.
+        using (var cmd = conn.Command(Sql.ListCases)
+            .With("@s", status?.ToString()).With("@w", within).With("@wp", within is null ? null : within + "/%").With("@n", limit))
         {
             using var r = cmd.ExecuteReader();
             while (r.Read())

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using ServiceHall.Core.Catalogue;
 using ServiceHall.Core.Store;
+using ServiceHall.Sync;
 using ServiceHall.Sync.Store;
 
 namespace ServiceHall.Core.Hosting;
@@ -81,6 +82,8 @@ public static class NodeProgram
     /// </summary>
     public static WebApplication Build(string[] args, NodeLevel level, Action<WebApplicationBuilder>? addServices, Action<WebApplication>? mapServices, TimeProvider time)
     {
+        // The cleartext flag is a bare switch; the configuration reader wants a value.
+        args = [.. args.Select(a => a == NodeHostingExtensions.InsecureCleartextSwitch ? "--Node:InsecureCleartext=true" : a)];
         // Options are bound once at start, so appsettings are not watched: each watcher costs an inotify instance, and a
         // machine running many nodes (devnet, tests) ran out of them and nodes died at start.
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
@@ -100,6 +103,8 @@ public static class NodeProgram
 
         builder.AddServiceHallNode(level, options, time);
         addServices?.Invoke(builder);
+        // Last of every gRPC registration (each AddGrpc puts grpc-dotnet's default binder back): malformed requests get INVALID_ARGUMENT.
+        builder.Services.AddGrpc().AddMalformedRequestGuard();
         var app = builder.Build();
         app.MapServiceHallNode();
         mapServices?.Invoke(app);

@@ -42,10 +42,22 @@ public sealed class DomainSql
              "@due", "@ontime", "@neardue", "@overdue", "@rating", "@conflict", "@submitted", "@refreshed"],
             [.. viewColumns.Where(c => !kept.Contains(c)).Select(c => (c, $"{SqlDialect.New}.{d.Quote(c)}"))]);
         DeleteCaseView = "DELETE FROM case_view WHERE number = @n";
-        ListCases = $"SELECT number FROM case_view WHERE (@s IS NULL OR status = @s) ORDER BY submitted_at DESC, number DESC {d.Limit("@n")}";
+        ListCases = "SELECT v.number FROM case_view v JOIN cases c ON c.number = v.number"
+            + " WHERE (@s IS NULL OR v.status = @s) AND (@w IS NULL OR c.scope = @w OR c.scope LIKE @wp)"
+            + $" ORDER BY v.submitted_at DESC, v.number DESC {d.Limit("@n")}";
         Evaluations = "SELECT case_number, payload FROM case_events WHERE kind = @k ORDER BY case_number, order_key, id";
         CalendarYearSeeded = "SELECT CASE WHEN EXISTS (SELECT 1 FROM calendar_days WHERE date >= @from AND date < @to) THEN 1 ELSE 0 END";
         HealthProbe = "SELECT 1";
+        CalendarDayCount = "SELECT COUNT(*) FROM calendar_days WHERE date = @d";
+        const string clerkColumns = "id, node_id, scope, department, role, name, disabled, secret_salt, secret_hash, secret_iterations, updated_at";
+        ClerksAll = $"SELECT {clerkColumns} FROM clerks ORDER BY scope, id";
+        ClerkById = $"SELECT {clerkColumns} FROM clerks WHERE id = @id";
+        ClerkCount = "SELECT COUNT(*) FROM clerks";
+        DepartmentCount = "SELECT COUNT(*) FROM departments WHERE code = @p";
+        IssueEnrolmentToken = d.Upsert("enrolment_tokens", ["node_id"], ["node_id", "token_hash", "expires_at"], ["@id", "@hash", "@expires"]);
+        RedeemEnrolmentToken = "DELETE FROM enrolment_tokens WHERE node_id = @id AND token_hash = @hash AND expires_at > @now";
+        DeleteEnrolmentTokens = "DELETE FROM enrolment_tokens WHERE node_id = @id";
+        RevocationOf = "SELECT node_id, revoked_at, reason FROM node_revocations WHERE node_id = @id";
         NodeLinks = "SELECT node_id, scope, parent_id, state, last_contact, offline_since, last_error, reported_at FROM node_links ORDER BY scope";
 
         string Select(SyncTable t) => $"SELECT {string.Join(", ", t.Columns.Select(d.Quote))} FROM {d.Quote(t.Name)}";
@@ -105,6 +117,25 @@ public sealed class DomainSql
     public string CalendarYearSeeded { get; }
 
     public string NodeLinks { get; }
+
+    public string CalendarDayCount { get; }
+
+    /// <summary>Clerks, columns as <c>ClerkRegistry</c> reads them.</summary>
+    public string ClerksAll { get; }
+
+    public string ClerkById { get; }
+
+    public string ClerkCount { get; }
+
+    public string DepartmentCount { get; }
+
+    public string IssueEnrolmentToken { get; }
+
+    public string RedeemEnrolmentToken { get; }
+
+    public string DeleteEnrolmentTokens { get; }
+
+    public string RevocationOf { get; }
 
     /// <summary>The health check's trivial query (the store answers).</summary>
     public string HealthProbe { get; }

@@ -217,7 +217,7 @@ public sealed partial class FrontDeskFlowTests : IAsyncDisposable
         }
     }
 
-    private static Task<CliResult> Cli(params string[] args) => CliProcess.RunAsync(CallLimit, args);
+    private Task<CliResult> Cli(params string[] args) => _devnet.CliAsync(CallLimit, args);
 
     /// <summary>Saves a full-page screenshot as docs/screenshots/NAME.png in the source tree (shown in the README).</summary>
     private static async Task ShotAsync(IPage page, string name, bool fullPage = true) =>

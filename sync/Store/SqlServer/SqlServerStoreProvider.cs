@@ -96,7 +96,7 @@ public sealed class SqlServerStoreProvider : StoreProvider
     public override DbTransaction BeginSnapshotRead(DbConnection connection) => connection.BeginTransaction(IsolationLevel.Snapshot);
 
     /// <summary>Errors of the data: key and unique violations, foreign key and check constraints, NULL into NOT NULL, conversions, truncation, overflow.</summary>
-    private static readonly HashSet<int> DataErrors = [2627, 2601, 547, 515, 245, 8114, 8115, 8152, 2628, 220, 232, 241, 242, 9413];
+    private static readonly HashSet<int> DataErrors = [2627, 2601, 547, 515, 245, 8114, 8115, 8152, 2628, 220, 232, 241, 242];
 
     /// <inheritdoc />
     public override bool IsDataError(Exception exception) =>

@@ -28,19 +28,20 @@ public static class MalformedRequestGuard
     {
         ArgumentNullException.ThrowIfNull(grpc);
         var services = grpc.Services;
-        if (services.Any(d => d.ServiceType == typeof(IServiceMethodProvider<>) && d.ImplementationType == typeof(GuardedServiceMethodProvider<>)))
-        {
-            return grpc;
-        }
 
-        // grpc-dotnet's own provider binds the same methods: it must go, or every method would be mapped twice.
+        // grpc-dotnet's own provider binds the same methods: it must go, or every method would be mapped twice. Every
+        // AddGrpc() adds it again, so this removes it on every call, and the host calls this after its last AddGrpc().
         foreach (var descriptor in services.Where(d => d.ServiceType == typeof(IServiceMethodProvider<>)
             && d.ImplementationType is { Name: "BinderServiceMethodProvider`1" }).ToList())
         {
             services.Remove(descriptor);
         }
 
-        services.AddSingleton(typeof(IServiceMethodProvider<>), typeof(GuardedServiceMethodProvider<>));
+        if (!services.Any(d => d.ServiceType == typeof(IServiceMethodProvider<>) && d.ImplementationType == typeof(GuardedServiceMethodProvider<>)))
+        {
+            services.AddSingleton(typeof(IServiceMethodProvider<>), typeof(GuardedServiceMethodProvider<>));
+        }
+
         return grpc;
     }
 

@@ -23,27 +23,34 @@ namespace ServiceHall.Sync;
 /// </remarks>
 public static class MalformedRequestGuard
 {
-    /// <summary>Makes every gRPC service of the host refuse malformed request messages with <c>INVALID_ARGUMENT</c>.</summary>
+    /// <summary>
+    /// Makes every gRPC service of the host refuse malformed request messages with <c>INVALID_ARGUMENT</c>. Call it after
+    /// the host's last <c>AddGrpc</c> (and AddGrpcReflection, AddGrpcHealthChecks, which call it): each of those puts
+    /// grpc-dotnet's default binder back, and a host that does so after the guard fails at its first request with a
+    /// message saying this, rather than mapping every method twice.
+    /// </summary>
     public static IGrpcServerBuilder AddMalformedRequestGuard(this IGrpcServerBuilder grpc)
     {
         ArgumentNullException.ThrowIfNull(grpc);
         var services = grpc.Services;
 
-        // grpc-dotnet's own provider binds the same methods: it must go, or every method would be mapped twice. Every
-        // AddGrpc() adds it again, so this removes it on every call, and the host calls this after its last AddGrpc().
-        foreach (var descriptor in services.Where(d => d.ServiceType == typeof(IServiceMethodProvider<>)
-            && d.ImplementationType is { Name: "BinderServiceMethodProvider`1" }).ToList())
+        // grpc-dotnet's own provider binds the same methods: it must go, or every method would be mapped twice.
+        foreach (var descriptor in services.Where(IsDefaultBinder).ToList())
         {
             services.Remove(descriptor);
         }
 
-        if (!services.Any(d => d.ServiceType == typeof(IServiceMethodProvider<>) && d.ImplementationType == typeof(GuardedServiceMethodProvider<>)))
+        if (!services.Any(d => d.ServiceType == typeof(GuardRegistration)))
         {
+            services.AddSingleton(new GuardRegistration(services));
             services.AddSingleton(typeof(IServiceMethodProvider<>), typeof(GuardedServiceMethodProvider<>));
         }
 
         return grpc;
     }
+
+    private static bool IsDefaultBinder(ServiceDescriptor d) =>
+        d.ServiceType == typeof(IServiceMethodProvider<>) && d.ImplementationType is { Name: "BinderServiceMethodProvider`1" };
 
     /// <summary>The request marshaller of <paramref name="method"/> with parse failures turned into <c>INVALID_ARGUMENT</c>.</summary>
     internal static Marshaller<T> Guard<T>(Marshaller<T> marshaller, string method) => new(
@@ -61,11 +68,18 @@ public static class MalformedRequestGuard
         });
 
     /// <summary>Binds a generated service (its <c>BindService</c>) with guarded request marshallers.</summary>
-    private sealed class GuardedServiceMethodProvider<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.All)] TService> : IServiceMethodProvider<TService>
+    private sealed class GuardedServiceMethodProvider<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.All)] TService>(GuardRegistration registration) : IServiceMethodProvider<TService>
         where TService : class
     {
         public void OnServiceMethodDiscovery(ServiceMethodProviderContext<TService> context)
         {
+            if (registration.Services.Any(IsDefaultBinder))
+            {
+                throw new InvalidOperationException(
+                    $"gRPC was registered again (AddGrpc, AddGrpcReflection or AddGrpcHealthChecks) after {nameof(AddMalformedRequestGuard)}, which put grpc-dotnet's default "
+                    + $"method binder back: every method of {typeof(TService).Name} would be mapped twice. Call {nameof(AddMalformedRequestGuard)} after the host's last gRPC registration.");
+            }
+
             // As grpc-dotnet: the generated base class carries [BindServiceMethod(typeof(X), "BindService")].
             for (var type = typeof(TService); type is not null; type = type.BaseType)
             {
@@ -83,6 +97,9 @@ public static class MalformedRequestGuard
             }
         }
     }
+
+    /// <summary>The service collection the guard was added to, to tell at start whether the default binder came back.</summary>
+    private sealed record GuardRegistration(IServiceCollection Services);
 
     /// <summary>Receives each method from the generated <c>BindService</c> and adds it with a guarded request marshaller.</summary>
     private sealed class Binder<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.All)] TService>(ServiceMethodProviderContext<TService> context, Type declaringType) : ServiceBinderBase

@@ -31,6 +31,9 @@ public sealed partial class CatalogueRepository
         _node = node ?? throw new ArgumentNullException(nameof(node));
     }
 
+    /// <summary>The node whose store this is.</summary>
+    public NodeIdentity Node => _node;
+
     /// <summary>Service items ordered by code; only those decided at <paramref name="level"/> when given.</summary>
     public IReadOnlyList<ServiceItem> ListItems(NodeLevel? level = null) =>
         level is null

@@ -115,9 +115,6 @@ public static class NodeHostingExtensions
         builder.Services.AddGrpcReflection();
         builder.Services.AddGrpcHealthChecks(o => o.Services.Map("", _ => true))
             .AddCheck<StoreHealthCheck>("store");
-        // Every AddGrpc() (above, the sync engine's) registers grpc-dotnet's method binder again, which would map every
-        // method twice beside the guarded one (an ambiguous match: HTTP 500 on every call): the guard replaces it, last.
-        builder.Services.AddGrpc().AddMalformedRequestGuard();
         return builder;
     }
 

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using ServiceHall.Core.Catalogue;
 using ServiceHall.Core.Store;
+using ServiceHall.Sync;
 using ServiceHall.Sync.Store;
 
 namespace ServiceHall.Core.Hosting;
@@ -93,6 +94,8 @@ public static class NodeProgram
 
         builder.AddServiceHallNode(level, options, time);
         addServices?.Invoke(builder);
+        // Last of every gRPC registration (each AddGrpc puts grpc-dotnet's default binder back): malformed requests get INVALID_ARGUMENT.
+        builder.Services.AddGrpc().AddMalformedRequestGuard();
         var app = builder.Build();
         app.MapServiceHallNode();
         mapServices?.Invoke(app);

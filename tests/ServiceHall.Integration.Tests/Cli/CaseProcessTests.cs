@@ -95,7 +95,8 @@ public sealed class CaseProcessTests : IAsyncDisposable
             ["Submitted", "Routed", "Routed", "Accepted", "OpinionRecorded", "OpinionRecorded", "OpinionRecorded", "OpinionRecorded", "Decided"],
             history.Select(h => h.GetProperty("kind").GetString()));
         Assert.Equal(["t01-v01", "t01-v01", "t01", "city"], history.Take(4).Select(h => h.GetProperty("node").GetString()));
-        Assert.Equal("li@city", history[3].GetProperty("actor").GetProperty("userId").GetString());
+        // The city's window clerk accepted it: the CLI signs in as the profile's window clerk of the node when no department is asked for.
+        Assert.Equal("window@city", history[3].GetProperty("actor").GetProperty("userId").GetString());
         Assert.All(history, h => Assert.True(h.GetProperty("at").GetDateTimeOffset() > DateTimeOffset.MinValue));
         Assert.Equal(BizDepartments.Order(), history.Skip(4).Take(4).Select(h => h.GetProperty("department").GetString()!).Order());
 

@@ -124,6 +124,53 @@ public sealed class ClerkNetworkTests : IAsyncLifetime
             StatusCode.Unauthenticated, "disabled");
     }
 
+    [Fact]
+    public async Task WorkingCalendar_OnlyACityAdministratorChangesIt_AndTheChangeReachesTheVillages()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var admin = FirstAdministrator(Path.Combine(_dir, "city"));
+        await new Clerks.ClerksClient(Channel("city")).AddClerkAsync(
+            new AddClerkRequest { Id = "manager@city", NodeId = "city", Department = "MKT", Role = ClerkRole.Manager, Secret = Secret }, admin, cancellationToken: ct);
+        var atCity = new Catalogue.CatalogueClient(Channel("city"));
+        var holiday = new SetCalendarDayRequest { Date = "2027-04-05", Working = false, Name = "清明节" };
+        var before = _nodes.Keys.ToDictionary(n => n, Calendar);
+
+        // Nobody, a city manager, a village's stolen credential, and the township's own clerk at the township: refused, nothing written.
+        await Denied(() => atCity.SetCalendarDayAsync(holiday, cancellationToken: ct).ResponseAsync, StatusCode.Unauthenticated, "credential");
+        await Denied(() => atCity.SetCalendarDayAsync(holiday, Basic("manager@city", Secret), cancellationToken: ct).ResponseAsync, StatusCode.PermissionDenied, "administrators");
+        await Denied(() => atCity.SetCalendarDayAsync(holiday, Basic("window@t01-v01", Secret), cancellationToken: ct).ResponseAsync, StatusCode.PermissionDenied, "administrators");
+        await Denied(() => atCity.ClearCalendarDayAsync(new ClearCalendarDayRequest { Date = "2027-01-01" }, Basic("window@t01-v01", Secret), cancellationToken: ct).ResponseAsync, StatusCode.PermissionDenied, "administrators");
+        await Denied(() => new Catalogue.CatalogueClient(Channel("t01")).SetCalendarDayAsync(holiday, Basic("window@t01", Secret), cancellationToken: ct).ResponseAsync, StatusCode.PermissionDenied, "administrators");
+        // Bad input from the administrator is refused too, after sign-in.
+        await Denied(() => atCity.SetCalendarDayAsync(new SetCalendarDayRequest { Date = "2027-04-07", Working = true, Name = "x" }, admin, cancellationToken: ct).ResponseAsync, StatusCode.InvalidArgument, "working day already");
+        await Denied(() => atCity.SetCalendarDayAsync(new SetCalendarDayRequest { Date = "2027-13-01", Name = "x" }, admin, cancellationToken: ct).ResponseAsync, StatusCode.InvalidArgument, "ISO date");
+        await Denied(() => atCity.SetCalendarDayAsync(new SetCalendarDayRequest { Date = "2027-04-05", Name = new string('节', 51) }, admin, cancellationToken: ct).ResponseAsync, StatusCode.InvalidArgument, "1–50");
+        Assert.Equal(before, _nodes.Keys.ToDictionary(n => n, Calendar));
+
+        // The administrator at the city: the holiday is recorded and reaches a village through its township.
+        var set = await atCity.SetCalendarDayAsync(holiday, admin, cancellationToken: ct);
+        Assert.Equal(("2027-04-05", false, "清明节"), (set.Date, set.Working, set.Name));
+        await SyncAsync("t01");
+        await SyncAsync("t01-v01");
+        var atVillage = await new Catalogue.CatalogueClient(Channel("t01-v01")).GetCalendarAsync(new GetCalendarRequest { Year = 2027 }, cancellationToken: ct);
+        Assert.Contains(atVillage.Days, d => d.Date == "2027-04-05" && !d.Working && d.Name == "清明节");
+
+        // Cleared again: the tombstone follows the same way.
+        Assert.True((await atCity.ClearCalendarDayAsync(new ClearCalendarDayRequest { Date = "2027-04-05" }, admin, cancellationToken: ct)).Removed);
+        Assert.False((await atCity.ClearCalendarDayAsync(new ClearCalendarDayRequest { Date = "2027-04-05" }, admin, cancellationToken: ct)).Removed);
+        await SyncAsync("t01");
+        await SyncAsync("t01-v01");
+        Assert.Equal(before["t01-v01"], Calendar("t01-v01"));
+    }
+
+    private string Calendar(string node)
+    {
+        using var conn = Open(node);
+        using var cmd = conn.CreateCommand();
+        cmd.CommandText = "SELECT group_concat(date || ':' || working || ':' || name, ',') FROM (SELECT * FROM calendar_days ORDER BY date)";
+        return cmd.ExecuteScalar() as string ?? string.Empty;
+    }
+
     private IReadOnlyList<string> Ids(string node)
     {
         using var conn = Open(node);

@@ -15,6 +15,7 @@ namespace ServiceHall.Web.Tests;
 /// signs in with the id and secret that devnet registered at the city and wrote to <c>DIR/clerks.json</c>. The test
 /// takes the README's screenshots on the way (docs/screenshots/). Everything it starts is killed in DisposeAsync.
 /// </summary>
+[Collection(RealNodes.Name)]
 public sealed partial class FrontDeskFlowTests : IAsyncDisposable
 {
     private static readonly TimeSpan CallLimit = TimeSpan.FromSeconds(30);

@@ -19,6 +19,7 @@ namespace ServiceHall.Web.Tests;
 /// gRPC. Clerks are registered at the city and reach their nodes by sync; the tests drive the pages over HTTP as a
 /// browser would (cookies, antiforgery tokens), including form posts that the pages never offered.
 /// </summary>
+[Collection(RealNodes.Name)]
 public sealed partial class WebClerkAccessTests : IAsyncLifetime
 {
     private const string Secret = "a-long-enough-secret";

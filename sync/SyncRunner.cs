@@ -55,6 +55,9 @@ public sealed class SyncRunner : BackgroundService
                 LoggerFactory = loggers,
                 HttpHandler = ParentHandler(transport),
                 MaxReceiveMessageSize = SyncProtocol.MaxMessageBytes,
+                // The channel's own reconnect back-off grows to 2 minutes by default: after a long outage a healed link
+                // would sit unused that long. The runner and its Polly pipeline pace the retries; the channel just connects.
+                MaxReconnectBackoff = TimeSpan.FromSeconds(2),
             });
             var resilience = SyncResilience.Create(options, time, loggers.CreateLogger(typeof(SyncResilience).FullName!), options.ParentUrl);
             _client = new SyncClient(store, _channel.CreateCallInvoker(), options.Level, options, options.ParentUrl, loggers.CreateLogger<SyncClient>(), resilience);

@@ -393,7 +393,9 @@ internal sealed class ChaosRun : IAsyncDisposable
         /// <summary>The node's operator (sync rounds).</summary>
         public Profiles.ClerkCredential? Operator { get; set; }
 
-        public GrpcChannel Channel { get; } = GrpcChannel.ForAddress(spec.Url);
+        // One channel for the node's whole life, across kills: its reconnect back-off must stay short, or a restarted
+        // node looks unhealthy for up to the default 2 minutes after it is serving again.
+        public GrpcChannel Channel { get; } = GrpcChannel.ForAddress(spec.Url, new GrpcChannelOptions { MaxReconnectBackoff = TimeSpan.FromSeconds(1) });
 
         public void Start()
         {

@@ -28,8 +28,10 @@ internal static class NodeChannel
         return GrpcChannel.ForAddress(node, new GrpcChannelOptions
         {
             HttpHandler = Handler(node, signedIn),
-            // A refused connection is an answer for the operator, not something to wait out.
+            // A refused connection is an answer for the operator, not something to wait out; a channel that polls a
+            // starting node (devnet's health wait) tries again within a second, not after a back-off of minutes.
             MaxRetryAttempts = 0,
+            MaxReconnectBackoff = TimeSpan.FromSeconds(1),
         });
     }
 

@@ -13,7 +13,7 @@ namespace ServiceHall.Web.Tests;
 /// started with the real <c>servicehall</c> program): a clerk files a business registration at the village's page, it is
 /// routed up, the four departments approve it on the city's pages, and the village's page shows it approved. Every clerk
 /// signs in with the id and secret that devnet registered at the city and wrote to <c>DIR/clerks.json</c>. The test
-/// takes the README's screenshots on the way (docs/screenshots/). Everything it starts is killed in DisposeAsync.
+/// takes the README's screenshots on the way (docs/screenshots/ with SERVICEHALL_SCREENSHOTS=1). Everything it starts is killed in DisposeAsync.
 /// </summary>
 [Collection(RealNodes.Name)]
 public sealed partial class FrontDeskFlowTests : IAsyncDisposable
@@ -243,13 +243,18 @@ public sealed partial class FrontDeskFlowTests : IAsyncDisposable
 
     private Task<CliResult> Cli(params string[] args) => _devnet.CliAsync(CallLimit, args);
 
-    /// <summary>Saves a full-page screenshot as docs/screenshots/NAME.png in the source tree (shown in the README).</summary>
+    /// <summary>
+    /// Saves a full-page screenshot NAME.png: into docs/screenshots/ in the source tree (shown in the README) when
+    /// <c>SERVICEHALL_SCREENSHOTS=1</c>, else beside the test binaries, so that an ordinary test run leaves the tree clean.
+    /// </summary>
     private static async Task ShotAsync(IPage page, string name, bool fullPage = true) =>
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = ShotPath(name), FullPage = fullPage });
 
     private static string ShotPath(string name)
     {
-        var dir = Path.Combine(RepositoryRoot(), "docs", "screenshots");
+        var dir = Environment.GetEnvironmentVariable("SERVICEHALL_SCREENSHOTS") == "1"
+            ? Path.Combine(RepositoryRoot(), "docs", "screenshots")
+            : Path.Combine(AppContext.BaseDirectory, "screenshots");
         Directory.CreateDirectory(dir);
         return Path.Combine(dir, name + ".png");
     }

@@ -87,25 +87,37 @@ public static class ClerkPrincipal
     private const string DisplayClaim = "servicehall:display";
 
     /// <summary>A principal for <paramref name="clerk"/>, authenticated by <see cref="ClerkAuthenticationHandler.SchemeName"/>.</summary>
-    public static ClaimsPrincipal Create(Clerk clerk)
+    public static ClaimsPrincipal Create(Clerk clerk) => Create(clerk, ClerkAuthenticationHandler.SchemeName);
+
+    /// <summary>
+    /// A principal for <paramref name="clerk"/> whose identity was proved by <paramref name="authenticationType"/> (the
+    /// web's cookie scheme, so that a cookie never stands for a client-API credential), with optional extra claims.
+    /// </summary>
+    public static ClaimsPrincipal Create(Clerk clerk, string authenticationType, params Claim[] extra)
     {
         ArgumentNullException.ThrowIfNull(clerk);
+        ArgumentException.ThrowIfNullOrEmpty(authenticationType);
         return new ClaimsPrincipal(new ClaimsIdentity(
             [
                 new Claim(ClaimTypes.NameIdentifier, clerk.Id),
+                new Claim(ClaimTypes.Name, clerk.Id),
                 new Claim(ClaimTypes.Role, ClerkRegistry.RoleText(clerk.Role)),
                 new Claim(NodeClaim, clerk.NodeId),
                 new Claim(ScopeClaim, clerk.Scope),
                 new Claim(DepartmentClaim, clerk.Department),
                 new Claim(DisplayClaim, clerk.Name),
+                .. extra,
             ],
-            ClerkAuthenticationHandler.SchemeName));
+            authenticationType));
     }
 
     /// <summary>The clerk of an authenticated principal, or null if <paramref name="user"/> is not a signed-in clerk.</summary>
-    public static Clerk? From(ClaimsPrincipal? user)
+    public static Clerk? From(ClaimsPrincipal? user) => From(user, ClerkAuthenticationHandler.SchemeName);
+
+    /// <summary>The clerk of a principal authenticated by <paramref name="authenticationType"/>, or null.</summary>
+    public static Clerk? From(ClaimsPrincipal? user, string authenticationType)
     {
-        if (user?.Identity is not { IsAuthenticated: true, AuthenticationType: ClerkAuthenticationHandler.SchemeName })
+        if (user?.Identity is not { IsAuthenticated: true } identity || !string.Equals(identity.AuthenticationType, authenticationType, StringComparison.Ordinal))
         {
             return null;
         }

@@ -53,6 +53,9 @@ public enum SignInFailure
 /// <param name="Failure">Why it failed; null on success.</param>
 public sealed record SignInResult(Clerk? Clerk, SignInFailure? Failure)
 {
+    /// <summary>On success, the stamp of the clerk's stored secret (see <see cref="ClerkRegistry.Find"/>); else null.</summary>
+    public string? SecretStamp { get; init; }
+
     /// <summary>A message for the caller that does not reveal whether the id exists.</summary>
     public string Message => Failure switch
     {

@@ -224,8 +224,27 @@ public sealed partial class ClerkRegistry
         }
 
         _verified[id] = (stored.Hash, digest);
-        return clerk.Disabled ? new SignInResult(clerk, SignInFailure.Disabled) : new SignInResult(clerk, null);
+        return clerk.Disabled ? new SignInResult(clerk, SignInFailure.Disabled) : new SignInResult(clerk, null) { SecretStamp = Stamp(stored) };
     }
+
+    /// <summary>
+    /// The clerk this node holds under <paramref name="id"/>, with a stamp of its stored secret that changes whenever the
+    /// secret is reset (never the hash itself); null if this node holds no such clerk. A front end that keeps a clerk
+    /// signed in between requests (the web's cookie) checks its clerk against this on every request.
+    /// </summary>
+    public (Clerk Clerk, string SecretStamp)? Find(string id)
+    {
+        if (!IsValidId(id))
+        {
+            return null;
+        }
+
+        using var conn = _store.Store.Open();
+        return Read(Sql, conn, null, id) is var (clerk, stored) ? (clerk, Stamp(stored)) : null;
+    }
+
+    private static string Stamp(StoredSecret stored) =>
+        Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes($"{stored.Salt}:{stored.Hash}:{stored.Iterations}")))[..32];
 
     private static readonly StoredSecret Decoy = ClerkSecrets.Hash("decoy-secret-never-issued");
 

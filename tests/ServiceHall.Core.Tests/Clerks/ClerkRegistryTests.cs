@@ -49,6 +49,26 @@ public sealed class ClerkRegistryTests
         Assert.Null(registry.SignIn("qs@city", "another secret of length").Failure);
     }
 
+    [Fact]
+    public void Find_TheRowWithAStampOfTheSecret_ThatSignInGivesAndAResetChanges()
+    {
+        var (store, registry) = City();
+        using var _ = store;
+        var clerk = registry.Add("qs@city", "city", "QS", ClerkRole.Reviewer, "qs", Secret);
+        var (found, stamp) = registry.Find("qs@city") ?? throw new InvalidOperationException("not found");
+        Assert.Equal(clerk, found);
+        Assert.Equal(stamp, registry.SignIn("qs@city", Secret).SecretStamp);
+        Assert.Equal(0, store.Scalar($"SELECT COUNT(*) FROM clerks WHERE secret_hash = '{stamp}' OR secret_salt = '{stamp}'"));
+        Assert.Null(registry.SignIn("qs@city", Secret + "x").SecretStamp);
+        Assert.Null(registry.Find("nobody@city"));
+        Assert.Null(registry.Find("Not An Id"));
+
+        registry.SetDisabled("qs@city", true);
+        Assert.Equal((clerk with { Disabled = true }, stamp), registry.Find("qs@city"));
+        registry.ResetSecret("qs@city", "another secret of length");
+        Assert.NotEqual(stamp, registry.Find("qs@city")!.Value.SecretStamp);
+    }
+
     [Theory]
     [InlineData("Bad Id", "t01", "VC", ClerkRole.Window, Secret, ClerkErrorKind.InvalidArgument)]
     [InlineData("a:b", "t01", "VC", ClerkRole.Window, Secret, ClerkErrorKind.InvalidArgument)]

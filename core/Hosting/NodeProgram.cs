@@ -21,14 +21,18 @@ public static class NodeProgram
     /// <summary>Exit code for a store this program cannot use (written by a newer version, unreachable, damaged).</summary>
     public const int ExitBadStore = 3;
 
-    /// <summary>Runs a node of <paramref name="level"/> until it is stopped; returns the process exit code.</summary>
-    public static async Task<int> RunAsync(string[] args, NodeLevel level, Action<WebApplicationBuilder>? addServices = null, Action<WebApplication>? mapServices = null)
+    /// <summary>
+    /// Runs a node of <paramref name="level"/> until it is stopped; returns the process exit code.
+    /// <paramref name="addWeb"/> and <paramref name="mapWeb"/> are the web front desk module, added only to a node that has a
+    /// web address (see <see cref="Build"/>).
+    /// </summary>
+    public static async Task<int> RunAsync(string[] args, NodeLevel level, Action<WebApplicationBuilder>? addWeb = null, Action<WebApplication>? mapWeb = null)
     {
         var program = $"servicehall-{NodeOptionsValidator.LevelName(level)}-node";
         WebApplication app;
         try
         {
-            app = Build(args, level, addServices, mapServices, TimeProvider.System);
+            app = Build(args, level, addWeb, mapWeb, TimeProvider.System);
         }
         catch (NodeOptionsException ex)
         {
@@ -69,8 +73,12 @@ public static class NodeProgram
     /// <summary>
     /// Builds (does not start) a node host. Throws <see cref="NodeOptionsException"/> for invalid options.
     /// Tests use it to host real nodes on Kestrel with a fake clock.
+    /// The web module (<paramref name="addWeb"/>, <paramref name="mapWeb"/>) is added only when the node has a web address
+    /// (<c>--web-listen</c>): browsers cannot reach pages over the h2c listen URL, and a node without one (most villages,
+    /// every node in the scale bench) would otherwise load and JIT Razor Pages, MVC, data protection and cookie
+    /// authentication for nothing (about 14 MiB of a village's resident set).
     /// </summary>
-    public static WebApplication Build(string[] args, NodeLevel level, Action<WebApplicationBuilder>? addServices, Action<WebApplication>? mapServices, TimeProvider time)
+    public static WebApplication Build(string[] args, NodeLevel level, Action<WebApplicationBuilder>? addWeb, Action<WebApplication>? mapWeb, TimeProvider time)
     {
         // Options are bound once at start, so appsettings are not watched: each watcher costs an inotify instance, and a
         // machine running many nodes (devnet, tests) ran out of them and nodes died at start.
@@ -90,10 +98,18 @@ public static class NodeProgram
         }
 
         builder.AddServiceHallNode(level, options, time);
-        addServices?.Invoke(builder);
+        var web = options.WebListenUri is not null;
+        if (web)
+        {
+            addWeb?.Invoke(builder);
+        }
+
         var app = builder.Build();
         app.MapServiceHallNode();
-        mapServices?.Invoke(app);
+        if (web)
+        {
+            mapWeb?.Invoke(app);
+        }
         return app;
     }
 

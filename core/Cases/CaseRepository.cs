@@ -65,7 +65,7 @@ public sealed class CaseRepository
         tx.Upsert(CaseTables.Cases, CaseRows.HeaderValues(header));
         tx.Upsert(CaseTables.Events, CaseRows.EventValues(submitted, scope));
         var state = CaseDerivation.Derive(header, [submitted], item, calendar, now);
-        CaseStoreSql.WriteView(tx.Connection, tx.Transaction, state, now);
+        CaseStoreSql.WriteView(tx.Connection, tx.Transaction, state, item, now);
         tx.Commit();
         return state;
     }
@@ -111,7 +111,7 @@ public sealed class CaseRepository
 
         tx.Upsert(CaseTables.Events, CaseRows.EventValues(e, header.IntakeScope));
         var state = CaseDerivation.Derive(header, [.. events, e], item, calendar, now);
-        CaseStoreSql.WriteView(tx.Connection, tx.Transaction, state, now);
+        CaseStoreSql.WriteView(tx.Connection, tx.Transaction, state, item, now);
         tx.Commit();
         return state;
     }
@@ -164,16 +164,47 @@ public sealed class CaseRepository
         return result;
     }
 
-    /// <summary>Every case in this store, derived as of now (for statistics).</summary>
+    /// <summary>Every case in this store, derived as of now.</summary>
     public IReadOnlyList<CaseState> All()
     {
         using var conn = _sync.Store.OpenSqlite();
+        return Derived(conn, null);
+    }
+
+    /// <summary>
+    /// The dashboard as of now, without re-deriving every case: the settled cases (never accepted, or decided) are summed in
+    /// SQL over <c>case_view</c>, the live ones (accepted and not decided, or without a current view row) are derived as of
+    /// now, and the two reports are added. Gives the figures of <see cref="CaseStatistics.Compute"/> over <see cref="All"/>
+    /// (see <see cref="CaseStatisticsSql"/>), provided the view rows were written with the calendar and items in force now
+    /// (after a change to either that moves past deadlines, call <see cref="RefreshAll"/>).
+    /// </summary>
+    public CaseStatisticsReport Statistics()
+    {
+        using var conn = _sync.Store.OpenSqlite();
+        // One read transaction: the settled sums and the live cases are of the same snapshot, so no case is counted twice or missed.
+        using var tx = conn.BeginTransaction(deferred: true);
+        var settled = CaseStatisticsSql.SettledReport(conn, tx);
+        var live = Derived(conn, tx, CaseStatisticsSql.LiveNumbers);
+        return CaseStatistics.Merge(settled, CaseStatistics.Compute(live, _catalogue.FindItem));
+    }
+
+    /// <summary>Derives as of now the cases whose numbers <paramref name="numbers"/> selects (a query of one column, may use <c>@derivation</c>), or every case.</summary>
+    private List<CaseState> Derived(SqliteConnection conn, SqliteTransaction? tx, string? numbers = null)
+    {
+        SqliteCommand Select(string sql, string numberColumn)
+        {
+            var cmd = conn.CreateCommand();
+            cmd.Transaction = tx;
+            cmd.CommandText = numbers is null ? sql : $"{sql} WHERE {numberColumn} IN ({numbers})";
+            cmd.Parameters.AddWithValue("@derivation", CaseStoreSql.Derivation);
+            return cmd;
+        }
+
         var headers = new Dictionary<string, CaseHeader>(StringComparer.Ordinal);
         var events = new Dictionary<string, List<CaseEvent>>(StringComparer.Ordinal);
-        using (var cmd = conn.CreateCommand())
+        using (var cmd = Select($"SELECT {CaseRows.HeaderColumns} FROM cases", "number"))
+        using (var r = cmd.ExecuteReader())
         {
-            cmd.CommandText = $"SELECT {CaseRows.HeaderColumns} FROM cases";
-            using var r = cmd.ExecuteReader();
             while (r.Read())
             {
                 var h = CaseRows.ReadHeader(r);
@@ -181,10 +212,9 @@ public sealed class CaseRepository
             }
         }
 
-        using (var cmd = conn.CreateCommand())
+        using (var cmd = Select($"SELECT {CaseRows.EventColumns} FROM case_events", "case_number"))
+        using (var r = cmd.ExecuteReader())
         {
-            cmd.CommandText = $"SELECT {CaseRows.EventColumns} FROM case_events";
-            using var r = cmd.ExecuteReader();
             while (r.Read())
             {
                 var e = CaseRows.ReadEvent(r);
@@ -260,7 +290,7 @@ public sealed class CaseRepository
             // A case can arrive before the item it is filed for; its view row waits for the catalogue.
             if (_catalogue.FindItem(loaded.Header.ItemCode) is { } item)
             {
-                CaseStoreSql.WriteView(connection, transaction, CaseDerivation.Derive(loaded.Header, loaded.Events, item, calendar, now), now);
+                CaseStoreSql.WriteView(connection, transaction, CaseDerivation.Derive(loaded.Header, loaded.Events, item, calendar, now), item, now);
             }
         }
     }

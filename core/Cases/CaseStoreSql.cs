@@ -78,20 +78,30 @@ internal static class CaseStoreSql
         return (header, events);
     }
 
-    public static void WriteView(SqliteConnection conn, SqliteTransaction? tx, CaseState s, DateTimeOffset now)
+    /// <summary>
+    /// Version of the derivation behind a <c>case_view</c> row. Rows of an older version (0: written before the view kept
+    /// the statistics columns) are derived per call by <see cref="CaseStatisticsSql"/>; raise it when what a row stores changes.
+    /// </summary>
+    public const int Derivation = 1;
+
+    /// <summary>Writes the case's <c>case_view</c> row and its required reviews; <paramref name="item"/> is the item it was derived with.</summary>
+    public static void WriteView(SqliteConnection conn, SqliteTransaction? tx, CaseState s, ServiceItem item, DateTimeOffset now)
     {
         using var cmd = conn.CreateCommand();
         cmd.Transaction = tx;
         cmd.CommandText = """
             INSERT INTO case_view (number, item_code, intake_node, township, status, deciding_level, deciding_node, holder, accepted_at, decided_at,
-                                   due_date, on_time, near_due, overdue, rating, has_conflict, submitted_at, refreshed_at)
+                                   due_date, on_time, near_due, overdue, rating, has_conflict, submitted_at, refreshed_at,
+                                   decided_on_the_spot, decided_within_three, lead_department, derivation)
             VALUES (@number, @item, @intake, @township, @status, @level, @deciding, @holder, @accepted, @decided,
-                    @due, @ontime, @neardue, @overdue, @rating, @conflict, @submitted, @refreshed)
+                    @due, @ontime, @neardue, @overdue, @rating, @conflict, @submitted, @refreshed,
+                    @spot, @three, @lead, @derivation)
             ON CONFLICT(number) DO UPDATE SET
                 status = excluded.status, deciding_level = excluded.deciding_level, deciding_node = excluded.deciding_node, holder = excluded.holder,
                 accepted_at = excluded.accepted_at, decided_at = excluded.decided_at, due_date = excluded.due_date, on_time = excluded.on_time,
                 near_due = excluded.near_due, overdue = excluded.overdue, rating = excluded.rating, has_conflict = excluded.has_conflict,
-                refreshed_at = excluded.refreshed_at
+                refreshed_at = excluded.refreshed_at, decided_on_the_spot = excluded.decided_on_the_spot,
+                decided_within_three = excluded.decided_within_three, lead_department = excluded.lead_department, derivation = excluded.derivation
             """;
         var path = new CasePath(s.Header.IntakeScope);
         cmd.Parameters.AddWithValue("@number", s.Number);
@@ -112,14 +122,39 @@ internal static class CaseStoreSql
         cmd.Parameters.AddWithValue("@conflict", s.HasConflict ? 1 : 0);
         cmd.Parameters.AddWithValue("@submitted", CaseRows.Time(s.Header.SubmittedAt));
         cmd.Parameters.AddWithValue("@refreshed", CaseRows.Time(now));
+        cmd.Parameters.AddWithValue("@spot", s.DecidedOnTheSpot ? 1 : 0);
+        cmd.Parameters.AddWithValue("@three", s.DecidedWithinThreeWorkingDays ? 1 : 0);
+        cmd.Parameters.AddWithValue("@lead", item.LeadDepartment is { Length: > 0 } lead ? lead : DBNull.Value);
+        cmd.Parameters.AddWithValue("@derivation", Derivation);
         cmd.ExecuteNonQuery();
+
+        DeleteReviews(conn, tx, s.Number);
+        foreach (var g in s.Reviews.GroupBy(r => r.Department, StringComparer.Ordinal))
+        {
+            using var review = conn.CreateCommand();
+            review.Transaction = tx;
+            review.CommandText = "INSERT INTO case_view_reviews (number, department, reviews, answered_late) VALUES (@n, @d, @r, @late)";
+            review.Parameters.AddWithValue("@n", s.Number);
+            review.Parameters.AddWithValue("@d", g.Key);
+            review.Parameters.AddWithValue("@r", g.Count());
+            review.Parameters.AddWithValue("@late", g.Count(r => r.AnsweredLate));
+            review.ExecuteNonQuery();
+        }
     }
 
     public static void DeleteView(SqliteConnection conn, SqliteTransaction? tx, string number)
     {
+        Delete(conn, tx, "case_view", number);
+        DeleteReviews(conn, tx, number);
+    }
+
+    private static void DeleteReviews(SqliteConnection conn, SqliteTransaction? tx, string number) => Delete(conn, tx, "case_view_reviews", number);
+
+    private static void Delete(SqliteConnection conn, SqliteTransaction? tx, string table, string number)
+    {
         using var cmd = conn.CreateCommand();
         cmd.Transaction = tx;
-        cmd.CommandText = "DELETE FROM case_view WHERE number = @n";
+        cmd.CommandText = $"DELETE FROM {table} WHERE number = @n";
         cmd.Parameters.AddWithValue("@n", number);
         cmd.ExecuteNonQuery();
     }

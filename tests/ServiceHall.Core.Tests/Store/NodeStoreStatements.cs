@@ -36,6 +36,8 @@ internal static class NodeStoreStatements
             .. components.SelectMany(c => Migrator.Statements(dialect, c.Migrations)),
             .. SyncStore.Statements(dialect, schema),
             .. DialectShapes(dialect),
+            // Portable SQL of the domain that a SQL Server store will run as written.
+            .. ServiceHall.Core.Cases.CaseStatisticsSql.Statements.Select(s => new StoreStatement("statistics " + s.Name, s.Sql)),
         ];
     }
 

@@ -20,7 +20,7 @@ public sealed record NodeHealthRow(string NodeId, string? ParentId, string Level
 /// The dashboard: the statistics of the cases this node holds (at the city: all) by township, item and department, as tables
 /// and SVG charts, and the sync health of every node below, as a table and a map.
 /// </summary>
-public sealed class DashboardModel(CaseRepository cases, ICaseCatalogue catalogue, NodeHealthView health, SyncStatusReader sync, NodeIdentity node, TimeProvider time) : DeskPage
+public sealed class DashboardModel(CaseRepository cases, NodeHealthView health, SyncStatusReader sync, NodeIdentity node, TimeProvider time) : DeskPage
 {
     public CaseStatisticsReport Report { get; private set; } = null!;
 
@@ -31,7 +31,7 @@ public sealed class DashboardModel(CaseRepository cases, ICaseCatalogue catalogu
     public void OnGet()
     {
         ComputedAt = time.GetUtcNow();
-        Report = CaseStatistics.Compute(cases.All(), catalogue.FindItem);
+        Report = cases.Statistics();
         var peers = sync.Read().ToDictionary(p => p.PeerId, StringComparer.Ordinal);
         var parent = peers.Values.FirstOrDefault(p => p.Relation == "parent");
         var rows = new List<NodeHealthRow>

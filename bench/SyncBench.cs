@@ -122,9 +122,11 @@ internal static class SyncBench
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, o => o.Protocols = HttpProtocols.Http2));
         builder.Logging.ClearProviders();
-        builder.Services.AddGrpc();
+        builder.Services.AddGrpc().AddSyncServiceLimits();
         builder.Services.AddSingleton(node.Sync);
         builder.Services.AddSingleton<ISyncPeerDirectory>(new Directory1(new SyncPeer("t01-v01", (int)NodeLevel.Village, VillageScope)));
+        builder.Services.AddSingleton<ISyncPeerAuthenticator, HeaderClaimAuthenticator>();
+        builder.Services.AddSingleton<SyncPeerGate>();
         await using var app = builder.Build();
         app.MapServiceHallSync();
         await app.StartAsync();
@@ -313,5 +315,7 @@ internal static class SyncBench
     private sealed class Directory1(SyncPeer child) : ISyncPeerDirectory
     {
         public SyncPeer? FindChild(string nodeId) => nodeId == child.NodeId ? child : null;
+
+        public string? ScopeOf(string nodeId) => FindChild(nodeId)?.Scope;
     }
 }

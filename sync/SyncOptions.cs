@@ -76,6 +76,12 @@ public sealed class SyncOptions
     /// <summary>Batches pushed ahead of their acknowledgements (pipelining). Default: 4 batches.</summary>
     public int PushWindow { get; set; } = 4;
 
+    /// <summary>Sync calls (handshake, push, pull) one child may make within <see cref="PeerCallWindow"/>; more fail with <c>RESOURCE_EXHAUSTED</c>. Default: 600 (a round is 3–4 calls).</summary>
+    public int PeerCallLimit { get; set; } = 600;
+
+    /// <summary>Window of <see cref="PeerCallLimit"/>. Default: 1 minute.</summary>
+    public TimeSpan PeerCallWindow { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>Problems with these settings, empty if they are valid.</summary>
     public IEnumerable<string> Validate()
     {
@@ -112,6 +118,11 @@ public sealed class SyncOptions
         if (BatchBytes is < 1024 or > SyncProtocol.MaxBatchBytes)
         {
             yield return $"Sync:BatchBytes must be between 1024 and {SyncProtocol.MaxBatchBytes}";
+        }
+
+        if (PeerCallLimit < 1 || PeerCallWindow <= TimeSpan.Zero)
+        {
+            yield return "Sync:PeerCallLimit must be at least 1 and Sync:PeerCallWindow positive";
         }
 
         if (PushWindow is < 1 or > 64)

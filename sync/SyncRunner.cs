@@ -29,13 +29,17 @@ public sealed class SyncRunner : BackgroundService
     private TaskCompletionSource _notice = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Creates a runner; with a parent URL in <paramref name="options"/> it opens a channel to the parent.</summary>
-    public SyncRunner(SyncStore store, IOptions<SyncOptions> options, TimeProvider time, ILoggerFactory? loggers = null)
-        : this(store, options?.Value ?? throw new ArgumentNullException(nameof(options)), time, client: null, loggers)
+    public SyncRunner(SyncStore store, IOptions<SyncOptions> options, TimeProvider time, ILoggerFactory? loggers = null, ISyncParentTransport? transport = null)
+        : this(store, options?.Value ?? throw new ArgumentNullException(nameof(options)), time, client: null, loggers, transport)
     {
     }
 
-    /// <summary>Creates a runner around an existing client (tests, or a host with its own channel); null client = root.</summary>
-    public SyncRunner(SyncStore store, SyncOptions options, TimeProvider time, SyncClient? client, ILoggerFactory? loggers = null)
+    /// <summary>
+    /// Creates a runner around an existing client (tests, or a host with its own channel); null client = root. Without a
+    /// client and with a parent URL, it opens the channel itself through <paramref name="transport"/> (e.g. mutual TLS;
+    /// plain <c>GrpcChannel</c> defaults if null).
+    /// </summary>
+    public SyncRunner(SyncStore store, SyncOptions options, TimeProvider time, SyncClient? client, ILoggerFactory? loggers = null, ISyncParentTransport? transport = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _store = store;
@@ -49,18 +53,32 @@ public sealed class SyncRunner : BackgroundService
             _channel = GrpcChannel.ForAddress(options.ParentUrl, new GrpcChannelOptions
             {
                 LoggerFactory = loggers,
-                // HTTP/2 pings find a notice stream whose link died without a reset (a black-holed route), so it is reopened.
-                HttpHandler = new SocketsHttpHandler
-                {
-                    EnableMultipleHttp2Connections = true,
-                    KeepAlivePingDelay = TimeSpan.FromSeconds(30),
-                    KeepAlivePingTimeout = TimeSpan.FromSeconds(20),
-                    KeepAlivePingPolicy = HttpKeepAlivePingPolicy.Always,
-                },
+                HttpHandler = ParentHandler(transport),
+                MaxReceiveMessageSize = SyncProtocol.MaxMessageBytes,
+                // The channel's own reconnect back-off grows to 2 minutes by default: after a long outage a healed link
+                // would sit unused that long. The runner and its Polly pipeline pace the retries; the channel just connects.
+                MaxReconnectBackoff = TimeSpan.FromSeconds(2),
             });
             var resilience = SyncResilience.Create(options, time, loggers.CreateLogger(typeof(SyncResilience).FullName!), options.ParentUrl);
             _client = new SyncClient(store, _channel.CreateCallInvoker(), options.Level, options, options.ParentUrl, loggers.CreateLogger<SyncClient>(), resilience);
         }
+    }
+
+    /// <summary>
+    /// The handler of the channel to the parent: the transport's (e.g. mutual TLS) or a plain one. HTTP/2 pings find a
+    /// notice stream whose link died without a reset (a black-holed route), so it is reopened.
+    /// </summary>
+    private static HttpMessageHandler ParentHandler(ISyncParentTransport? transport)
+    {
+        var handler = transport?.CreateHandler() ?? new SocketsHttpHandler { EnableMultipleHttp2Connections = true };
+        if (handler is SocketsHttpHandler sockets)
+        {
+            sockets.KeepAlivePingDelay = TimeSpan.FromSeconds(30);
+            sockets.KeepAlivePingTimeout = TimeSpan.FromSeconds(20);
+            sockets.KeepAlivePingPolicy = HttpKeepAlivePingPolicy.Always;
+        }
+
+        return handler;
     }
 
     /// <summary>Raised after every round with the parent: the result, or the error that ended it.</summary>

@@ -17,7 +17,7 @@ public sealed partial class SyncService
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(responseStream);
         ArgumentNullException.ThrowIfNull(context);
-        var child = FindChild(HeaderNode(context));
+        var child = gate.Admit(context);
         if (request.AfterSeq < 0)
         {
             throw new RpcException(new Status(StatusCode.InvalidArgument, "after_seq must not be negative"));
@@ -47,6 +47,11 @@ public sealed partial class SyncService
                 }
 
                 await next.WaitAsync(ct).ConfigureAwait(false);
+                if (gate.IsRevoked(child.NodeId))
+                {
+                    // Checked on every notice, as on every call: a revocation ends an open stream too.
+                    throw new RpcException(new Status(StatusCode.PermissionDenied, $"node {child.NodeId} is revoked; {store.NodeId} refuses it"));
+                }
                 if (debounce > TimeSpan.Zero)
                 {
                     // A burst of commits (a parallel review's opinions and decision) becomes one notice.

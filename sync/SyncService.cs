@@ -9,12 +9,12 @@ using ServiceHall.Protos.V1;
 namespace ServiceHall.Sync;
 
 /// <summary>
-/// The parent side of the sync protocol. Stateless between calls: every call identifies the child by its
-/// <c>x-servicehall-node</c> header, takes the child's scope from the host's node registry
-/// (<see cref="ISyncPeerDirectory"/>), and the cursors travel in the requests (they live in the child's store).
+/// The parent side of the sync protocol. Stateless between calls: every call passes the <see cref="SyncPeerGate"/>
+/// (the caller's identity as the transport proved it, the per-peer rate limit, the node registry), takes the child's
+/// scope from the registry, and the cursors travel in the requests (they live in the child's store).
 /// Child health is recorded in <c>_sync_peers</c>.
 /// </summary>
-public sealed partial class SyncService(SyncStore store, ISyncPeerDirectory directory, ILogger<SyncService>? logger = null, IOptions<SyncOptions>? options = null) : Protos.V1.Sync.SyncBase
+public sealed partial class SyncService(SyncStore store, SyncPeerGate gate, ILogger<SyncService>? logger = null, IOptions<SyncOptions>? options = null) : Protos.V1.Sync.SyncBase
 {
     private readonly ILogger _log = logger ?? NullLogger<SyncService>.Instance;
     private readonly ChangeReader _reader = new(store);
@@ -25,11 +25,11 @@ public sealed partial class SyncService(SyncStore store, ISyncPeerDirectory dire
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(context);
-        var header = HeaderNode(context);
-        if (!string.Equals(header, request.NodeId, StringComparison.Ordinal))
+        var child = gate.Admit(context);
+        if (!string.Equals(child.NodeId, request.NodeId, StringComparison.Ordinal))
         {
             throw new RpcException(new Status(StatusCode.PermissionDenied,
-                $"header {SyncProtocol.NodeHeader} '{header}' does not match node_id '{request.NodeId}' of the handshake"));
+                $"the caller is node '{child.NodeId}' but the handshake claims node_id '{request.NodeId}'"));
         }
 
         if (request.ProtocolVersion != SyncProtocol.Version)
@@ -46,7 +46,6 @@ public sealed partial class SyncService(SyncStore store, ISyncPeerDirectory dire
                 $"sync schema mismatch: {request.NodeId} has schema version {request.SchemaVersion}, {store.NodeId} has {store.Schema.Version}; upgrade {upgrade}"));
         }
 
-        var child = FindChild(header);
         if (string.IsNullOrEmpty(store.NodeScope))
         {
             throw new RpcException(new Status(StatusCode.Unavailable, $"node {store.NodeId} does not know its own scope yet (it has not synced with its parent)"));
@@ -70,13 +69,23 @@ public sealed partial class SyncService(SyncStore store, ISyncPeerDirectory dire
         ArgumentNullException.ThrowIfNull(requestStream);
         ArgumentNullException.ThrowIfNull(responseStream);
         ArgumentNullException.ThrowIfNull(context);
-        var child = FindChild(HeaderNode(context));
+        var child = gate.Admit(context);
         try
         {
             var total = 0;
+            var previous = long.MinValue;
             // The next batch is received, parsed and validated while this one is applied.
             await foreach (var batch in requestStream.ReadAheadAsync(1, b => Validate(b, child), context.CancellationToken).ConfigureAwait(false))
             {
+                if (batch.ThroughSeq <= previous)
+                {
+                    // A sender's batches advance strictly within one stream; a batch sent again on the same stream is a
+                    // replay (or a broken sender). Across streams a batch sent again is normal (a lost ack) and harmless:
+                    // every change in it is already held, so it is skipped.
+                    throw Invalid($"batch through_seq {batch.ThroughSeq} does not advance past {previous} sent earlier on this stream (replayed or out of order)");
+                }
+
+                previous = batch.ThroughSeq;
                 var result = _applier.Apply(batch, child.NodeId, child.Scope,
                     (conn, tx) => SyncStore.SetCursor(conn, tx, child.NodeId, SyncProtocol.RelationChild, push: true, batch.ThroughSeq, child.Scope));
                 total += result.Applied;
@@ -103,6 +112,12 @@ public sealed partial class SyncService(SyncStore store, ISyncPeerDirectory dire
                 store.OnRelayPending();
             }
         }
+        catch (Google.Protobuf.InvalidProtocolBufferException ex)
+        {
+            var invalid = Invalid($"a pushed message is not a ChangeBatch: {ex.Message}");
+            Fail(child, invalid);
+            throw invalid;
+        }
         catch (Exception ex)
         {
             Fail(child, ex);
@@ -116,7 +131,7 @@ public sealed partial class SyncService(SyncStore store, ISyncPeerDirectory dire
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(responseStream);
         ArgumentNullException.ThrowIfNull(context);
-        var child = FindChild(HeaderNode(context));
+        var child = gate.Admit(context);
         if (request.AfterSeq < 0 || request.MaxRows < 0 || request.MaxBytes < 0)
         {
             throw new RpcException(new Status(StatusCode.InvalidArgument, "after_seq, max_rows and max_bytes must not be negative"));
@@ -160,6 +175,18 @@ public sealed partial class SyncService(SyncStore store, ISyncPeerDirectory dire
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal void Validate(ChangeBatch batch, SyncPeer child)
     {
+        if (batch.Changes.Count > SyncProtocol.MaxBatchRows || batch.Tables.Count > store.Schema.Tables.Count)
+        {
+            throw new RpcException(new Status(StatusCode.ResourceExhausted,
+                $"batch of {batch.Changes.Count} changes in {batch.Tables.Count} tables exceeds the limit of {SyncProtocol.MaxBatchRows} changes"));
+        }
+
+        if (batch.Sender.Length > 0 && !string.Equals(batch.Sender, child.NodeId, StringComparison.Ordinal))
+        {
+            throw Denied($"the caller is node {child.NodeId} but the batch names sender '{Shorten(batch.Sender)}'");
+        }
+
+        var origins = new Dictionary<string, bool>(StringComparer.Ordinal);
         var columns = new Dictionary<string, TableColumns>(StringComparer.Ordinal);
         foreach (var tc in batch.Tables)
         {
@@ -190,7 +217,24 @@ public sealed partial class SyncService(SyncStore store, ISyncPeerDirectory dire
             var table = store.Schema[c.Table];
             if (string.IsNullOrEmpty(c.Key) || string.IsNullOrEmpty(c.Origin) || c.Hlc <= 0)
             {
-                throw Invalid($"change of '{c.Table}' key '{c.Key}' lacks key, origin or hlc");
+                throw Invalid($"change of '{c.Table}' key '{Shorten(c.Key)}' lacks key, origin or hlc");
+            }
+
+            if (c.Key.Length > SyncProtocol.MaxNameLength || c.Origin.Length > SyncProtocol.MaxNameLength || c.Partition.Length > SyncProtocol.MaxNameLength)
+            {
+                throw Invalid($"change of '{c.Table}' key '{Shorten(c.Key)}': key, origin and partition are limited to {SyncProtocol.MaxNameLength} characters");
+            }
+
+            if (!origins.TryGetValue(c.Origin, out var inside))
+            {
+                // A child passes on only what was written in its own subtree: itself, or (a township) its villages.
+                inside = gate.ScopeOf(c.Origin) is { } originScope && Scope.Contains(child.Scope, originScope);
+                origins[c.Origin] = inside;
+            }
+
+            if (!inside)
+            {
+                throw Denied($"node {child.NodeId} (scope {child.Scope}) may not pass on '{c.Table}' key '{Shorten(c.Key)}' written by '{Shorten(c.Origin)}', a node outside its subtree");
             }
 
             int count;
@@ -239,24 +283,11 @@ public sealed partial class SyncService(SyncStore store, ISyncPeerDirectory dire
         }
     }
 
+    private static string Shorten(string text) => text.Length <= 64 ? text : text[..64] + "…";
+
     private static RpcException Invalid(string message) => new(new Status(StatusCode.InvalidArgument, message));
 
     private static RpcException Denied(string message) => new(new Status(StatusCode.PermissionDenied, message));
-
-    private static string HeaderNode(ServerCallContext context)
-    {
-        var node = context.RequestHeaders.GetValue(SyncProtocol.NodeHeader);
-        if (string.IsNullOrEmpty(node))
-        {
-            throw new RpcException(new Status(StatusCode.Unauthenticated, $"header {SyncProtocol.NodeHeader} (the caller's node id) is required"));
-        }
-
-        return node;
-    }
-
-    private SyncPeer FindChild(string nodeId) =>
-        directory.FindChild(nodeId)
-        ?? throw new RpcException(new Status(StatusCode.PermissionDenied, $"node {nodeId} is not a registered child of {store.NodeId}"));
 
     /// <summary>This node's level from the depth of its scope path (city = 1, township = 2, village = 3, as <see cref="NodeLevel"/> numbers them).</summary>
     private static int LevelOf(SyncStore store) => store.NodeScope is null ? 0 : store.NodeScope.Count(ch => ch == '/') + 1;

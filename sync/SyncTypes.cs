@@ -28,6 +28,12 @@ public static class SyncProtocol
 
     /// <summary>Hard upper bound on bytes per batch a peer may ask for (3 MiB), below gRPC's default 4 MiB message limit.</summary>
     public const int MaxBatchBytes = 3 << 20;
+
+    /// <summary>Largest sync message a node accepts (4 MiB): a batch at <see cref="MaxBatchBytes"/> plus framing; larger ones fail with <c>RESOURCE_EXHAUSTED</c>.</summary>
+    public const int MaxMessageBytes = 4 << 20;
+
+    /// <summary>Longest row key, origin or table name accepted in a pushed change.</summary>
+    public const int MaxNameLength = 256;
 }
 
 /// <summary>One row written by an applied batch.</summary>
@@ -46,13 +52,17 @@ public delegate void SyncAppliedHandler(SqliteConnection connection, SqliteTrans
 /// <param name="NodeId">The child's node id (the value of its <c>x-servicehall-node</c> header).</param>
 /// <param name="Level">The child's level (e.g. 2 for a township, 3 for a village; the <c>NodeLevel</c> enum value).</param>
 /// <param name="Scope">The child's scope path, e.g. <c>city/t01/t01-v01</c>; it may read and write only inside it.</param>
-public sealed record SyncPeer(string NodeId, int Level, string Scope);
+/// <param name="Revoked">True if the node is registered but revoked: it is refused at every call.</param>
+public sealed record SyncPeer(string NodeId, int Level, string Scope, bool Revoked = false);
 
 /// <summary>The host's node registry as the engine needs it: which nodes are this node's children.</summary>
 public interface ISyncPeerDirectory
 {
     /// <summary>The registered child with this id, or null if the node is unknown or not a direct child of this node.</summary>
     SyncPeer? FindChild(string nodeId);
+
+    /// <summary>The scope path of any registered node (not only a child), or null if the registry does not know it.</summary>
+    string? ScopeOf(string nodeId);
 }
 
 /// <summary>Outcome of applying one batch.</summary>

@@ -45,7 +45,7 @@ internal sealed class InProcessNode : ScaleNode
     public static async Task<InProcessNode> StartAsync(RegisteredNode registration, string? upstreamUrl, string dataRoot, Arrivals arrivals, IEnumerable<string> extraArgs)
     {
         var dir = Path.Combine(dataRoot, registration.Id);
-        List<string> args = ["--id", registration.Id, "--listen", "http://127.0.0.1:0", "--data", dir, "--Node:LogLevel=Warning", .. extraArgs];
+        List<string> args = ["--id", registration.Id, "--listen", "http://127.0.0.1:0", "--data", dir, "--Node:LogLevel=Warning", NodeHostingExtensions.InsecureCleartextSwitch, .. extraArgs];
         if (upstreamUrl is not null)
         {
             args.AddRange(["--upstream", upstreamUrl]);

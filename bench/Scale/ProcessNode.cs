@@ -52,7 +52,7 @@ internal sealed class ProcessNode : ScaleNode, IDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var a in new[] { NodeProgramLocator.Locate(level), "--id", registration.Id, "--listen", url, "--upstream", upstreamUrl, "--data", dir, "--Node:LogLevel=Warning" }.Concat(extraArgs))
+        foreach (var a in new[] { NodeProgramLocator.Locate(level), "--id", registration.Id, "--listen", url, "--upstream", upstreamUrl, "--data", dir, "--Node:LogLevel=Warning", "--insecure-cleartext" }.Concat(extraArgs))
         {
             start.ArgumentList.Add(a);
         }

@@ -2,15 +2,17 @@ using System.CommandLine;
 using Grpc.Net.Client;
 using ServiceHall.Cli.Grpc;
 using ServiceHall.Cli.Output;
+using ServiceHall.Cli.Profiles;
 using ServiceHall.Protos.V1;
 
 namespace ServiceHall.Cli.Commands;
 
 /// <summary>
-/// <c>servicehall case …</c>: file, read and act on cases (办件) at a node. Every action names the acting clerk with
-/// <c>--user</c> and <c>--department</c> (a stand-in until authentication lands): the user defaults to
-/// <c>clerk@&lt;node id&gt;</c>, the department to the lead department of the case's item. The server decides whether
-/// the action is allowed; a refusal prints its status code and message and exits 1.
+/// <c>servicehall case …</c>: file, read and act on cases (办件) at a node, signed in as a clerk of the profile
+/// (<see cref="ClerkSession"/>): <c>--as CLERK</c>, else the profile's clerk of the node and of <c>--department D</c>
+/// when given, else its window clerk; a decision defaults to the clerk of the item's lead department. The node records
+/// the signed-in clerk on the event and decides whether the action is allowed; a refusal prints its status code and
+/// message and exits 1.
 /// </summary>
 internal static class CaseCommands
 {
@@ -41,16 +43,16 @@ internal static class CaseCommands
         var idNumber = new Option<string>("--id-number") { Description = "Applicant's identity document number", Required = true };
         var phone = new Option<string>("--phone") { Description = "Applicant's phone" };
         var online = new Option<bool>("--online") { Description = "Filed online for pre-review (网上预审) instead of at a window" };
-        var (user, department) = ClerkOptions(departmentRequired: false);
+        var department = DepartmentOption(departmentRequired: false);
         var json = CommonOptions.Json();
         var cmd = new Command("submit", "File a case at the node; prints its number (with --json, the case)")
         {
-            node, item, applicant, idNumber, phone, online, user, department, json,
+            node, item, applicant, idNumber, phone, online, department, json,
         };
         cmd.SetAction(parse => NodeChannel.RunAsync(parse.GetRequiredValue(node), async channel =>
         {
             var code = parse.GetRequiredValue(item);
-            var clerk = await ResolveClerkAsync(channel, parse.GetValue(user), parse.GetValue(department), () => Task.FromResult(code));
+            ClerkSession.Use(parse.GetRequiredValue(node), ClerkNeed.Cases, parse.GetValue(department));
             var c = await new Cases.CasesClient(channel).SubmitAsync(
                 new SubmitCaseRequest
                 {
@@ -59,7 +61,6 @@ internal static class CaseCommands
                     IdNumber = parse.GetRequiredValue(idNumber),
                     Phone = parse.GetValue(phone) ?? string.Empty,
                     Channel = parse.GetValue(online) ? CaseChannel.Online : CaseChannel.Window,
-                    Clerk = clerk,
                 },
                 deadline: Deadline());
             if (parse.GetValue(json))
@@ -141,8 +142,8 @@ internal static class CaseCommands
         var fail = new Option<bool>("--fail") { Description = "The application is refused (give --reason)" };
         var reason = new Option<string>("--reason") { Description = "Reason for the applicant; required with --fail" };
         var cmd = CaseAction("pre-review", "Online pre-review (网上预审) at the deciding node: --pass, or --fail --reason", [pass, fail, reason],
-            (client, parse, number, clerk) => client.PreReviewAsync(
-                new PreReviewRequest { Number = number, Clerk = clerk, Passed = parse.GetValue(pass), Reason = parse.GetValue(reason) ?? string.Empty },
+            (client, parse, number, department) => client.PreReviewAsync(
+                new PreReviewRequest { Number = number, Passed = parse.GetValue(pass), Reason = parse.GetValue(reason) ?? string.Empty },
                 deadline: Deadline()).ResponseAsync);
         cmd.Validators.Add(r =>
         {
@@ -156,7 +157,7 @@ internal static class CaseCommands
 
     private static Command Accept() =>
         CaseAction("accept", "Accept (受理) the case at its deciding node: the clock starts", [],
-            (client, _, number, clerk) => client.AcceptAsync(new CaseActionRequest { Number = number, Clerk = clerk }, deadline: Deadline()).ResponseAsync);
+            (client, _, number, _) => client.AcceptAsync(new CaseActionRequest { Number = number }, deadline: Deadline()).ResponseAsync);
 
     private static Command Correct()
     {
@@ -166,9 +167,9 @@ internal static class CaseCommands
             Required = true,
         };
         return CaseAction("correct", "Request correction (补正) listing every missing material in one notice: the clock pauses", [missing],
-            (client, parse, number, clerk) =>
+            (client, parse, number, department) =>
             {
-                var request = new RequestCorrectionRequest { Number = number, Clerk = clerk };
+                var request = new RequestCorrectionRequest { Number = number };
                 request.MissingMaterials.AddRange(parse.GetRequiredValue(missing));
                 return client.RequestCorrectionAsync(request, deadline: Deadline()).ResponseAsync;
             });
@@ -176,18 +177,17 @@ internal static class CaseCommands
 
     private static Command Supply() =>
         CaseAction("supply", "The missing materials were supplied: the clock runs again", [],
-            (client, _, number, clerk) => client.SupplyCorrectionAsync(new CaseActionRequest { Number = number, Clerk = clerk }, deadline: Deadline()).ResponseAsync);
+            (client, _, number, _) => client.SupplyCorrectionAsync(new CaseActionRequest { Number = number }, deadline: Deadline()).ResponseAsync);
 
     private static Command Route()
     {
         var to = new Option<string>("--to") { Description = "Node routed to; default: the parent of the serving node (from its scope path)" };
         return CaseAction("route", "Route the case one level up (village → township → city), towards the level that decides it", [to],
-            async (client, parse, number, clerk, channel) =>
+            async (client, parse, number, _, channel) =>
             {
-                var status = await NodeStatusAsync(channel);
-                var (target, level) = RouteTarget(status, parse.GetValue(to));
+                var (target, level) = RouteTarget(await ServingNodeAsync(client, channel, number), parse.GetValue(to));
                 return await client.RouteAsync(
-                    new RouteRequest { Number = number, Clerk = clerk, TargetNode = target, TargetLevel = level },
+                    new RouteRequest { Number = number, TargetNode = target, TargetLevel = level },
                     deadline: Deadline());
             });
     }
@@ -198,12 +198,11 @@ internal static class CaseCommands
         verdict.AcceptOnlyFromAmong(CaseNames.OpinionNames);
         var reason = new Option<string>("--reason") { Description = "Reasons; required for reject" };
         return CaseAction("opinion", "Record one department's opinion in the parallel review (并联审批), at the deciding node", [verdict, reason],
-            (client, parse, number, clerk) => client.RecordOpinionAsync(
+            (client, parse, number, department) => client.RecordOpinionAsync(
                 new RecordOpinionRequest
                 {
                     Number = number,
-                    Clerk = clerk,
-                    Department = clerk.Department,
+                    Department = department,
                     Opinion = CaseNames.ParseOpinion(parse.GetRequiredValue(verdict)),
                     Reason = parse.GetValue(reason) ?? string.Empty,
                 },
@@ -217,9 +216,10 @@ internal static class CaseCommands
         var reject = new Option<bool>("--reject") { Description = "Reject the case (give --reason)" };
         var reason = new Option<string>("--reason") { Description = "Reasons; required for a rejection" };
         var cmd = CaseAction("decide", "Decide (办结) the case at its deciding node, by its lead department: --approve or --reject --reason", [approve, reject, reason],
-            (client, parse, number, clerk) => client.DecideAsync(
-                new DecideRequest { Number = number, Clerk = clerk, Approved = parse.GetValue(approve), Reason = parse.GetValue(reason) ?? string.Empty },
-                deadline: Deadline()).ResponseAsync);
+            (client, parse, number, _) => client.DecideAsync(
+                new DecideRequest { Number = number, Approved = parse.GetValue(approve), Reason = parse.GetValue(reason) ?? string.Empty },
+                deadline: Deadline()).ResponseAsync,
+            leadDepartment: true);
         cmd.Validators.Add(r =>
         {
             if (r.GetValue(approve) == r.GetValue(reject))
@@ -234,14 +234,14 @@ internal static class CaseCommands
     {
         var certificate = new Option<string>("--certificate") { Description = "Number of the certificate or licence issued", Required = true };
         return CaseAction("certificate", "Record the certificate or licence issued for an approved case, at its deciding node", [certificate],
-            (client, parse, number, clerk) => client.IssueCertificateAsync(
-                new IssueCertificateRequest { Number = number, Clerk = clerk, CertificateNumber = parse.GetRequiredValue(certificate) },
+            (client, parse, number, department) => client.IssueCertificateAsync(
+                new IssueCertificateRequest { Number = number, CertificateNumber = parse.GetRequiredValue(certificate) },
                 deadline: Deadline()).ResponseAsync);
     }
 
     private static Command Deliver() =>
         CaseAction("deliver", "Hand the result to the applicant (送达), at the intake node", [],
-            (client, _, number, clerk) => client.DeliverAsync(new CaseActionRequest { Number = number, Clerk = clerk }, deadline: Deadline()).ResponseAsync);
+            (client, _, number, _) => client.DeliverAsync(new CaseActionRequest { Number = number }, deadline: Deadline()).ResponseAsync);
 
     private static Command Evaluate()
     {
@@ -261,11 +261,10 @@ internal static class CaseCommands
         var agency = new Option<string>("--agency") { Description = "Code of the intermediary agency (中介机构) that did a job for the case; give --agency-score" };
         var agencyScore = new Option<int>("--agency-score") { Description = "The applicant's 1–5 score of the agency's job (一事一评); with --agency" };
         var cmd = CaseAction("evaluate", "Record the applicant's rating (好差评) of a delivered case, once, and optionally of the agency that did a job for it", [score, comment, agency, agencyScore],
-            (client, parse, number, clerk) => client.EvaluateAsync(
+            (client, parse, number, department) => client.EvaluateAsync(
                 new EvaluateRequest
                 {
                     Number = number,
-                    Clerk = clerk,
                     Rating = parse.GetValue(score),
                     Comment = parse.GetValue(comment) ?? string.Empty,
                     Agency = parse.GetValue(agency) ?? string.Empty,
@@ -292,8 +291,8 @@ internal static class CaseCommands
     {
         var reason = new Option<string>("--reason") { Description = "Applicant's reason" };
         return CaseAction("withdraw", "Withdraw the case at the applicant's request, before the decision", [reason],
-            (client, parse, number, clerk) => client.WithdrawAsync(
-                new WithdrawRequest { Number = number, Clerk = clerk, Reason = parse.GetValue(reason) ?? string.Empty },
+            (client, parse, number, department) => client.WithdrawAsync(
+                new WithdrawRequest { Number = number, Reason = parse.GetValue(reason) ?? string.Empty },
                 deadline: Deadline()).ResponseAsync);
     }
 
@@ -301,24 +300,27 @@ internal static class CaseCommands
         string name,
         string description,
         Option[] extra,
-        Func<Cases.CasesClient, ParseResult, string, Clerk, Task<Case>> act,
-        bool departmentRequired = false) =>
-        CaseAction(name, description, extra, (client, parse, number, clerk, _) => act(client, parse, number, clerk), departmentRequired);
+        Func<Cases.CasesClient, ParseResult, string, string?, Task<Case>> act,
+        bool departmentRequired = false,
+        bool leadDepartment = false) =>
+        CaseAction(name, description, extra, (client, parse, number, department, _) => act(client, parse, number, department), departmentRequired, leadDepartment);
 
     /// <summary>
-    /// A case action: <c>NUMBER --node URL [--user ID] [--department D] [--json]</c> plus its own options. Resolves the
-    /// clerk, calls the node, and prints the case's new status in one line (or the case with <c>--json</c>).
+    /// A case action: <c>NUMBER --node URL [--department D] [--json]</c> plus its own options. Picks the clerk (of
+    /// <c>--department</c>, else of the item's lead department when <paramref name="leadDepartment"/>, else the window
+    /// clerk), calls the node, and prints the case's new status in one line (or the case with <c>--json</c>).
     /// </summary>
     private static Command CaseAction(
         string name,
         string description,
         Option[] extra,
-        Func<Cases.CasesClient, ParseResult, string, Clerk, GrpcChannel, Task<Case>> act,
-        bool departmentRequired = false)
+        Func<Cases.CasesClient, ParseResult, string, string?, GrpcChannel, Task<Case>> act,
+        bool departmentRequired = false,
+        bool leadDepartment = false)
     {
         var number = NumberArgument();
         var node = CommonOptions.Node();
-        var (user, department) = ClerkOptions(departmentRequired);
+        var department = DepartmentOption(departmentRequired);
         var json = CommonOptions.Json();
         var cmd = new Command(name, description) { number, node };
         foreach (var o in extra)
@@ -326,16 +328,21 @@ internal static class CaseCommands
             cmd.Options.Add(o);
         }
 
-        cmd.Options.Add(user);
         cmd.Options.Add(department);
         cmd.Options.Add(json);
         cmd.SetAction(parse => NodeChannel.RunAsync(parse.GetRequiredValue(node), async channel =>
         {
             var client = new Cases.CasesClient(channel);
             var n = parse.GetRequiredValue(number);
-            var clerk = await ResolveClerkAsync(channel, parse.GetValue(user), parse.GetValue(department), async () =>
-                (await client.GetAsync(new GetCaseRequest { Number = n }, deadline: Deadline())).Item);
-            var c = await act(client, parse, n, clerk, channel);
+            var dept = parse.GetValue(department);
+            if (dept is null && leadDepartment)
+            {
+                var code = (await client.GetAsync(new GetCaseRequest { Number = n }, deadline: Deadline())).Item;
+                dept = (await new Catalogue.CatalogueClient(channel).GetItemAsync(new GetItemRequest { Code = code }, deadline: Deadline())).LeadDepartment;
+            }
+
+            ClerkSession.Use(parse.GetRequiredValue(node), ClerkNeed.Cases, dept);
+            var c = await act(client, parse, n, dept, channel);
             var view = CaseView.From(c);
             if (parse.GetValue(json))
             {
@@ -353,39 +360,13 @@ internal static class CaseCommands
 
     private static Argument<string> NumberArgument() => new("number") { Description = "Case number, e.g. t01-v01-20261127-0001" };
 
-    private static (Option<string> User, Option<string> Department) ClerkOptions(bool departmentRequired)
+    private static Option<string> DepartmentOption(bool departmentRequired) => new("--department")
     {
-        var user = new Option<string>("--user") { Description = "User id of the acting clerk (default: clerk@<node id>)" };
-        var department = new Option<string>("--department")
-        {
-            Description = departmentRequired
-                ? "The reviewing department, e.g. MKT; the acting clerk is of this department"
-                : "Department of the acting clerk (default: the lead department of the case's item)",
-            Required = departmentRequired,
-        };
-        return (user, department);
-    }
-
-    /// <summary>The acting clerk: the given user and department, or the defaults (<c>clerk@&lt;node id&gt;</c>, the item's lead department).</summary>
-    internal static async Task<Clerk> ResolveClerkAsync(GrpcChannel channel, string? user, string? department, Func<Task<string>> itemCode)
-    {
-        if (string.IsNullOrWhiteSpace(user))
-        {
-            user = DefaultUser((await NodeStatusAsync(channel)).NodeId);
-        }
-
-        if (string.IsNullOrWhiteSpace(department))
-        {
-            var code = await itemCode();
-            var item = await new Catalogue.CatalogueClient(channel).GetItemAsync(new GetItemRequest { Code = code }, deadline: Deadline());
-            department = item.LeadDepartment;
-        }
-
-        return new Clerk { UserId = user, Department = department };
-    }
-
-    /// <summary>The default user id of a clerk at <paramref name="nodeId"/>.</summary>
-    internal static string DefaultUser(string nodeId) => $"clerk@{nodeId}";
+        Description = departmentRequired
+            ? "The reviewing department, e.g. MKT; acts as the profile's clerk of this department at the node"
+            : "Act as the profile's clerk of this department at the node (default: the window clerk; for decide, the item's lead department)",
+        Required = departmentRequired,
+    };
 
     /// <summary>
     /// Where a case routed at the node of <paramref name="status"/> goes: <paramref name="to"/> if given, else the node's
@@ -398,7 +379,8 @@ internal static class CaseCommands
         {
             NodeLevel.Village => NodeLevel.Township,
             NodeLevel.Township => NodeLevel.City,
-            _ => throw new CommandFailedException($"node {status.NodeId} is the city: a case is not routed further up from it."),
+            NodeLevel.City => throw new CommandFailedException($"node {status.NodeId} is the city: a case is not routed further up from it."),
+            _ => throw new CommandFailedException($"node {status.NodeId} is not in the node registry; give --to."),
         };
         if (!string.IsNullOrWhiteSpace(to))
         {
@@ -412,8 +394,17 @@ internal static class CaseCommands
                 $"node {status.NodeId} does not know its scope path yet (it learns it at its first sync), so its parent is unknown; give --to.");
     }
 
-    private static async Task<NodeStatus> NodeStatusAsync(GrpcChannel channel) =>
-        await new NodeAdmin.NodeAdminClient(channel).GetStatusAsync(new GetStatusRequest(), deadline: Deadline());
+    /// <summary>
+    /// The node that routes the case: its holder (only the holder routes it), with level and scope from the node registry,
+    /// which every clerk may read (node status is for operators).
+    /// </summary>
+    private static async Task<NodeStatus> ServingNodeAsync(Cases.CasesClient client, GrpcChannel channel, string number)
+    {
+        var holder = (await client.GetAsync(new GetCaseRequest { Number = number }, deadline: Deadline())).Holder;
+        var nodes = await new Catalogue.CatalogueClient(channel).ListNodesAsync(new ListNodesRequest(), deadline: Deadline());
+        var node = nodes.Nodes.FirstOrDefault(n => n.Id == holder);
+        return new NodeStatus { NodeId = holder, Level = node?.Level ?? NodeLevel.Unspecified, Scope = node?.Scope ?? string.Empty };
+    }
 
     private static DateTime Deadline() => NodeChannel.Deadline(TimeProvider.System, NodeChannel.CallTimeout);
 }

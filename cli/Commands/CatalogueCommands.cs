@@ -5,14 +5,15 @@ using ServiceHall.Protos.V1;
 
 namespace ServiceHall.Cli.Commands;
 
-/// <summary><c>servicehall catalogue …</c>: read the published catalogue held by a node.</summary>
+/// <summary><c>servicehall catalogue …</c>: read the published catalogue held by a node; its working calendar (<see cref="CalendarCommands"/>).</summary>
 internal static class CatalogueCommands
 {
     /// <summary>The <c>catalogue</c> command group.</summary>
-    public static Command Create() => new("catalogue", "Read the catalogue a node holds")
+    public static Command Create() => new("catalogue", "Read the catalogue a node holds; keep the working calendar")
     {
         List(),
         Agencies(),
+        CalendarCommands.Create(),
     };
 
     private static Command List()

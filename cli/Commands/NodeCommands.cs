@@ -2,11 +2,12 @@ using System.CommandLine;
 using System.Globalization;
 using ServiceHall.Cli.Grpc;
 using ServiceHall.Cli.Output;
+using ServiceHall.Cli.Profiles;
 using ServiceHall.Protos.V1;
 
 namespace ServiceHall.Cli.Commands;
 
-/// <summary><c>servicehall node …</c>: status of a node, and registration of a node at the city.</summary>
+/// <summary><c>servicehall node …</c>: status of a node, registration of a node at the city (revocation and enrolment: <see cref="NodeSecurityCommands"/>).</summary>
 internal static class NodeCommands
 {
     /// <summary>The <c>node</c> command group.</summary>
@@ -14,6 +15,8 @@ internal static class NodeCommands
     {
         Status(),
         Register(),
+        NodeSecurityCommands.Revoke(),
+        NodeSecurityCommands.Enrol(),
     };
 
     private static Command Status()
@@ -21,7 +24,7 @@ internal static class NodeCommands
         var node = CommonOptions.Node();
         var json = CommonOptions.Json();
         var cmd = new Command("status", "Identity, store, schema versions, uptime and per-peer sync health of a node") { node, json };
-        cmd.SetAction(parse => NodeChannel.RunAsync(parse.GetRequiredValue(node), async channel =>
+        cmd.SetAction(parse => NodeChannel.RunAsync(parse.GetRequiredValue(node), ClerkNeed.Operator, async channel =>
         {
             var client = new NodeAdmin.NodeAdminClient(channel);
             var status = await client.GetStatusAsync(
@@ -53,7 +56,7 @@ internal static class NodeCommands
         var name = new Option<string>("--name") { Description = "Display name, e.g. 大洛沟村便民服务站" };
         var json = CommonOptions.Json();
         var cmd = new Command("register", "Register a township or village in the node registry at the city") { node, id, level, parent, name, json };
-        cmd.SetAction(parse => NodeChannel.RunAsync(parse.GetRequiredValue(node), async channel =>
+        cmd.SetAction(parse => NodeChannel.RunAsync(parse.GetRequiredValue(node), ClerkNeed.Administrator, async channel =>
         {
             var client = new NodeAdmin.NodeAdminClient(channel);
             var reply = await client.RegisterNodeAsync(
@@ -67,13 +70,21 @@ internal static class NodeCommands
                 deadline: NodeChannel.Deadline(TimeProvider.System, NodeChannel.CallTimeout));
             if (parse.GetValue(json))
             {
-                JsonOutput.Write(new { id = reply.Id, scope = reply.Scope, created = reply.Created });
+                JsonOutput.Write(new
+                {
+                    id = reply.Id,
+                    scope = reply.Scope,
+                    created = reply.Created,
+                    enrolmentToken = reply.EnrolmentToken.Length == 0 ? null : reply.EnrolmentToken,
+                    tokenExpiresAt = reply.TokenExpiresAt?.ToDateTimeOffset(),
+                });
             }
             else
             {
                 Console.Out.WriteLine(reply.Created
                     ? $"registered {reply.Id} at {reply.Scope}"
                     : $"{reply.Id} was already registered at {reply.Scope} (nothing changed)");
+                NodeSecurityCommands.WriteToken(reply);
             }
 
             return ExitCodes.Ok;

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using ServiceHall.Cli.Grpc;
 using ServiceHall.Cli.Output;
+using ServiceHall.Cli.Profiles;
 using ServiceHall.Protos.V1;
 
 namespace ServiceHall.Cli.Commands;
@@ -17,7 +18,7 @@ internal static class StatsCommands
         {
             node, json,
         };
-        cmd.SetAction(parse => NodeChannel.RunAsync(parse.GetRequiredValue(node), async channel =>
+        cmd.SetAction(parse => NodeChannel.RunAsync(parse.GetRequiredValue(node), ClerkNeed.Operator, async channel =>
         {
             var deadline = NodeChannel.Deadline(TimeProvider.System, NodeChannel.CallTimeout);
             var figures = new Statistics.StatisticsClient(channel).GetStatisticsAsync(new GetStatisticsRequest(), deadline: deadline).ResponseAsync;

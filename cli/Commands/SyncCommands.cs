@@ -1,6 +1,7 @@
 using System.CommandLine;
 using ServiceHall.Cli.Grpc;
 using ServiceHall.Cli.Output;
+using ServiceHall.Cli.Profiles;
 using ServiceHall.Protos.V1;
 
 namespace ServiceHall.Cli.Commands;
@@ -22,7 +23,7 @@ internal static class SyncCommands
         var node = CommonOptions.Node();
         var json = CommonOptions.Json();
         var cmd = new Command("now", "Run one sync round of the node with its upstream now, and print what moved") { node, json };
-        cmd.SetAction(parse => NodeChannel.RunAsync(parse.GetRequiredValue(node), async channel =>
+        cmd.SetAction(parse => NodeChannel.RunAsync(parse.GetRequiredValue(node), ClerkNeed.Operator, async channel =>
         {
             var client = new NodeAdmin.NodeAdminClient(channel);
             var reply = await client.SyncNowAsync(new SyncNowRequest(), deadline: NodeChannel.Deadline(TimeProvider.System, SyncTimeout));

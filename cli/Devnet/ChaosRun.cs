@@ -185,11 +185,20 @@ internal sealed class ChaosRun : IAsyncDisposable
         var city = _nodes["city"];
         city.Start();
         await city.WaitHealthyAsync(_options.HealthBound, ct).ConfigureAwait(false);
+        var administrator = DevnetClerks.ReadAdministrator(Path.Combine(_dir, "city"));
         var admin = new NodeAdmin.NodeAdminClient(city.Channel);
         foreach (var n in _nodes.Values.Where(n => n.Spec.ParentId is not null))
         {
             await admin.RegisterNodeAsync(new RegisterNodeRequest { Id = n.Spec.Id, Level = Levels.Parse(n.Spec.Level), ParentId = n.Spec.ParentId, Name = n.Spec.Id },
-                deadline: TimeProvider.System.GetUtcNow().UtcDateTime.AddSeconds(10), cancellationToken: ct).ConfigureAwait(false);
+                administrator.Headers, TimeProvider.System.GetUtcNow().UtcDateTime.AddSeconds(10), ct).ConfigureAwait(false);
+        }
+
+        // The clerks devnet creates: the writers file cases as each village's window clerk, rounds run as each node's operator.
+        var clerks = await DevnetClerks.EnsureAsync(city.Channel, administrator, [.. _nodes.Values.Select(n => n.Spec)], null, TimeProvider.System, ct).ConfigureAwait(false);
+        foreach (var n in _nodes.Values)
+        {
+            n.Window = clerks.Clerks.First(c => c.Node == n.Spec.Id && c.Role == "window").Headers;
+            n.Operator = clerks.Clerks.First(c => c.Node == n.Spec.Id && c.Role == "operator");
         }
 
         foreach (var level in new[] { "township", "village" })
@@ -197,6 +206,7 @@ internal sealed class ChaosRun : IAsyncDisposable
             var tier = _nodes.Values.Where(n => n.Spec.Level == level).ToList();
             tier.ForEach(n => n.Start());
             await Task.WhenAll(tier.Select(n => n.WaitHealthyAsync(_options.HealthBound, ct))).ConfigureAwait(false);
+            await Task.WhenAll(tier.Select(n => DevnetClerks.WaitSignedInAsync(n.Channel, n.Operator!, _options.HealthBound, TimeProvider.System, ct))).ConfigureAwait(false);
             var synced = await Task.WhenAll(tier.Select(n => n.SyncNowAsync(ct))).ConfigureAwait(false);
             if (!synced.All(ok => ok))
             {
@@ -219,8 +229,8 @@ internal sealed class ChaosRun : IAsyncDisposable
                         Item = "VIL-RESIDENCE-CERT",
                         ApplicantName = $"{village.Spec.Id} applicant {i++}",
                         IdNumber = "370982199001011234",
-                        Clerk = new Clerk { UserId = "chaos", Department = "VC" },
                     },
+                    village.Window,
                     deadline: TimeProvider.System.GetUtcNow().UtcDateTime.AddSeconds(5),
                     cancellationToken: stop).ConfigureAwait(false);
                 if (!_ledger.TryAdd(reply.Number, village.Spec.Id))
@@ -256,7 +266,7 @@ internal sealed class ChaosRun : IAsyncDisposable
         {
             try
             {
-                var reply = await new Cases.CasesClient(n.Channel).ListAsync(new ListCasesRequest { Limit = 1000 },
+                var reply = await new Cases.CasesClient(n.Channel).ListAsync(new ListCasesRequest { Limit = 1000 }, n.Window,
                     deadline: TimeProvider.System.GetUtcNow().UtcDateTime.AddSeconds(30), cancellationToken: ct).ConfigureAwait(false);
                 held[n.Spec.Id] = reply.Cases.ToLookup(c => c.Number, StringComparer.Ordinal);
             }
@@ -377,7 +387,15 @@ internal sealed class ChaosRun : IAsyncDisposable
 
         public DevnetNodeSpec Spec { get; } = spec;
 
-        public GrpcChannel Channel { get; } = GrpcChannel.ForAddress(spec.Url);
+        /// <summary>The node's window clerk (files and lists cases).</summary>
+        public Metadata? Window { get; set; }
+
+        /// <summary>The node's operator (sync rounds).</summary>
+        public Profiles.ClerkCredential? Operator { get; set; }
+
+        // One channel for the node's whole life, across kills: its reconnect back-off must stay short, or a restarted
+        // node looks unhealthy for up to the default 2 minutes after it is serving again.
+        public GrpcChannel Channel { get; } = GrpcChannel.ForAddress(spec.Url, new GrpcChannelOptions { MaxReconnectBackoff = TimeSpan.FromSeconds(1) });
 
         public void Start()
         {
@@ -426,7 +444,7 @@ internal sealed class ChaosRun : IAsyncDisposable
         {
             try
             {
-                var reply = await new NodeAdmin.NodeAdminClient(Channel).SyncNowAsync(new SyncNowRequest(),
+                var reply = await new NodeAdmin.NodeAdminClient(Channel).SyncNowAsync(new SyncNowRequest(), Operator?.Headers,
                     deadline: TimeProvider.System.GetUtcNow().UtcDateTime.AddSeconds(30), cancellationToken: ct).ConfigureAwait(false);
                 return reply.Ok;
             }

@@ -11,8 +11,11 @@ namespace ServiceHall.Cli.Devnet;
 /// <param name="WebPort">TCP port of the node's web front desk (HTTP/1.1) on 127.0.0.1.</param>
 internal sealed record DevnetNodeSpec(string Id, string Level, int Port, string? ParentId, int? ParentPort, int WebPort)
 {
-    /// <summary>Listen URL of the node.</summary>
-    public string Url => DevnetPlan.UrlOf(Port);
+    /// <summary>Listen URL of the node: https when <see cref="Secured"/>, else http (the cleartext development mode).</summary>
+    public string Url => DevnetPlan.UrlOf(Port, Secured);
+
+    /// <summary>True for a node that serves mutual TLS with an enrolled certificate; false runs it with <c>--insecure-cleartext</c>.</summary>
+    public bool Secured { get; init; }
 
     /// <summary>URL of the node's web front desk.</summary>
     public string WebUrl => DevnetPlan.UrlOf(WebPort);
@@ -21,7 +24,7 @@ internal sealed record DevnetNodeSpec(string Id, string Level, int Port, string?
     public int? ViaPort { get; init; }
 
     /// <summary>Upstream URL: the link proxy's, else the parent's listen URL; null for the city.</summary>
-    public string? UpstreamUrl => (ViaPort ?? ParentPort) is { } p ? DevnetPlan.UrlOf(p) : null;
+    public string? UpstreamUrl => (ViaPort ?? ParentPort) is { } p ? DevnetPlan.UrlOf(p, Secured) : null;
 }
 
 /// <summary>
@@ -49,8 +52,9 @@ internal static class DevnetPlan
     /// <summary>Most villages per township (ids have two digits).</summary>
     public const int MaxVillagesPerTownship = 99;
 
-    /// <summary>Listen URL for a loopback port.</summary>
-    public static string UrlOf(int port) => string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{port}");
+    /// <summary>Listen URL for a loopback port (https for a secured node).</summary>
+    public static string UrlOf(int port, bool secured = false) =>
+        string.Create(CultureInfo.InvariantCulture, $"{(secured ? "https" : "http")}://127.0.0.1:{port}");
 
     /// <summary>Id of township <paramref name="i"/> (1-based): t01, t02, …</summary>
     public static string TownshipId(int i) => string.Create(CultureInfo.InvariantCulture, $"t{i:D2}");

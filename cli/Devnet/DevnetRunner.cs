@@ -4,8 +4,10 @@ using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using Grpc.Core;
+using Grpc.Net.Client;
 using ServiceHall.Cli.Grpc;
 using ServiceHall.Cli.Output;
+using ServiceHall.Cli.Profiles;
 using ServiceHall.Protos.V1;
 
 namespace ServiceHall.Cli.Devnet;
@@ -17,7 +19,8 @@ namespace ServiceHall.Cli.Devnet;
 /// <param name="BasePort">The city's port; the others follow (see <see cref="DevnetPlan"/>).</param>
 /// <param name="Detach">Return once healthy and leave the nodes running.</param>
 /// <param name="HealthTimeout">How long each tier may take to become healthy.</param>
-internal sealed record DevnetUpOptions(string Directory, int Townships, int VillagesPerTownship, int BasePort, bool Detach, TimeSpan HealthTimeout);
+/// <param name="Insecure">Cleartext development mode instead of mutual TLS with enrolled nodes.</param>
+internal sealed record DevnetUpOptions(string Directory, int Townships, int VillagesPerTownship, int BasePort, bool Detach, TimeSpan HealthTimeout, bool Insecure = false);
 
 /// <summary>A devnet could not be started; the message names the node and where to look.</summary>
 internal sealed class DevnetStartException(string message) : Exception(message);
@@ -37,6 +40,8 @@ internal sealed class DevnetRunner(TimeProvider time, TextWriter output, TextWri
     public static readonly TimeSpan DefaultHealthTimeout = TimeSpan.FromSeconds(60);
 
     private DevnetProxyRecord? _proxy;
+    private ClerkCredential? _admin;
+    private ClerkProfile? _clerks;
 
     private sealed class StartedNode(DevnetNodeSpec spec, NodeLaunch launch, Process process)
     {
@@ -64,6 +69,7 @@ internal sealed class DevnetRunner(TimeProvider time, TextWriter output, TextWri
             return ExitCodes.Usage;
         }
 
+        plan = [.. plan.Select(n => n with { Secured = !options.Insecure })];
         Directory.CreateDirectory(dir);
         if (await RefuseIfRunningAsync(dir).ConfigureAwait(false))
         {
@@ -135,15 +141,19 @@ internal sealed class DevnetRunner(TimeProvider time, TextWriter output, TextWri
             var villages = plan.Where(n => n.Level == "village").ToList();
 
             await StartTierAsync(city, "city", programs, dir, options, started, stop.Token).ConfigureAwait(false);
-            await RegisterAsync(city[0], plan.Where(n => n.Level != "city").ToList(), stop.Token).ConfigureAwait(false);
+            var tokens = await RegisterAsync(city[0], plan.Where(n => n.Level != "city").ToList(), dir, stop.Token).ConfigureAwait(false);
+            await CreateClerksAsync(city[0], plan, dir, stop.Token).ConfigureAwait(false);
             if (townships.Count > 0)
             {
+                // Each tier is enrolled just before it starts: nothing of a tier exists on disk if the tier above failed.
+                await DevnetSecurity.EnrolAsync(new Uri(city[0].Url), tokens, townships, dir, output, stop.Token).ConfigureAwait(false);
                 var tier = await StartTierAsync(townships, "townships", programs, dir, options, started, stop.Token).ConfigureAwait(false);
                 await SyncTierAsync(tier, stop.Token).ConfigureAwait(false);
             }
 
             if (villages.Count > 0)
             {
+                await DevnetSecurity.EnrolAsync(new Uri(city[0].Url), tokens, villages, dir, output, stop.Token).ConfigureAwait(false);
                 var tier = await StartTierAsync(villages, "villages", programs, dir, options, started, stop.Token).ConfigureAwait(false);
                 await SyncTierAsync(tier, stop.Token).ConfigureAwait(false);
             }
@@ -281,6 +291,7 @@ internal sealed class DevnetRunner(TimeProvider time, TextWriter output, TextWri
             return ExitCodes.Failed;
         }
 
+        DevnetSecurity.UseProfileOf(dir);
         var states = await Task.WhenAll(manifest.Nodes.Select(async n =>
         {
             var running = NodeProcesses.IsDevnetNode(n.Pid, dir);
@@ -496,6 +507,12 @@ internal sealed class DevnetRunner(TimeProvider time, TextWriter output, TextWri
 
         await output.WriteLineAsync($"started {what}: {string.Join(", ", nodes.Select(n => $"{n.Spec.Id} (pid {n.Pid})"))}; waiting for health…").ConfigureAwait(false);
         await Task.WhenAll(nodes.Select(n => WaitHealthyAsync(n, options.HealthTimeout, cancellationToken))).ConfigureAwait(false);
+        if (nodes.Any(n => n.Spec.Level == "city"))
+        {
+            _admin = DevnetClerks.ReadAdministrator(nodes.First(n => n.Spec.Level == "city").Launch.DataDirectory);
+        }
+
+        await Task.WhenAll(nodes.Select(n => WaitSignedInAsync(n, options.HealthTimeout, cancellationToken))).ConfigureAwait(false);
         await Task.WhenAll(nodes.Select(n => ReadIdentityAsync(n, dir, cancellationToken))).ConfigureAwait(false);
         SaveManifest(dir, started);
         return nodes;
@@ -503,7 +520,23 @@ internal sealed class DevnetRunner(TimeProvider time, TextWriter output, TextWri
 
     private async Task WaitHealthyAsync(StartedNode node, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        using var channel = NodeChannel.Open(new Uri(node.Spec.Url));
+        // A secured devnet has no operator profile until the city has made its CA: that is part of the wait.
+        var dir = Path.GetDirectoryName(node.Launch.DataDirectory)!;
+        GrpcChannel? channel = null;
+        try
+        {
+            await WaitHealthyAsync(node, timeout, () => channel ??= !node.Spec.Secured || DevnetSecurity.TryPrepareProfile(dir) is not null
+                ? NodeChannel.Open(new Uri(node.Spec.Url))
+                : null, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            channel?.Dispose();
+        }
+    }
+
+    private async Task WaitHealthyAsync(StartedNode node, TimeSpan timeout, Func<GrpcChannel?> channel, CancellationToken cancellationToken)
+    {
         var start = time.GetTimestamp();
         var last = "not checked yet";
         while (true)
@@ -515,7 +548,9 @@ internal sealed class DevnetRunner(TimeProvider time, TextWriter output, TextWri
                     $"node {node.Spec.Id} exited with code {node.Process.ExitCode} before it became healthy; see its log {node.Launch.ConsoleLog}{Tail(node.Launch.ConsoleLog)}");
             }
 
-            last = await HealthProbe.CheckAsync(channel, time, cancellationToken).ConfigureAwait(false);
+            last = channel() is { } open
+                ? await HealthProbe.CheckAsync(open, time, cancellationToken).ConfigureAwait(false)
+                : "waiting for the city's CA and operator certificate";
             if (last == HealthProbe.Serving)
             {
                 return;
@@ -532,6 +567,48 @@ internal sealed class DevnetRunner(TimeProvider time, TextWriter output, TextWri
         }
     }
 
+    /// <summary>The clerk devnet operates <paramref name="nodeId"/> as: its operator, or the administrator before the clerks exist.</summary>
+    private ClerkCredential? OperatorOf(string nodeId) =>
+        _clerks?.Clerks.FirstOrDefault(c => c.Node == nodeId && c.Role == "operator") ?? (_admin?.Node == nodeId ? _admin : null);
+
+    private Metadata? OperatorHeaders(string nodeId) => OperatorOf(nodeId)?.Headers;
+
+    /// <summary>Creates the devnet's clerks at the city and writes their credentials to <c>DIR/clerks.json</c>.</summary>
+    private async Task CreateClerksAsync(DevnetNodeSpec city, IReadOnlyList<DevnetNodeSpec> plan, string dir, CancellationToken cancellationToken)
+    {
+        using var channel = NodeChannel.Open(new Uri(city.Url));
+        try
+        {
+            _clerks = await DevnetClerks.EnsureAsync(channel, _admin!, plan, ClerkProfile.Load(dir), time, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RpcException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new DevnetStartException($"creating the devnet's clerks at the city failed ({ex.StatusCode}: {ex.Status.Detail})");
+        }
+
+        _clerks.Save(dir);
+        await output.WriteLineAsync($"clerks: {_clerks.Clerks.Count} in {Path.Combine(dir, ClerkProfile.FileName)} (the CLI's default profile; --as CLERK picks one)").ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Waits until the node signs its operator in: a township or village holds its clerks only after its first sync has
+    /// pulled them (its runner syncs at start).
+    /// </summary>
+    private async Task WaitSignedInAsync(StartedNode node, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        if (OperatorOf(node.Spec.Id) is not { } clerk)
+        {
+            return;
+        }
+
+        using var channel = NodeChannel.Open(new Uri(node.Spec.Url));
+        if (!await DevnetClerks.WaitSignedInAsync(channel, clerk, timeout, time, cancellationToken).ConfigureAwait(false))
+        {
+            throw new DevnetStartException(
+                $"node {node.Spec.Id} does not know its clerks after {timeout.TotalSeconds.ToString("0", CultureInfo.InvariantCulture)} s: its first sync with {node.Spec.UpstreamUrl} has not succeeded; see its log {node.Launch.ConsoleLog}{Tail(node.Launch.ConsoleLog)}");
+        }
+    }
+
     /// <summary>Takes pid and store location from the node itself (its GetStatus), which is what an operator wants in the table.</summary>
     private async Task ReadIdentityAsync(StartedNode node, string dir, CancellationToken cancellationToken)
     {
@@ -539,7 +616,7 @@ internal sealed class DevnetRunner(TimeProvider time, TextWriter output, TextWri
         try
         {
             var status = await new NodeAdmin.NodeAdminClient(channel).GetStatusAsync(
-                new GetStatusRequest(), deadline: NodeChannel.Deadline(time, NodeChannel.CallTimeout), cancellationToken: cancellationToken).ConfigureAwait(false);
+                new GetStatusRequest(), OperatorHeaders(node.Spec.Id), deadline: NodeChannel.Deadline(time, NodeChannel.CallTimeout), cancellationToken: cancellationToken).ConfigureAwait(false);
             if (status.NodeId != node.Spec.Id)
             {
                 throw new DevnetStartException($"the node at {node.Spec.Url} says it is '{status.NodeId}', not {node.Spec.Id}: another program holds the port?");
@@ -561,12 +638,16 @@ internal sealed class DevnetRunner(TimeProvider time, TextWriter output, TextWri
         }
     }
 
-    /// <summary>Registers the townships and villages at the city, skipping those its registry already holds as planned.</summary>
-    private async Task RegisterAsync(DevnetNodeSpec city, IReadOnlyList<DevnetNodeSpec> others, CancellationToken cancellationToken)
+    /// <summary>
+    /// Registers the townships and villages at the city, skipping those its registry already holds as planned (and, when
+    /// secured, that hold their certificate); returns the enrolment tokens of the secured nodes registered.
+    /// </summary>
+    private async Task<Dictionary<string, string>> RegisterAsync(DevnetNodeSpec city, IReadOnlyList<DevnetNodeSpec> others, string dir, CancellationToken cancellationToken)
     {
+        var tokens = new Dictionary<string, string>(StringComparer.Ordinal);
         if (others.Count == 0)
         {
-            return;
+            return tokens;
         }
 
         using var channel = NodeChannel.Open(new Uri(city.Url));
@@ -592,7 +673,7 @@ internal sealed class DevnetRunner(TimeProvider time, TextWriter output, TextWri
         foreach (var spec in others)
         {
             var level = Levels.Parse(spec.Level);
-            if (known.TryGetValue(spec.Id, out var k) && k.Level == level && k.ParentId == spec.ParentId)
+            if (known.TryGetValue(spec.Id, out var k) && k.Level == level && k.ParentId == spec.ParentId && (!spec.Secured || DevnetSecurity.IsEnrolled(dir, spec.Id)))
             {
                 present++;
                 continue;
@@ -609,8 +690,14 @@ internal sealed class DevnetRunner(TimeProvider time, TextWriter output, TextWri
                         // Only a node the registry lacks gets a devnet name: a shipped registry's names are kept.
                         Name = registryRead ? $"devnet {spec.Level} {spec.Id}" : string.Empty,
                     },
-                    deadline: NodeChannel.Deadline(time, NodeChannel.CallTimeout),
-                    cancellationToken: cancellationToken).ConfigureAwait(false);
+                    _admin?.Headers,
+                    NodeChannel.Deadline(time, NodeChannel.CallTimeout),
+                    cancellationToken).ConfigureAwait(false);
+                if (reply.EnrolmentToken.Length > 0)
+                {
+                    tokens[spec.Id] = reply.EnrolmentToken;
+                }
+
                 if (reply.Created)
                 {
                     created++;
@@ -624,7 +711,7 @@ internal sealed class DevnetRunner(TimeProvider time, TextWriter output, TextWri
             {
                 // One line, not one per node: the city program lacks the call altogether.
                 await error.WriteLineAsync($"warning: the city does not implement NodeAdmin.RegisterNode; {others.Count - created - present} nodes not registered, their sync will be refused").ConfigureAwait(false);
-                return;
+                return tokens;
             }
             catch (RpcException ex) when (!cancellationToken.IsCancellationRequested)
             {
@@ -634,6 +721,7 @@ internal sealed class DevnetRunner(TimeProvider time, TextWriter output, TextWri
         }
 
         await output.WriteLineAsync($"registry at the city: {created} registered, {present} already there{(failed > 0 ? $", {failed} failed" : string.Empty)}").ConfigureAwait(false);
+        return tokens;
     }
 
     /// <summary>One sync round on each node of a tier, so that it holds the registry before its children start.</summary>
@@ -646,7 +734,7 @@ internal sealed class DevnetRunner(TimeProvider time, TextWriter output, TextWri
             try
             {
                 var reply = await new NodeAdmin.NodeAdminClient(channel).SyncNowAsync(
-                    new SyncNowRequest(), deadline: NodeChannel.Deadline(time, TimeSpan.FromMinutes(2)), cancellationToken: cancellationToken).ConfigureAwait(false);
+                    new SyncNowRequest(), OperatorHeaders(n.Spec.Id), deadline: NodeChannel.Deadline(time, TimeSpan.FromMinutes(2)), cancellationToken: cancellationToken).ConfigureAwait(false);
                 return reply.Ok
                     ? (true, $"{n.Spec.Id}: pulled {reply.Pulled}, pushed {reply.Pushed}")
                     : (false, $"warning: {n.Spec.Id}: sync with {n.Spec.UpstreamUrl} failed: {reply.Error}");

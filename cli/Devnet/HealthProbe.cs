@@ -8,8 +8,11 @@ namespace ServiceHall.Cli.Devnet;
 /// <summary>Asks a node's grpc.health.v1 service whether it serves (the overall service, name "").</summary>
 internal static class HealthProbe
 {
-    /// <summary>Deadline of one health check.</summary>
-    public static readonly TimeSpan CheckTimeout = TimeSpan.FromSeconds(3);
+    /// <summary>
+    /// Deadline of one health check. It covers the TLS handshake of a new connection too, which on a busy two-core
+    /// machine took longer than 3 s; a check cut short restarts the handshake, so a short deadline never succeeds there.
+    /// </summary>
+    public static readonly TimeSpan CheckTimeout = TimeSpan.FromSeconds(10);
 
     /// <summary>"SERVING", "NOT_SERVING", … or "unreachable: …" / "error: …" when the check itself failed.</summary>
     public static async Task<string> CheckAsync(GrpcChannel channel, TimeProvider time, CancellationToken cancellationToken)

@@ -25,6 +25,11 @@ internal sealed record NodeLaunch(DevnetNodeSpec Spec, string Program, string Da
 
             args.Add("--data");
             args.Add(DataDirectory);
+            if (!Spec.Secured)
+            {
+                args.Add("--insecure-cleartext");
+            }
+
             return args;
         }
     }

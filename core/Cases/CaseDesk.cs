@@ -53,8 +53,11 @@ public sealed class CaseDesk
     public CaseState Get(string? number) =>
         Find(number) ?? throw new CaseActionException(CaseErrorKind.NotFound, $"Case {number} is not held by this node.");
 
-    /// <summary>Cases of this node, newest first, optionally of one status; <paramref name="limit"/> 0 means <see cref="MaxList"/>.</summary>
-    public IReadOnlyList<CaseState> List(CaseStatus? status, int limit)
+    /// <summary>
+    /// Cases of this node, newest first, optionally of one status and only those inside scope path
+    /// <paramref name="within"/> (the signed-in clerk's subtree); <paramref name="limit"/> 0 means <see cref="MaxList"/>.
+    /// </summary>
+    public IReadOnlyList<CaseState> List(CaseStatus? status, int limit, string? within = null)
     {
         if (limit < 0 || limit > MaxList)
         {
@@ -66,7 +69,7 @@ public sealed class CaseDesk
             throw Invalid("status", $"Unknown status {s}.");
         }
 
-        return _cases.List(status, limit == 0 ? MaxList : limit);
+        return _cases.List(status, limit == 0 ? MaxList : limit, within);
     }
 
     /// <summary>Online pre-review (网上预审): passed, or failed with a reason.</summary>

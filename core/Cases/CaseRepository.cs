@@ -39,6 +39,9 @@ public sealed class CaseRepository
     /// <summary>The working calendar as currently synced.</summary>
     public WorkingCalendar Calendar() => new(_catalogue.CalendarDays());
 
+    /// <summary>The node this repository serves.</summary>
+    public NodeIdentity Node => _node;
+
     /// <summary>Files a new case at this node and returns its state.</summary>
     public CaseState Submit(CaseSubmission submission)
     {
@@ -135,15 +138,23 @@ public sealed class CaseRepository
         return CaseStoreSql.Load(conn, null, number) is { } loaded ? Derive(loaded.Header, loaded.Events) : null;
     }
 
-    /// <summary>Cases in this store, newest first, optionally only those of one status (as last refreshed in <c>case_view</c>).</summary>
-    public IReadOnlyList<CaseState> List(CaseStatus? status = null, int limit = 1000)
+    /// <summary>
+    /// Cases in this store, newest first, optionally only those of one status (as last refreshed in <c>case_view</c>) and
+    /// only those whose scope lies inside <paramref name="within"/> (a scope path).
+    /// </summary>
+    public IReadOnlyList<CaseState> List(CaseStatus? status = null, int limit = 1000, string? within = null)
     {
         using var conn = _sync.Store.OpenSqlite();
         var numbers = new List<string>();
         using (var cmd = conn.CreateCommand())
         {
-            cmd.CommandText = "SELECT number FROM case_view WHERE (@s IS NULL OR status = @s) ORDER BY submitted_at DESC, number DESC LIMIT @n";
+            // Scope paths hold node ids ([a-z0-9-]) and '/', so LIKE's wildcards cannot occur in them.
+            cmd.CommandText = "SELECT v.number FROM case_view v JOIN cases c ON c.number = v.number"
+                + " WHERE (@s IS NULL OR v.status = @s) AND (@w IS NULL OR c.scope = @w OR c.scope LIKE @wp)"
+                + " ORDER BY v.submitted_at DESC, v.number DESC LIMIT @n";
             cmd.Parameters.AddWithValue("@s", (object?)status?.ToString() ?? DBNull.Value);
+            cmd.Parameters.AddWithValue("@w", (object?)within ?? DBNull.Value);
+            cmd.Parameters.AddWithValue("@wp", within is null ? DBNull.Value : within + "/%");
             cmd.Parameters.AddWithValue("@n", limit);
             using var r = cmd.ExecuteReader();
             while (r.Read())

@@ -1,5 +1,6 @@
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
+using ServiceHall.Core.Clerks;
 using ServiceHall.Core.Network;
 using P = ServiceHall.Protos.V1;
 
@@ -26,6 +27,7 @@ public sealed class StatisticsService : P.Statistics.StatisticsBase
     /// <inheritdoc />
     public override Task<P.StatisticsReply> GetStatistics(P.GetStatisticsRequest request, ServerCallContext context)
     {
+        ClerkCalls.Require(context, c => ClerkPermissions.ReadStatistics(c, _cases.Node));
         var report = _cases.Statistics();
         var reply = new P.StatisticsReply { Total = ToProto(report.Total), ComputedAt = Timestamp.FromDateTimeOffset(_time.GetUtcNow()) };
         reply.ByTownship.AddRange(report.ByTownship.Select(ToProto));

@@ -31,6 +31,9 @@ public sealed partial class CatalogueRepository
         _node = node ?? throw new ArgumentNullException(nameof(node));
     }
 
+    /// <summary>The node whose store this is.</summary>
+    public NodeIdentity Node => _node;
+
     /// <summary>Service items ordered by code; only those decided at <paramref name="level"/> when given.</summary>
     public IReadOnlyList<ServiceItem> ListItems(NodeLevel? level = null) =>
         level is null
@@ -166,7 +169,8 @@ public sealed partial class CatalogueRepository
     /// <summary>True if <paramref name="id"/> is a well-formed node id: 1–32 lower-case letters, digits or '-'.</summary>
     public static bool IsValidNodeId(string? id) => !string.IsNullOrEmpty(id) && NodeIdPattern().IsMatch(id);
 
-    private static RegisteredNode? ReadNode(SyncWriteTransaction tx, string id)
+    /// <summary>The registered node <paramref name="id"/> as read inside an open write transaction, or null.</summary>
+    internal static RegisteredNode? ReadNode(SyncWriteTransaction tx, string id)
     {
         using var cmd = tx.Connection.CreateCommand();
         cmd.Transaction = tx.Transaction;

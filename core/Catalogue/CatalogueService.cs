@@ -1,12 +1,14 @@
 using System.Globalization;
 using Grpc.Core;
+using ServiceHall.Core.Clerks;
 using V1 = ServiceHall.Protos.V1;
 
 namespace ServiceHall.Core.Catalogue;
 
 /// <summary>
 /// The <c>servicehall.v1.Catalogue</c> gRPC service: read access to the catalogue held by this node,
-/// mapped from the domain records. Bad input gets INVALID_ARGUMENT, an unknown item NOT_FOUND.
+/// mapped from the domain records (open to any caller: it is the published service guide), and the working calendar's
+/// changes, for city administrators at the city only. Bad input gets INVALID_ARGUMENT, an unknown item NOT_FOUND.
 /// </summary>
 public sealed class CatalogueService : V1.Catalogue.CatalogueBase
 {
@@ -77,13 +79,40 @@ public sealed class CatalogueService : V1.Catalogue.CatalogueBase
         }
 
         var reply = new V1.WorkingCalendar();
-        reply.Days.AddRange(_repository.GetCalendar(request.Year == 0 ? null : request.Year).Select(d => new V1.CalendarDay
-        {
-            Date = d.Date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-            Working = d.Working,
-            Name = d.Name,
-        }));
+        reply.Days.AddRange(_repository.GetCalendar(request.Year == 0 ? null : request.Year).Select(ToProto));
         return Task.FromResult(reply);
+    }
+
+    /// <inheritdoc />
+    public override Task<V1.CalendarDay> SetCalendarDay(V1.SetCalendarDayRequest request, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ClerkCalls.Require(context, c => ClerkPermissions.Administer(c, _repository.Node));
+        var date = ParseDate(request.Date);
+        try
+        {
+            return Task.FromResult(ToProto(_repository.SetCalendarDay(date, request.Working, request.Name)));
+        }
+        catch (CatalogueException ex)
+        {
+            throw ToRpcException(ex);
+        }
+    }
+
+    /// <inheritdoc />
+    public override Task<V1.ClearCalendarDayReply> ClearCalendarDay(V1.ClearCalendarDayRequest request, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ClerkCalls.Require(context, c => ClerkPermissions.Administer(c, _repository.Node));
+        var date = ParseDate(request.Date);
+        try
+        {
+            return Task.FromResult(new V1.ClearCalendarDayReply { Removed = _repository.ClearCalendarDay(date) });
+        }
+        catch (CatalogueException ex)
+        {
+            throw ToRpcException(ex);
+        }
     }
 
     /// <inheritdoc />
@@ -195,6 +224,18 @@ public sealed class CatalogueService : V1.Catalogue.CatalogueBase
         };
         return new RpcException(new Status(code, error.Message));
     }
+
+    private static V1.CalendarDay ToProto(Calendar.CalendarDay d) => new()
+    {
+        Date = d.Date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+        Working = d.Working,
+        Name = d.Name,
+    };
+
+    private static DateOnly ParseDate(string? text) =>
+        DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date) && date.Year is >= 2000 and <= 9998
+            ? date
+            : throw Invalid($"date '{(text is { Length: > 20 } ? text[..20] + "…" : text)}' is not an ISO date yyyy-MM-dd between 2000 and 9998.");
 
     private static RpcException Invalid(string message) => new(new Status(StatusCode.InvalidArgument, message));
 }

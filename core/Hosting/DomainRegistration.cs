@@ -2,13 +2,14 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using ServiceHall.Core.Cases;
 using ServiceHall.Core.Catalogue;
+using ServiceHall.Core.Clerks;
 using ServiceHall.Core.Network;
 using ServiceHall.Core.Store;
 using ServiceHall.Sync;
 
 namespace ServiceHall.Core.Hosting;
 
-/// <summary>Registers the domain modules every node runs (catalogue, cases) and the synced schema they declare.</summary>
+/// <summary>Registers the domain modules every node runs (catalogue, cases, clerks) and the synced schema they declare.</summary>
 public static class DomainRegistration
 {
     /// <summary>Adds the domain's store component, synced tables and gRPC service implementations.</summary>
@@ -21,6 +22,7 @@ public static class DomainRegistration
         services.AddServiceHallCatalogue();
         services.AddSingleton<ICaseCatalogue, CatalogueCaseCatalogue>();
         services.AddServiceHallCases();
+        services.AddSingleton<ClerkRegistry>();
         services.AddSingleton<NodeLinkRepository>();
         services.AddSingleton<NodeHealthView>();
         services.AddSingleton<NodeLinkReporter>();
@@ -45,6 +47,7 @@ public static class DomainRegistration
     {
         app.MapGrpcService<CatalogueService>();
         app.MapServiceHallCases();
+        app.MapGrpcService<ClerksService>();
         return app;
     }
 }

@@ -3,13 +3,18 @@ using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Microsoft.Extensions.Options;
 using ServiceHall.Core.Catalogue;
+using ServiceHall.Core.Clerks;
+using ServiceHall.Core.Security;
 using ServiceHall.Protos.V1;
 using ServiceHall.Sync;
 using ServiceHall.Sync.Store;
 
 namespace ServiceHall.Core.Hosting;
 
-/// <summary>Operator-facing administration of this node (status, sync on demand, registration at the city).</summary>
+/// <summary>
+/// Operator-facing administration of this node (status, sync on demand: operators of this node; registration at the
+/// city: city administrators).
+/// </summary>
 public sealed class NodeAdminService(
     NodeIdentity identity,
     NodeClock clock,
@@ -18,6 +23,8 @@ public sealed class NodeAdminService(
     CatalogueRepository catalogue,
     SyncRunner runner,
     SyncStatusReader syncStatus,
+    SecurityStore security,
+    NodeTls tls,
     IOptions<NodeOptions> options) : NodeAdmin.NodeAdminBase
 {
     private static readonly string ProgramVersion =
@@ -26,6 +33,7 @@ public sealed class NodeAdminService(
     /// <inheritdoc />
     public override Task<NodeStatus> GetStatus(GetStatusRequest request, ServerCallContext context)
     {
+        ClerkCalls.Require(context, c => ClerkPermissions.Operate(c, identity));
         var status = new NodeStatus
         {
             NodeId = identity.NodeId,
@@ -96,6 +104,7 @@ public sealed class NodeAdminService(
     public override async Task<SyncNowReply> SyncNow(SyncNowRequest request, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
+        ClerkCalls.Require(context, c => ClerkPermissions.Operate(c, identity));
         if (!runner.HasParent)
         {
             return new SyncNowReply { Ok = true, Error = "" };
@@ -117,17 +126,60 @@ public sealed class NodeAdminService(
     /// <inheritdoc />
     public override Task<RegisterNodeReply> RegisterNode(RegisterNodeRequest request, ServerCallContext context)
     {
+        ArgumentNullException.ThrowIfNull(request);
+        ClerkCalls.Require(context, c => ClerkPermissions.Administer(c, identity));
         var level = CatalogueService.FromProto(request.Level)
             ?? throw new RpcException(new Status(StatusCode.InvalidArgument, "level must be township or village."));
+        if (identity.Level == Catalogue.NodeLevel.City && CatalogueRepository.IsValidNodeId(request.Id) && security.GetRevocation(request.Id) is { } revoked)
+        {
+            throw new RpcException(new Status(StatusCode.FailedPrecondition, $"node {request.Id} was revoked at {revoked.RevokedAt:O} ({revoked.Reason}); a revoked id is not registered again"));
+        }
+
         try
         {
             var name = string.IsNullOrWhiteSpace(request.Name) ? request.Id : request.Name;
             var result = catalogue.RegisterNode(request.Id, level, request.ParentId, name);
-            return Task.FromResult(new RegisterNodeReply { Id = result.Node.Id, Scope = result.Node.Scope, Created = result.Created });
+            var reply = new RegisterNodeReply { Id = result.Node.Id, Scope = result.Node.Scope, Created = result.Created };
+            if (tls.Authority is { } authority)
+            {
+                var token = security.IssueToken(result.Node.Id, NodeCertificates.Pin(authority.Certificate));
+                reply.EnrolmentToken = token.Token;
+                reply.TokenExpiresAt = Timestamp.FromDateTimeOffset(token.ExpiresAt);
+            }
+
+            return Task.FromResult(reply);
         }
         catch (CatalogueException ex)
         {
             throw CatalogueService.ToRpcException(ex);
         }
+    }
+
+    /// <inheritdoc />
+    public override Task<RevokeNodeReply> RevokeNode(RevokeNodeRequest request, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (identity.Level != Catalogue.NodeLevel.City)
+        {
+            throw new RpcException(new Status(StatusCode.FailedPrecondition, $"nodes are revoked at the city; this node ({identity.NodeId}) is not it"));
+        }
+
+        if (!CatalogueRepository.IsValidNodeId(request.Id) || request.Reason.Length > SecurityStore.MaxReasonLength)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"id must be a node id and reason at most {SecurityStore.MaxReasonLength} characters"));
+        }
+
+        if (string.Equals(request.Id, identity.NodeId, StringComparison.Ordinal))
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "the city cannot revoke itself"));
+        }
+
+        if (catalogue.GetNode(request.Id) is null)
+        {
+            throw new RpcException(new Status(StatusCode.NotFound, $"node {request.Id} is not registered"));
+        }
+
+        var (revocation, created) = security.Revoke(request.Id, string.IsNullOrWhiteSpace(request.Reason) ? "revoked by the operator" : request.Reason);
+        return Task.FromResult(new RevokeNodeReply { Id = revocation.NodeId, RevokedAt = Timestamp.FromDateTimeOffset(revocation.RevokedAt), Created = created });
     }
 }

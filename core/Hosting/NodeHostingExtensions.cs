@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -12,6 +13,8 @@ using Serilog;
 using Serilog.Events;
 using Serilog.Formatting.Compact;
 using ServiceHall.Core.Catalogue;
+using ServiceHall.Core.Clerks;
+using ServiceHall.Core.Security;
 using ServiceHall.Core.Store;
 using ServiceHall.Sync;
 using ServiceHall.Sync.Store;
@@ -34,6 +37,9 @@ public static class NodeHostingExtensions
         ["--connection-string"] = "Node:Store:ConnectionString",
     };
 
+    /// <summary>The flag that selects the cleartext development mode (a bare switch, unlike the options above).</summary>
+    public const string InsecureCleartextSwitch = "--insecure-cleartext";
+
     /// <summary>
     /// Adds the node's configuration sources, typed options (validated at start), Serilog, Kestrel
     /// (HTTP/2 on the listen URL), the store, the sync engine's store, gRPC with health checks and
@@ -55,12 +61,18 @@ public static class NodeHostingExtensions
 
         var listen = options.ListenUri;
         var web = options.WebListenUri;
+        var tls = options.InsecureCleartext
+            ? NodeTls.Cleartext(options.DataDir)
+            : NodeTls.Secure(options.DataDir, options.Id, level == NodeLevel.City, listen.Host, clock);
+        builder.Services.AddSingleton(tls);
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.Limits.MaxRequestBodySize = 16 * 1024 * 1024;
-            // Cleartext gRPC is h2c (HTTP/2 without negotiation), so the node URL speaks HTTP/2 only; browsers get the
-            // optional web URL on HTTP/1.1. Every endpoint serves every route: pages and gRPC are told apart by path.
-            Listen(k, listen, HttpProtocols.Http2);
+            // Secured: the node URL is TLS with HTTP/1.1 and HTTP/2 (ALPN), so browsers reach the pages there too.
+            // Cleartext: gRPC is h2c (HTTP/2 without negotiation), so the node URL speaks HTTP/2 only; browsers get the
+            // optional web URL on HTTP/1.1 (the validator allows it only on loopback unless the whole node is cleartext).
+            // Every endpoint serves every route: pages and gRPC are told apart by path.
+            Listen(k, listen, lo => NodeSecurityHosting.ConfigureEndpoint(lo, tls));
             if (web is not null)
             {
                 Listen(k, web, HttpProtocols.Http1);
@@ -82,6 +94,7 @@ public static class NodeHostingExtensions
             clock));
 
         builder.Services.AddServiceHallDomain();
+        builder.Services.AddServiceHallSecurity(tls);
         builder.Services.AddSingleton<ISyncPeerDirectory, RegistryPeerDirectory>();
         builder.Services.AddServiceHallSync(builder.Configuration.GetSection("Sync"));
         builder.Services.PostConfigure<SyncOptions>(o =>
@@ -96,6 +109,9 @@ public static class NodeHostingExtensions
             o.MaxReceiveMessageSize = 8 * 1024 * 1024;
             o.EnableDetailedErrors = false;
         });
+        // Clerks sign in on every call of the client API (authorization: Basic); each service asks ClerkPermissions.
+        builder.Services.AddAuthentication(ClerkAuthenticationHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, ClerkAuthenticationHandler>(ClerkAuthenticationHandler.SchemeName, null);
         builder.Services.AddGrpcReflection();
         builder.Services.AddGrpcHealthChecks(o => o.Services.Map("", _ => true))
             .AddCheck<StoreHealthCheck>("store");
@@ -106,10 +122,12 @@ public static class NodeHostingExtensions
     public static WebApplication MapServiceHallNode(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
+        app.UseAuthentication();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
         app.MapGrpcService<NodeAdminService>();
         app.MapServiceHallSync();
+        app.MapGrpcService<EnrolmentService>();
         app.MapServiceHallDomain();
         return app;
     }
@@ -129,6 +147,7 @@ public static class NodeHostingExtensions
             sp.GetRequiredService<ILoggerFactory>().CreateLogger("ServiceHall.Store"));
         var identity = sp.GetRequiredService<NodeIdentity>();
         var sync = sp.GetRequiredService<SyncStore>();
+        NodeSecurityHosting.LogMode(sp);
         sp.ConnectServiceHallDomain();
         if (identity.Level == NodeLevel.City)
         {
@@ -140,15 +159,25 @@ public static class NodeHostingExtensions
                     .LogInformation("Seeded the catalogue: {Departments} departments, {Items} items, {CalendarDays} calendar days, {Nodes} nodes, {Agencies} agencies",
                         seeded.Departments, seeded.Items, seeded.CalendarDays, seeded.Nodes, seeded.Agencies);
             }
+
+            var dataDir = sp.GetRequiredService<IOptions<NodeOptions>>().Value.DataDir;
+            if (ClerkBootstrap.EnsureAdministrator(sp.GetRequiredService<ClerkRegistry>(), identity, dataDir) is { } credential)
+            {
+                sp.GetRequiredService<ILoggerFactory>().CreateLogger("ServiceHall.Clerks")
+                    .LogWarning("No clerk was registered: created the city administrator '{Clerk}'; its credential is in {File} (readable by this user only)", ClerkBootstrap.AdministratorId, credential);
+            }
         }
 
         return versions;
     }
 
     /// <summary>Binds one Kestrel endpoint for a listen URL: loopback for <c>localhost</c>, the address if it is one, else every address.</summary>
-    private static void Listen(KestrelServerOptions kestrel, Uri url, HttpProtocols protocols)
+    private static void Listen(KestrelServerOptions kestrel, Uri url, HttpProtocols protocols) =>
+        Listen(kestrel, url, lo => lo.Protocols = protocols);
+
+    private static void Listen(KestrelServerOptions kestrel, Uri url, Action<ListenOptions> configure)
     {
-        void Configure(ListenOptions lo) => lo.Protocols = protocols;
+        void Configure(ListenOptions lo) => configure(lo);
         if (string.Equals(url.Host, "localhost", StringComparison.OrdinalIgnoreCase))
         {
             kestrel.Listen(IPAddress.Loopback, url.Port, Configure);

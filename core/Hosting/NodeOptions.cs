@@ -22,8 +22,8 @@ public sealed partial class NodeOptions
     /// <summary>Level: <c>city</c>, <c>township</c> or <c>village</c>. Fixed by the node program; if given it must match it.</summary>
     public string? Level { get; set; }
 
-    /// <summary>URL the gRPC server listens on, with an explicit port, e.g. <c>http://127.0.0.1:5100</c>. Default <c>http://127.0.0.1:5100</c>.</summary>
-    public string ListenUrl { get; set; } = "http://127.0.0.1:5100";
+    /// <summary>URL the gRPC server listens on, with an explicit port, e.g. <c>https://127.0.0.1:5100</c> (http in the cleartext mode). Default <c>https://127.0.0.1:5100</c>.</summary>
+    public string ListenUrl { get; set; } = "https://127.0.0.1:5100";
 
     /// <summary>
     /// Optional second address for the web front desk, HTTP/1.1, e.g. <c>http://127.0.0.1:6100</c>: in cleartext the
@@ -36,6 +36,12 @@ public sealed partial class NodeOptions
 
     /// <summary>Directory for the store (<c>&lt;id&gt;.db</c>) and the logs (<c>logs/</c>); created if missing. Required.</summary>
     public string DataDir { get; set; } = "";
+
+    /// <summary>
+    /// The cleartext development mode (<c>--insecure-cleartext</c>): http URLs, no certificates, sync peers named by a
+    /// header claim. Off by default: a node serves https with mutual TLS (see docs/SECURITY.md).
+    /// </summary>
+    public bool InsecureCleartext { get; set; }
 
     /// <summary>
     /// Allows a cleartext (http) listen URL on an address other than loopback. Off by default:
@@ -110,9 +116,9 @@ public sealed class NodeOptionsValidator(NodeLevel programLevel) : IValidateOpti
             errors.Add($"Node:Level '{given}' does not match this program, which runs a {level} node: drop --level or start the {given}-node program instead.");
         }
 
-        var listen = CheckListenUrl(options.ListenUrl, "Node:ListenUrl", "--listen", options.AllowCleartextNonLoopback, errors);
+        var listen = CheckListenUrl(options, errors);
         if (!string.IsNullOrWhiteSpace(options.WebListenUrl)
-            && CheckListenUrl(options.WebListenUrl, "Node:WebListenUrl", "--web-listen", options.AllowCleartextNonLoopback, errors) is { } web
+            && CheckWebListenUrl(options, errors) is { } web
             && listen is not null && web.Port == listen.Port)
         {
             errors.Add($"Node:WebListenUrl '{options.WebListenUrl}' uses the port of Node:ListenUrl; pass --web-listen with another port (or leave it out).");
@@ -128,11 +134,17 @@ public sealed class NodeOptionsValidator(NodeLevel programLevel) : IValidateOpti
         else if (string.IsNullOrWhiteSpace(options.UpstreamUrl))
         {
             var parent = programLevel == NodeLevel.Township ? "the city" : "its township";
-            errors.Add($"Node:UpstreamUrl is required for a {level} node: pass --upstream http://<host>:<port> (the URL of {parent}).");
+            errors.Add($"Node:UpstreamUrl is required for a {level} node: pass --upstream https://<host>:<port> (the URL of {parent}).");
         }
         else if (!Uri.TryCreate(options.UpstreamUrl, UriKind.Absolute, out var up) || (up.Scheme != Uri.UriSchemeHttp && up.Scheme != Uri.UriSchemeHttps))
         {
-            errors.Add($"Node:UpstreamUrl '{options.UpstreamUrl}' is not an http(s) URL: pass --upstream http://<host>:<port>.");
+            errors.Add($"Node:UpstreamUrl '{options.UpstreamUrl}' is not an http(s) URL: pass --upstream https://<host>:<port>.");
+        }
+        else if ((up.Scheme == Uri.UriSchemeHttps) == options.InsecureCleartext)
+        {
+            errors.Add(options.InsecureCleartext
+                ? $"Node:UpstreamUrl '{options.UpstreamUrl}' is https but --insecure-cleartext is set: the whole network runs in one mode; use http://… or drop --insecure-cleartext."
+                : $"Node:UpstreamUrl '{options.UpstreamUrl}' is cleartext: use https://… (mutual TLS), or pass --insecure-cleartext for local development only.");
         }
 
         if (string.IsNullOrWhiteSpace(options.DataDir))
@@ -153,28 +165,73 @@ public sealed class NodeOptionsValidator(NodeLevel programLevel) : IValidateOpti
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 
-    /// <summary>Checks one listen URL (<c>--listen</c> or <c>--web-listen</c>); returns it when it is usable.</summary>
-    private static Uri? CheckListenUrl(string? url, string option, string flag, bool allowCleartextNonLoopback, List<string> errors)
+    /// <summary>
+    /// Checks the node's listen URL (<c>--listen</c>): https (mutual TLS) by default, http only with <c>--insecure-cleartext</c>,
+    /// and cleartext only on loopback unless <c>Node:AllowCleartextNonLoopback</c>. Returns it when it is usable.
+    /// </summary>
+    private static Uri? CheckListenUrl(NodeOptions options, List<string> errors)
     {
+        var url = options.ListenUrl;
         if (!Uri.TryCreate(url, UriKind.Absolute, out var listen) || (listen.Scheme != Uri.UriSchemeHttp && listen.Scheme != Uri.UriSchemeHttps))
         {
-            errors.Add($"{option} '{url}' is not an http(s) URL: pass {flag} http://127.0.0.1:<port>.");
+            errors.Add($"Node:ListenUrl '{url}' is not an http(s) URL: pass --listen https://127.0.0.1:<port>.");
         }
-        else if (listen.IsDefaultPort && !url!.Contains($":{listen.Port}", StringComparison.Ordinal))
+        else if (listen.IsDefaultPort && !url.Contains($":{listen.Port}", StringComparison.Ordinal))
         {
-            errors.Add($"{option} '{url}' has no port: pass {flag} {listen.Scheme}://{listen.Host}:<port>.");
+            errors.Add($"Node:ListenUrl '{url}' has no port: pass --listen {listen.Scheme}://{listen.Host}:<port>.");
         }
-        else if (listen.Scheme == Uri.UriSchemeHttps)
+        else if (listen.Scheme == Uri.UriSchemeHttps && options.InsecureCleartext)
         {
-            errors.Add($"{option} '{url}' uses https, which this version does not configure yet: use http on a loopback address.");
+            errors.Add($"Node:ListenUrl '{url}' is https but --insecure-cleartext is set: use http://… in the cleartext mode, or drop --insecure-cleartext.");
         }
-        else if (!listen.IsLoopback && !allowCleartextNonLoopback)
+        else if (listen.Scheme == Uri.UriSchemeHttp && !options.InsecureCleartext)
         {
-            errors.Add($"{option} '{url}' is cleartext on a non-loopback address: use 127.0.0.1, or set Node:AllowCleartextNonLoopback=true for a trusted lab network only.");
+            errors.Add($"Node:ListenUrl '{url}' is cleartext: serve https://… (mutual TLS, the default), or pass --insecure-cleartext for local development only.");
+        }
+        else if (listen.Scheme == Uri.UriSchemeHttp && !listen.IsLoopback && !options.AllowCleartextNonLoopback)
+        {
+            errors.Add($"Node:ListenUrl '{url}' is cleartext on a non-loopback address: use 127.0.0.1, or set Node:AllowCleartextNonLoopback=true for a trusted lab network only.");
         }
         else
         {
             return listen;
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Checks the web front desk's own URL (<c>--web-listen</c>): always cleartext HTTP/1.1. In the secured mode the pages
+    /// are already served on the https listen URL (HTTP/1.1 and HTTP/2), so a cleartext web address is allowed there only
+    /// on loopback (e.g. behind a local reverse proxy); a non-loopback one needs <c>--insecure-cleartext</c> and
+    /// <c>Node:AllowCleartextNonLoopback</c>. Returns it when it is usable.
+    /// </summary>
+    private static Uri? CheckWebListenUrl(NodeOptions options, List<string> errors)
+    {
+        var url = options.WebListenUrl;
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var web) || (web.Scheme != Uri.UriSchemeHttp && web.Scheme != Uri.UriSchemeHttps))
+        {
+            errors.Add($"Node:WebListenUrl '{url}' is not an http(s) URL: pass --web-listen http://127.0.0.1:<port>.");
+        }
+        else if (web.IsDefaultPort && !url!.Contains($":{web.Port}", StringComparison.Ordinal))
+        {
+            errors.Add($"Node:WebListenUrl '{url}' has no port: pass --web-listen http://{web.Host}:<port>.");
+        }
+        else if (web.Scheme == Uri.UriSchemeHttps)
+        {
+            errors.Add(options.InsecureCleartext
+                ? $"Node:WebListenUrl '{url}' uses https, which the cleartext mode does not serve: use http on a loopback address."
+                : $"Node:WebListenUrl '{url}' uses https: the pages are already served on the https listen URL ({options.ListenUrl}); drop --web-listen.");
+        }
+        else if (!web.IsLoopback && !(options.InsecureCleartext && options.AllowCleartextNonLoopback))
+        {
+            errors.Add(options.InsecureCleartext
+                ? $"Node:WebListenUrl '{url}' is cleartext on a non-loopback address: use 127.0.0.1, or set Node:AllowCleartextNonLoopback=true for a trusted lab network only."
+                : $"Node:WebListenUrl '{url}' is cleartext on a non-loopback address: the pages are served over TLS on the listen URL ({options.ListenUrl}); use 127.0.0.1 or drop --web-listen.");
+        }
+        else
+        {
+            return web;
         }
 
         return null;

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using ServiceHall.Core.Catalogue;
 using ServiceHall.Core.Store;
+using ServiceHall.Sync;
 using ServiceHall.Sync.Store;
 
 namespace ServiceHall.Core.Hosting;
@@ -76,10 +77,12 @@ public static class NodeProgram
     /// The web module (<paramref name="addWeb"/>, <paramref name="mapWeb"/>) is added only when the node has a web address
     /// (<c>--web-listen</c>): browsers cannot reach pages over the h2c listen URL, and a node without one (most villages,
     /// every node in the scale bench) would otherwise load and JIT Razor Pages, MVC, data protection and cookie
-    /// authentication for nothing (about 14 MiB of a village's resident set).
+    /// authentication for nothing (about 30 MiB of an idle village's resident set).
     /// </summary>
     public static WebApplication Build(string[] args, NodeLevel level, Action<WebApplicationBuilder>? addWeb, Action<WebApplication>? mapWeb, TimeProvider time)
     {
+        // The cleartext flag is a bare switch; the configuration reader wants a value.
+        args = [.. args.Select(a => a == NodeHostingExtensions.InsecureCleartextSwitch ? "--Node:InsecureCleartext=true" : a)];
         // Options are bound once at start, so appsettings are not watched: each watcher costs an inotify instance, and a
         // machine running many nodes (devnet, tests) ran out of them and nodes died at start.
         // The slim builder: a node binds its own endpoints in code (ListenOptions.UseHttps works there as well) and logs
@@ -108,12 +111,15 @@ public static class NodeProgram
             addWeb?.Invoke(builder);
         }
 
+        // Last of every gRPC registration (each AddGrpc puts grpc-dotnet's default binder back): malformed requests get INVALID_ARGUMENT.
+        builder.Services.AddGrpc().AddMalformedRequestGuard();
         var app = builder.Build();
         app.MapServiceHallNode();
         if (web)
         {
             mapWeb?.Invoke(app);
         }
+
         return app;
     }
 

@@ -1,6 +1,8 @@
 using ServiceHall.Core.Cases;
 using ServiceHall.Core.Catalogue;
+using ServiceHall.Core.Clerks;
 using ServiceHall.Core.Network;
+using ServiceHall.Core.Security;
 using ServiceHall.Sync;
 
 namespace ServiceHall.Core.Store;
@@ -9,8 +11,8 @@ namespace ServiceHall.Core.Store;
 public static class ServiceHallSchema
 {
     /// <summary>Version of the synced table shapes; raise it whenever a synced table gains or loses a column.</summary>
-    public const int Version = 2;
+    public const int Version = 4;
 
-    /// <summary>Creates the schema: the catalogue tables, then the case tables, then node link health (apply order).</summary>
-    public static SyncSchema Create() => new(Version, [.. CatalogueTables.All, .. CaseTables.All, NodeLinkRepository.SyncTable]);
+    /// <summary>Creates the schema: the catalogue tables, the node revocation list, the case tables, node link health, then clerks (apply order).</summary>
+    public static SyncSchema Create() => new(Version, [.. CatalogueTables.All, SecurityStore.Revocations, .. CaseTables.All, NodeLinkRepository.SyncTable, ClerkRegistry.SyncTable]);
 }

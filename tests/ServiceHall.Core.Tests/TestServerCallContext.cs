@@ -1,4 +1,6 @@
 using Grpc.Core;
+using Microsoft.AspNetCore.Http;
+using ServiceHall.Core.Clerks;
 
 namespace ServiceHall.Core.Tests;
 
@@ -12,6 +14,22 @@ internal sealed class TestServerCallContext : ServerCallContext
     private TestServerCallContext(CancellationToken cancellationToken) => _cancellationToken = cancellationToken;
 
     public static TestServerCallContext Create(CancellationToken cancellationToken = default) => new(cancellationToken);
+
+    /// <summary>A call signed in as <paramref name="clerk"/>, the way the authentication middleware leaves it (Grpc.AspNetCore reads the HttpContext from UserState).</summary>
+    public static TestServerCallContext As(Clerk clerk, CancellationToken cancellationToken = default)
+    {
+        var context = new TestServerCallContext(cancellationToken);
+        context.UserState["__HttpContext"] = new DefaultHttpContext { User = ClerkPrincipal.Create(clerk) };
+        return context;
+    }
+
+    /// <summary>A call that reached the service with no credential (the HttpContext has no signed-in user).</summary>
+    public static TestServerCallContext Anonymous(CancellationToken cancellationToken = default)
+    {
+        var context = new TestServerCallContext(cancellationToken);
+        context.UserState["__HttpContext"] = new DefaultHttpContext();
+        return context;
+    }
 
     protected override string MethodCore => "test";
 

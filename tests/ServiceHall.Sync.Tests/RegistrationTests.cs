@@ -20,6 +20,7 @@ public sealed class RegistrationTests
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Services.AddSingleton(node.Store);
         builder.Services.AddSingleton<ISyncPeerDirectory>(node.Directory);
+        builder.Services.AddSingleton<ISyncPeerAuthenticator, HeaderClaimAuthenticator>();
         builder.Services.AddServiceHallSync(o => o.BatchRows = 0);
         await using var app = builder.Build();
         app.MapServiceHallSync();

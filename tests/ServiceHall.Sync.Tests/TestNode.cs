@@ -35,12 +35,18 @@ internal static class TestSchema
     ];
 }
 
-/// <summary>A directory of children backed by a dictionary.</summary>
+/// <summary>A directory of children backed by a dictionary; it knows the scopes of its children's subtrees too.</summary>
 internal sealed class TestDirectory : ISyncPeerDirectory
 {
     public Dictionary<string, SyncPeer> Children { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>The children's own directories, consulted for the scopes of nodes further down.</summary>
+    public List<TestDirectory> Below { get; } = [];
+
     public SyncPeer? FindChild(string nodeId) => Children.GetValueOrDefault(nodeId);
+
+    public string? ScopeOf(string nodeId) =>
+        Children.GetValueOrDefault(nodeId)?.Scope ?? Below.Select(d => d.ScopeOf(nodeId)).FirstOrDefault(s => s is not null);
 }
 
 /// <summary>One node: its own temporary SQLite file, optionally a Kestrel server on 127.0.0.1:0, optionally a client of a parent.</summary>
@@ -75,6 +81,9 @@ internal sealed class TestNode : IAsyncDisposable
 
     public string? Url { get; private set; }
 
+    /// <summary>Sync calls one child may make per hour at this node's server (set before <see cref="StartServerAsync"/>).</summary>
+    public int PeerCallLimit { get; set; } = 100_000;
+
     public async Task StartServerAsync()
     {
         // No config file watching: each watcher takes one of the user's 128 inotify instances, and a test run
@@ -82,11 +91,14 @@ internal sealed class TestNode : IAsyncDisposable
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = ["--hostBuilder:reloadConfigOnChange=false"] });
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, o => o.Protocols = HttpProtocols.Http2));
         builder.Logging.ClearProviders();
-        builder.Services.AddGrpc();
+        builder.Services.AddGrpc().AddSyncServiceLimits();
         builder.Services.AddSingleton(Store);
         builder.Services.AddSingleton<ISyncPeerDirectory>(Directory);
+        // The engine's own tests run in the cleartext mode: the header names the caller (node certificates are tested with the node host).
+        builder.Services.AddSingleton<ISyncPeerAuthenticator, HeaderClaimAuthenticator>();
         // Notices to watching children go out at once: the fake clock would hold a debounce forever.
-        builder.Services.Configure<SyncOptions>(o => o.NoticeDebounce = TimeSpan.Zero);
+        builder.Services.Configure<SyncOptions>(o => (o.PeerCallLimit, o.PeerCallWindow, o.NoticeDebounce) = (PeerCallLimit, TimeSpan.FromHours(1), TimeSpan.Zero));
+        builder.Services.AddSingleton<SyncPeerGate>();
         _app = builder.Build();
         _app.MapServiceHallSync();
         await _app.StartAsync(TestContext.Current.CancellationToken);
@@ -94,8 +106,11 @@ internal sealed class TestNode : IAsyncDisposable
     }
 
     /// <summary>Registers <paramref name="child"/> as a child of this node with <paramref name="scope"/>.</summary>
-    public void AddChild(TestNode child, string scope, NodeLevel level) =>
+    public void AddChild(TestNode child, string scope, NodeLevel level)
+    {
         Directory.Children[child.Id] = new SyncPeer(child.Id, (int)level, scope);
+        Directory.Below.Add(child.Directory);
+    }
 
     public void ConnectTo(TestNode parent, NodeLevel level, SyncOptions? options = null)
     {

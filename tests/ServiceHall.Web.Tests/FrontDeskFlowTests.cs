@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using ServiceHall.Cli.Devnet;
+using ServiceHall.Cli.Profiles;
 using ServiceHall.Integration.Tests.Cli;
 using static Microsoft.Playwright.Assertions;
 
@@ -10,9 +11,11 @@ namespace ServiceHall.Web.Tests;
 /// <summary>
 /// The front desk end to end in headless Chromium over real node processes (a devnet of city, one township, one village,
 /// started with the real <c>servicehall</c> program): a clerk files a business registration at the village's page, it is
-/// routed up, the four departments approve it on the city's pages, and the village's page shows it approved. The test
+/// routed up, the four departments approve it on the city's pages, and the village's page shows it approved. Every clerk
+/// signs in with the id and secret that devnet registered at the city and wrote to <c>DIR/clerks.json</c>. The test
 /// takes the README's screenshots on the way (docs/screenshots/). Everything it starts is killed in DisposeAsync.
 /// </summary>
+[Collection(RealNodes.Name)]
 public sealed partial class FrontDeskFlowTests : IAsyncDisposable
 {
     private static readonly TimeSpan CallLimit = TimeSpan.FromSeconds(30);
@@ -30,7 +33,17 @@ public sealed partial class FrontDeskFlowTests : IAsyncDisposable
         string village = Web("t01-v01"), township = Web("t01"), city = Web("city");
 
         // Pages and assets come from the node itself (no CDN): the stylesheet is served at the node's web address.
-        var clerk = await SignInAsync(chromium, village, "wang@t01-v01", "ADM");
+        // A wrong secret signs nobody in, and the page does not say whether the id exists.
+        var stranger = await chromium.NewPageAsync();
+        await stranger.GotoAsync(village + "/SignIn");
+        await stranger.Locator("#ClerkId").FillAsync("window@t01-v01");
+        await stranger.Locator("#Secret").FillAsync("not-the-secret");
+        await ShotAsync(stranger, "sign-in");
+        await stranger.Locator("#sign-in").ClickAsync();
+        await Expect(stranger.Locator(".field-error")).ToContainTextAsync("工作人员编号或密码错误");
+        await Expect(stranger.Locator(".clerk")).ToHaveCountAsync(0);
+
+        var clerk = await SignInAsync(chromium, village, "window@t01-v01");
         var css = await clerk.Context.APIRequest.GetAsync(village + "/assets/site.css");
         Assert.Equal(200, css.Status);
 
@@ -72,7 +85,7 @@ public sealed partial class FrontDeskFlowTests : IAsyncDisposable
         await Expect(clerk.Locator("#timeline li[data-kind=Routed]")).ToHaveCountAsync(1);
 
         // The township's queue picks the case up as it arrives by sync, without a reload of the page.
-        var towner = await SignInAsync(chromium, township, "zhao@t01", "ADM");
+        var towner = await SignInAsync(chromium, township, "window@t01");
         await towner.GotoAsync(township + "/");
         await towner.EvaluateAsync("window.__notReloaded = true");
         await UntilAsync($"{n} in the township's queue", async () =>
@@ -90,7 +103,7 @@ public sealed partial class FrontDeskFlowTests : IAsyncDisposable
         var pages = new Dictionary<string, IPage>(StringComparer.Ordinal);
         foreach (var d in BizDepartments)
         {
-            pages[d] = await SignInAsync(chromium, city, $"{d.ToLowerInvariant()}@city", d);
+            pages[d] = await SignInAsync(chromium, city, $"{d.ToLowerInvariant()}@city");
         }
 
         var lead = pages["MKT"];
@@ -154,39 +167,50 @@ public sealed partial class FrontDeskFlowTests : IAsyncDisposable
         await clerk.Locator("#do-Evaluated").ClickAsync();
         await Expect(clerk.Locator("#case-summary")).ToContainTextAsync("非常满意");
 
-        // The city's dashboard: statistics as tables and SVG charts, and every node's sync health.
+        // The city's dashboard is not a reviewer's: it is refused, and not in the menu.
+        await Expect(lead.Locator("header nav a[href='/Dashboard']")).ToHaveCountAsync(0);
+        Assert.Equal(403, (await lead.GotoAsync(city + "/Dashboard"))!.Status);
+        await Expect(lead.Locator("#refused")).ToBeVisibleAsync();
+        await Expect(lead.Locator("#totals")).ToHaveCountAsync(0);
+
+        // The city's operator sees it: statistics as tables and SVG charts, and every node's sync health.
+        var operatorPage = await SignInAsync(chromium, city, "operator@city");
+        await Expect(operatorPage.Locator("header nav a[href='/Cases/New']")).ToHaveCountAsync(0);
         await UntilAsync("the evaluation at the city", async () =>
         {
             await Cli("sync", "now", "--node", Url("t01-v01"));
             await Cli("sync", "now", "--node", Url("t01"));
-            await lead.GotoAsync(city + "/Dashboard");
-            return (await lead.Locator("#totals tbody td").Last.InnerTextAsync()).Trim() == "5.00";
+            await operatorPage.GotoAsync(city + "/Dashboard");
+            return (await operatorPage.Locator("#totals tbody td").Last.InnerTextAsync()).Trim() == "5.00";
         });
         // Every registered node is on the map and in the table (the seed registers the whole city), this devnet's among them.
-        await Expect(lead.Locator("#sync-map .map-node")).ToHaveCountAsync(await lead.Locator("#sync-health tbody tr").CountAsync());
-        await Expect(lead.Locator("#sync-map .map-node[data-node=t01-v01]")).ToHaveCountAsync(1);
-        await Expect(lead.Locator("#sync-health tr[data-node=t01-v01]")).ToBeVisibleAsync();
-        await Expect(lead.Locator("#chart-ontime-township rect")).Not.ToHaveCountAsync(0);
-        await ShotAsync(lead, "dashboard", fullPage: false);
-        await lead.Locator("#sync-map").ScreenshotAsync(new LocatorScreenshotOptions { Path = ShotPath("sync-map") });
+        await Expect(operatorPage.Locator("#sync-map .map-node")).ToHaveCountAsync(await operatorPage.Locator("#sync-health tbody tr").CountAsync());
+        await Expect(operatorPage.Locator("#sync-map .map-node[data-node=t01-v01]")).ToHaveCountAsync(1);
+        await Expect(operatorPage.Locator("#sync-health tr[data-node=t01-v01]")).ToBeVisibleAsync();
+        await Expect(operatorPage.Locator("#chart-ontime-township rect")).Not.ToHaveCountAsync(0);
+        await ShotAsync(operatorPage, "dashboard", fullPage: false);
+        await operatorPage.Locator("#sync-map").ScreenshotAsync(new LocatorScreenshotOptions { Path = ShotPath("sync-map") });
 
         // English on request; Chinese stays the default for everyone else.
-        await lead.Locator("#lang").ClickAsync();
-        await Expect(lead.Locator("h1")).ToHaveTextAsync("Dashboard");
-        await ShotAsync(lead, "dashboard-en", fullPage: false);
-        await pages["QS"].GotoAsync(city + "/Dashboard");
-        await Expect(pages["QS"].Locator("h1")).ToHaveTextAsync("统计看板");
+        await operatorPage.Locator("#lang").ClickAsync();
+        await Expect(operatorPage.Locator("h1")).ToHaveTextAsync("Dashboard");
+        await ShotAsync(operatorPage, "dashboard-en", fullPage: false);
+        await pages["QS"].GotoAsync(city + "/");
+        await Expect(pages["QS"].Locator("h1")).ToHaveTextAsync("办件队列");
     }
 
-    private static async Task<IPage> SignInAsync(ChromiumBrowser chromium, string node, string user, string department)
+    /// <summary>A new browser context signed in at <paramref name="node"/> as <paramref name="clerkId"/>, with the secret devnet wrote for it.</summary>
+    private async Task<IPage> SignInAsync(ChromiumBrowser chromium, string node, string clerkId)
     {
+        var credential = (ClerkProfile.Load(_devnet.Directory) ?? throw new InvalidOperationException($"devnet wrote no {ClerkProfile.FileName}"))
+            .Clerks.Single(c => c.Id == clerkId);
         var page = await chromium.NewPageAsync();
         await page.GotoAsync(node + "/");
         await page.WaitForURLAsync(new Regex("/SignIn"));
-        await page.Locator("#UserId").FillAsync(user);
-        await page.Locator("#Department").SelectOptionAsync(department);
+        await page.Locator("#ClerkId").FillAsync(credential.Id);
+        await page.Locator("#Secret").FillAsync(credential.Secret);
         await page.Locator("#sign-in").ClickAsync();
-        await Expect(page.Locator(".clerk")).ToContainTextAsync(user);
+        await Expect(page.Locator(".clerk")).ToContainTextAsync(clerkId);
         return page;
     }
 
@@ -217,7 +241,7 @@ public sealed partial class FrontDeskFlowTests : IAsyncDisposable
         }
     }
 
-    private static Task<CliResult> Cli(params string[] args) => CliProcess.RunAsync(CallLimit, args);
+    private Task<CliResult> Cli(params string[] args) => _devnet.CliAsync(CallLimit, args);
 
     /// <summary>Saves a full-page screenshot as docs/screenshots/NAME.png in the source tree (shown in the README).</summary>
     private static async Task ShotAsync(IPage page, string name, bool fullPage = true) =>

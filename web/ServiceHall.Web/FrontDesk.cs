@@ -1,12 +1,14 @@
 using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Unicode;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Localization;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.FileProviders;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.WebEncoders;
 using ServiceHall.Web.Identity;
 using ServiceHall.Web.Localization;
@@ -44,10 +46,13 @@ public static class FrontDesk
                 o.Cookie.SameSite = SameSiteMode.Strict;
                 o.SlidingExpiration = true;
                 o.ExpireTimeSpan = TimeSpan.FromHours(10);
+                // The cookie only says who signed in: every request holds it against the registry row this node has now.
+                o.Events.OnValidatePrincipal = RecheckClerkAsync;
             });
         builder.Services.AddAuthorization();
         // Chinese text is written as is, not as &#x…; entities (the pages are UTF-8).
         builder.Services.Configure<WebEncoderOptions>(o => o.TextEncoderSettings = new TextEncoderSettings(UnicodeRanges.All));
+        builder.Services.AddSingleton<SignInThrottle>();
         builder.Services.AddSingleton<ClerkSignIn>();
         builder.Services.AddSingleton<Ui>();
         builder.Services.Configure<RequestLocalizationOptions>(o =>
@@ -59,6 +64,17 @@ public static class FrontDesk
             // Chinese unless the clerk switched: the browser's Accept-Language does not decide (a hall's PCs are set up anyhow).
             o.RequestCultureProviders = [new CookieRequestCultureProvider()];
         });
+    }
+
+    private static async Task RecheckClerkAsync(CookieValidatePrincipalContext context)
+    {
+        var services = context.HttpContext.RequestServices;
+        if (services.GetRequiredService<ClerkSignIn>().Recheck(context.Principal) is { } why)
+        {
+            services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(FrontDesk)).LogInformation("Web clerk signed out: {Reason}", why);
+            context.RejectPrincipal();
+            await context.HttpContext.SignOutAsync(ClerkSignIn.Scheme);
+        }
     }
 
     /// <summary>Adds the middleware (assets, localization, sign-in) and maps the pages and the language switch.</summary>

@@ -10,7 +10,8 @@ namespace ServiceHall.Core.Tests.Cases;
 /// <summary>Per-job evaluation of intermediary agencies (一事一评) carried on a case's evaluation, and the A–D rating from it.</summary>
 public sealed class AgencyEvaluationTests
 {
-    private static readonly ServerCallContext Ctx = TestServerCallContext.Create(TestContext.Current.CancellationToken);
+    private static readonly ServerCallContext Ctx = TestServerCallContext.As(
+        new ServiceHall.Core.Clerks.Clerk("u1", Village, VillageScope, "civil", ServiceHall.Core.Clerks.ClerkRole.Reviewer, "u1", Disabled: false), TestContext.Current.CancellationToken);
 
     private static readonly P.Clerk Civil = new() { UserId = "u1", Department = "civil" };
 
@@ -126,7 +127,7 @@ public sealed class AgencyEvaluationTests
         var atVillage = new CasesService(village.Repository);
         var n = await DeliveredCase(atVillage);
         village.CopyCasesTo(city);
-        await new CasesService(city.Repository).Evaluate(Evaluation(n, 1, "AG-001", 1), Ctx);
+        await new CasesService(city.Repository).Evaluate(Evaluation(n, 1, "AG-001", 1), city.As("civil"));
         await atVillage.Evaluate(Evaluation(n, 5, "AG-001", 5), Ctx);
         village.CopyCasesTo(city);
 

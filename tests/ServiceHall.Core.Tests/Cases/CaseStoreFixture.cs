@@ -50,6 +50,7 @@ internal sealed class CaseStoreFixture : IDisposable
         Sync = new SyncStore(Provider, ServiceHallSchema.Create(), nodeId, Time);
         Sync.SetNodeScope(scope);
         Node = new NodeIdentity(nodeId, level);
+        Scope = scope;
         Repository = new CaseRepository(Sync, TestCatalogue.Default, Node);
     }
 
@@ -60,6 +61,12 @@ internal sealed class CaseStoreFixture : IDisposable
     public SyncStore Sync { get; }
 
     public NodeIdentity Node { get; }
+
+    public string Scope { get; }
+
+    /// <summary>A call signed in as clerk <paramref name="user"/> of <paramref name="department"/> working at this node.</summary>
+    public Grpc.Core.ServerCallContext As(string department, string user = "u1", ServiceHall.Core.Clerks.ClerkRole role = ServiceHall.Core.Clerks.ClerkRole.Reviewer) =>
+        TestServerCallContext.As(new ServiceHall.Core.Clerks.Clerk(user, Node.NodeId, Scope, department, role, user, Disabled: false), TestContext.Current.CancellationToken);
 
     public CaseRepository Repository { get; }
 

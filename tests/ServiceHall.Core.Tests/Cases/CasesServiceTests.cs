@@ -10,8 +10,6 @@ namespace ServiceHall.Core.Tests.Cases;
 
 public sealed class CasesServiceTests
 {
-    private static readonly ServerCallContext Ctx = TestServerCallContext.Create(TestContext.Current.CancellationToken);
-
     private static P.Clerk Clerk(string dept, string user = "u1") => new() { UserId = user, Department = dept };
 
     private static P.SubmitCaseRequest Submit(string item) => new()
@@ -35,7 +33,7 @@ public sealed class CasesServiceTests
     {
         using var store = CaseStoreFixture.Village();
         var svc = new CasesService(store.Repository);
-        var c = await svc.Submit(Submit(BusinessRegistration.Code), Ctx);
+        var c = await svc.Submit(Submit(BusinessRegistration.Code), store.As("window"));
         Assert.Equal("t01-v01-20261127-0001", c.Number);
         Assert.Equal(P.CaseStatus.Submitted, c.Status);
         Assert.Equal(P.NodeLevel.City, c.Level);
@@ -48,14 +46,14 @@ public sealed class CasesServiceTests
     }
 
     [Fact]
-    public async Task Submit_NoClerk_InvalidArgument()
+    public async Task Submit_NoClerkClaimed_RecordsTheSignedInClerk()
     {
         using var store = CaseStoreFixture.Village();
         var svc = new CasesService(store.Repository);
         var req = Submit(ResidenceCertificate.Code);
         req.Clerk = null;
-        Assert.Equal(StatusCode.InvalidArgument, await CodeOf(() => svc.Submit(req, Ctx), "clerk"));
-        Assert.Equal(0, store.Count("SELECT COUNT(*) FROM cases"));
+        var c = await svc.Submit(req, store.As("civil", "wang@t01-v01"));
+        Assert.Equal(("wang@t01-v01", "civil"), (c.History[0].Actor.UserId, c.History[0].Actor.Department));
     }
 
     [Fact]
@@ -64,14 +62,14 @@ public sealed class CasesServiceTests
         using var store = CaseStoreFixture.Village();
         var req = Submit(ResidenceCertificate.Code);
         req.ApplicantName = new string('x', 201);
-        Assert.Equal(StatusCode.InvalidArgument, await CodeOf(() => new CasesService(store.Repository).Submit(req, Ctx), "longer than 200"));
+        Assert.Equal(StatusCode.InvalidArgument, await CodeOf(() => new CasesService(store.Repository).Submit(req, store.As("window")), "longer than 200"));
     }
 
     [Fact]
     public async Task Submit_UnknownItem_NotFound()
     {
         using var store = CaseStoreFixture.Village();
-        Assert.Equal(StatusCode.NotFound, await CodeOf(() => new CasesService(store.Repository).Submit(Submit("NO-SUCH"), Ctx), "NO-SUCH"));
+        Assert.Equal(StatusCode.NotFound, await CodeOf(() => new CasesService(store.Repository).Submit(Submit("NO-SUCH"), store.As("window")), "NO-SUCH"));
     }
 
     [Fact]
@@ -79,9 +77,9 @@ public sealed class CasesServiceTests
     {
         using var store = CaseStoreFixture.Village();
         var svc = new CasesService(store.Repository);
-        Assert.Equal(StatusCode.NotFound, await CodeOf(() => svc.Get(new P.GetCaseRequest { Number = "t01-v01-20261127-0042" }, Ctx)));
-        Assert.Equal(StatusCode.InvalidArgument, await CodeOf(() => svc.Get(new P.GetCaseRequest { Number = "'; DROP TABLE cases" }, Ctx)));
-        Assert.Equal(StatusCode.InvalidArgument, await CodeOf(() => svc.Get(new P.GetCaseRequest(), Ctx)));
+        Assert.Equal(StatusCode.NotFound, await CodeOf(() => svc.Get(new P.GetCaseRequest { Number = "t01-v01-20261127-0042" }, store.As("window"))));
+        Assert.Equal(StatusCode.InvalidArgument, await CodeOf(() => svc.Get(new P.GetCaseRequest { Number = "'; DROP TABLE cases" }, store.As("window"))));
+        Assert.Equal(StatusCode.InvalidArgument, await CodeOf(() => svc.Get(new P.GetCaseRequest(), store.As("window"))));
     }
 
     [Fact]
@@ -89,8 +87,8 @@ public sealed class CasesServiceTests
     {
         using var store = CaseStoreFixture.Village();
         var svc = new CasesService(store.Repository);
-        var c = await svc.Submit(Submit(BusinessRegistration.Code), Ctx);
-        Assert.Equal(StatusCode.PermissionDenied, await CodeOf(() => svc.Accept(new P.CaseActionRequest { Number = c.Number, Clerk = Clerk("market") }, Ctx), "route"));
+        var c = await svc.Submit(Submit(BusinessRegistration.Code), store.As("window"));
+        Assert.Equal(StatusCode.PermissionDenied, await CodeOf(() => svc.Accept(new P.CaseActionRequest { Number = c.Number, Clerk = Clerk("market") }, store.As("market")), "route"));
     }
 
     [Fact]
@@ -98,8 +96,8 @@ public sealed class CasesServiceTests
     {
         using var store = CaseStoreFixture.Village();
         var svc = new CasesService(store.Repository);
-        var c = await svc.Submit(Submit(ResidenceCertificate.Code), Ctx);
-        Assert.Equal(StatusCode.FailedPrecondition, await CodeOf(() => svc.Decide(new P.DecideRequest { Number = c.Number, Clerk = Clerk("civil"), Approved = true }, Ctx), "not been accepted"));
+        var c = await svc.Submit(Submit(ResidenceCertificate.Code), store.As("window"));
+        Assert.Equal(StatusCode.FailedPrecondition, await CodeOf(() => svc.Decide(new P.DecideRequest { Number = c.Number, Clerk = Clerk("civil"), Approved = true }, store.As("civil")), "not been accepted"));
     }
 
     [Fact]
@@ -107,8 +105,8 @@ public sealed class CasesServiceTests
     {
         using var store = CaseStoreFixture.Village();
         var svc = new CasesService(store.Repository);
-        var c = await svc.Submit(Submit(BusinessRegistration.Code), Ctx);
-        Assert.Equal(StatusCode.InvalidArgument, await CodeOf(() => svc.Route(new P.RouteRequest { Number = c.Number, Clerk = Clerk("window"), TargetNode = "x", TargetLevel = P.NodeLevel.Village }, Ctx)));
+        var c = await svc.Submit(Submit(BusinessRegistration.Code), store.As("window"));
+        Assert.Equal(StatusCode.InvalidArgument, await CodeOf(() => svc.Route(new P.RouteRequest { Number = c.Number, Clerk = Clerk("window"), TargetNode = "x", TargetLevel = P.NodeLevel.Village }, store.As("window"))));
     }
 
     [Fact]
@@ -116,11 +114,11 @@ public sealed class CasesServiceTests
     {
         using var store = CaseStoreFixture.Village();
         var svc = new CasesService(store.Repository);
-        var c = await svc.Submit(Submit(BusinessRegistration.Code), Ctx);
-        var routed = await svc.Route(new P.RouteRequest { Number = c.Number, Clerk = Clerk("window"), TargetNode = Township, TargetLevel = P.NodeLevel.Township }, Ctx);
+        var c = await svc.Submit(Submit(BusinessRegistration.Code), store.As("window"));
+        var routed = await svc.Route(new P.RouteRequest { Number = c.Number, Clerk = Clerk("window"), TargetNode = Township, TargetLevel = P.NodeLevel.Township }, store.As("window"));
         Assert.Equal(Township, routed.Holder);
         Assert.Equal(("Routed", Township), (routed.History[^1].Kind, routed.History[^1].TargetNode));
-        Assert.Equal(StatusCode.PermissionDenied, await CodeOf(() => svc.Route(new P.RouteRequest { Number = c.Number, Clerk = Clerk("window"), TargetNode = City, TargetLevel = P.NodeLevel.City }, Ctx), "held at t01"));
+        Assert.Equal(StatusCode.PermissionDenied, await CodeOf(() => svc.Route(new P.RouteRequest { Number = c.Number, Clerk = Clerk("window"), TargetNode = City, TargetLevel = P.NodeLevel.City }, store.As("window")), "held at t01"));
     }
 
     [Fact]
@@ -128,8 +126,8 @@ public sealed class CasesServiceTests
     {
         using var store = CaseStoreFixture.Village();
         var svc = new CasesService(store.Repository);
-        var c = await svc.Submit(Submit(BusinessRegistration.Code), Ctx);
-        Assert.Equal(StatusCode.InvalidArgument, await CodeOf(() => svc.RecordOpinion(new P.RecordOpinionRequest { Number = c.Number, Clerk = Clerk("tax"), Department = "tax" }, Ctx)));
+        var c = await svc.Submit(Submit(BusinessRegistration.Code), store.As("window"));
+        Assert.Equal(StatusCode.InvalidArgument, await CodeOf(() => svc.RecordOpinion(new P.RecordOpinionRequest { Number = c.Number, Clerk = Clerk("tax"), Department = "tax" }, store.As("tax"))));
     }
 
     [Fact]
@@ -137,10 +135,10 @@ public sealed class CasesServiceTests
     {
         using var store = CaseStoreFixture.Village();
         var svc = new CasesService(store.Repository);
-        var c = await svc.Submit(Submit(ResidenceCertificate.Code), Ctx);
+        var c = await svc.Submit(Submit(ResidenceCertificate.Code), store.As("window"));
         var req = new P.RequestCorrectionRequest { Number = c.Number, Clerk = Clerk("civil") };
         req.MissingMaterials.AddRange(Enumerable.Range(0, 51).Select(i => "m" + i));
-        Assert.Equal(StatusCode.InvalidArgument, await CodeOf(() => svc.RequestCorrection(req, Ctx), "at most 50"));
+        Assert.Equal(StatusCode.InvalidArgument, await CodeOf(() => svc.RequestCorrection(req, store.As("civil")), "at most 50"));
     }
 
     [Fact]
@@ -148,8 +146,8 @@ public sealed class CasesServiceTests
     {
         using var store = CaseStoreFixture.Village();
         var svc = new CasesService(store.Repository);
-        var c = await svc.Submit(Submit(ResidenceCertificate.Code), Ctx);
-        Assert.Equal(StatusCode.InvalidArgument, await CodeOf(() => svc.Evaluate(new P.EvaluateRequest { Number = c.Number, Clerk = Clerk("civil"), Rating = 7 }, Ctx)));
+        var c = await svc.Submit(Submit(ResidenceCertificate.Code), store.As("window"));
+        Assert.Equal(StatusCode.InvalidArgument, await CodeOf(() => svc.Evaluate(new P.EvaluateRequest { Number = c.Number, Clerk = Clerk("civil"), Rating = 7 }, store.As("civil"))));
     }
 
     [Fact]
@@ -158,23 +156,23 @@ public sealed class CasesServiceTests
         using var store = CaseStoreFixture.Village();
         var svc = new CasesService(store.Repository);
         var civil = Clerk("civil");
-        var n = (await svc.Submit(Submit(ResidenceCertificate.Code), Ctx)).Number;
-        await svc.Accept(new P.CaseActionRequest { Number = n, Clerk = civil }, Ctx);
-        var decided = await svc.Decide(new P.DecideRequest { Number = n, Clerk = civil, Approved = true, Reason = "resident" }, Ctx);
+        var n = (await svc.Submit(Submit(ResidenceCertificate.Code), store.As("window"))).Number;
+        await svc.Accept(new P.CaseActionRequest { Number = n, Clerk = civil }, store.As("civil"));
+        var decided = await svc.Decide(new P.DecideRequest { Number = n, Clerk = civil, Approved = true, Reason = "resident" }, store.As("civil"));
         Assert.Equal(P.CaseStatus.Approved, decided.Status);
         Assert.Equal("2026-11-27", decided.DueDate);
         Assert.True(decided.Flags.DecidedOnTheSpot);
-        await svc.IssueCertificate(new P.IssueCertificateRequest { Number = n, Clerk = civil, CertificateNumber = "RC-1" }, Ctx);
-        await svc.Deliver(new P.CaseActionRequest { Number = n, Clerk = civil }, Ctx);
-        var rated = await svc.Evaluate(new P.EvaluateRequest { Number = n, Clerk = civil, Rating = 5, Comment = "好" }, Ctx);
+        await svc.IssueCertificate(new P.IssueCertificateRequest { Number = n, Clerk = civil, CertificateNumber = "RC-1" }, store.As("civil"));
+        await svc.Deliver(new P.CaseActionRequest { Number = n, Clerk = civil }, store.As("civil"));
+        var rated = await svc.Evaluate(new P.EvaluateRequest { Number = n, Clerk = civil, Rating = 5, Comment = "好" }, store.As("civil"));
         Assert.Equal(5, rated.Rating);
         Assert.Equal(["Submitted", "Accepted", "Decided", "CertificateIssued", "Delivered", "Evaluated"], rated.History.Select(h => h.Kind));
-        var other = (await svc.Submit(Submit(ResidenceCertificate.Code), Ctx)).Number;
-        await svc.Withdraw(new P.WithdrawRequest { Number = other, Clerk = civil, Reason = "no longer needed" }, Ctx);
-        var delivered = await svc.List(new P.ListCasesRequest { Status = P.CaseStatus.Delivered }, Ctx);
+        var other = (await svc.Submit(Submit(ResidenceCertificate.Code), store.As("window"))).Number;
+        await svc.Withdraw(new P.WithdrawRequest { Number = other, Clerk = civil, Reason = "no longer needed" }, store.As("civil"));
+        var delivered = await svc.List(new P.ListCasesRequest { Status = P.CaseStatus.Delivered }, store.As("window"));
         Assert.Equal([n], delivered.Cases.Select(c => c.Number));
-        Assert.Equal(2, (await svc.List(new P.ListCasesRequest(), Ctx)).Cases.Count);
-        Assert.Equal(StatusCode.FailedPrecondition, await CodeOf(() => svc.Evaluate(new P.EvaluateRequest { Number = n, Clerk = civil, Rating = 1 }, Ctx), "one rating per case"));
+        Assert.Equal(2, (await svc.List(new P.ListCasesRequest(), store.As("window"))).Cases.Count);
+        Assert.Equal(StatusCode.FailedPrecondition, await CodeOf(() => svc.Evaluate(new P.EvaluateRequest { Number = n, Clerk = civil, Rating = 1 }, store.As("civil")), "one rating per case"));
     }
 
     [Fact]
@@ -186,21 +184,21 @@ public sealed class CasesServiceTests
         var atCity = new CasesService(city.Repository);
         var req = Submit(BusinessRegistration.Code);
         req.Channel = P.CaseChannel.Online;
-        var n = (await atVillage.Submit(req, Ctx)).Number;
+        var n = (await atVillage.Submit(req, village.As("window"))).Number;
         village.CopyCasesTo(city);
         var market = Clerk("market");
-        Assert.Equal(StatusCode.InvalidArgument, await CodeOf(() => atCity.PreReview(new P.PreReviewRequest { Number = n, Clerk = market, Passed = false }, Ctx), "reason"));
-        await atCity.PreReview(new P.PreReviewRequest { Number = n, Clerk = market, Passed = true }, Ctx);
-        await atCity.Accept(new P.CaseActionRequest { Number = n, Clerk = market }, Ctx);
-        var paused = await atCity.RequestCorrection(new P.RequestCorrectionRequest { Number = n, Clerk = market, MissingMaterials = { "lease" } }, Ctx);
+        Assert.Equal(StatusCode.InvalidArgument, await CodeOf(() => atCity.PreReview(new P.PreReviewRequest { Number = n, Clerk = market, Passed = false }, city.As("market")), "reason"));
+        await atCity.PreReview(new P.PreReviewRequest { Number = n, Clerk = market, Passed = true }, city.As("market"));
+        await atCity.Accept(new P.CaseActionRequest { Number = n, Clerk = market }, city.As("market"));
+        var paused = await atCity.RequestCorrection(new P.RequestCorrectionRequest { Number = n, Clerk = market, MissingMaterials = { "lease" } }, city.As("market"));
         Assert.True(paused.Flags.Paused);
         city.CopyCasesTo(village);
-        var resumed = await atVillage.SupplyCorrection(new P.CaseActionRequest { Number = n, Clerk = Clerk("window") }, Ctx);
+        var resumed = await atVillage.SupplyCorrection(new P.CaseActionRequest { Number = n, Clerk = Clerk("window") }, village.As("window"));
         Assert.Equal(P.CaseStatus.Accepted, resumed.Status);
-        Assert.Equal(StatusCode.FailedPrecondition, await CodeOf(() => atCity.RecordOpinion(new P.RecordOpinionRequest { Number = n, Clerk = Clerk("tax"), Department = "tax", Opinion = P.Opinion.Approve }, Ctx), "awaiting correction"));
+        Assert.Equal(StatusCode.FailedPrecondition, await CodeOf(() => atCity.RecordOpinion(new P.RecordOpinionRequest { Number = n, Clerk = Clerk("tax"), Department = "tax", Opinion = P.Opinion.Approve }, city.As("tax")), "awaiting correction"));
         village.CopyCasesTo(city);
-        await atCity.RecordOpinion(new P.RecordOpinionRequest { Number = n, Clerk = Clerk("tax"), Department = "tax", Opinion = P.Opinion.Approve }, Ctx);
-        Assert.Equal(StatusCode.PermissionDenied, await CodeOf(() => atCity.RecordOpinion(new P.RecordOpinionRequest { Number = n, Clerk = Clerk("fire"), Department = "fire", Opinion = P.Opinion.Approve }, Ctx)));
+        await atCity.RecordOpinion(new P.RecordOpinionRequest { Number = n, Clerk = Clerk("tax"), Department = "tax", Opinion = P.Opinion.Approve }, city.As("tax"));
+        Assert.Equal(StatusCode.PermissionDenied, await CodeOf(() => atCity.RecordOpinion(new P.RecordOpinionRequest { Number = n, Clerk = Clerk("fire"), Department = "fire", Opinion = P.Opinion.Approve }, city.As("fire"))));
     }
 
     [Fact]

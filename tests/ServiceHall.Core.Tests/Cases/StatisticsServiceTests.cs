@@ -55,7 +55,7 @@ public sealed class StatisticsServiceTests
         t02.CopyCasesTo(city);
         time.SetUtcNow(Local(12, 14, 10));
 
-        var reply = await new StatisticsService(city.Repository, time).GetStatistics(new P.GetStatisticsRequest(), TestServerCallContext.Create(TestContext.Current.CancellationToken));
+        var reply = await new StatisticsService(city.Repository, time).GetStatistics(new P.GetStatisticsRequest(), city.As("adm", role: ServiceHall.Core.Clerks.ClerkRole.Manager));
 
         var total = reply.Total;
         Assert.Equal((7, 6, 3), (total.Cases, total.Accepted, total.Decided));
@@ -89,7 +89,7 @@ public sealed class StatisticsServiceTests
     public async Task GetStatistics_NoCases_ZeroesNotNaN()
     {
         using var city = CaseStoreFixture.City();
-        var reply = await new StatisticsService(city.Repository, city.Time).GetStatistics(new P.GetStatisticsRequest(), TestServerCallContext.Create(TestContext.Current.CancellationToken));
+        var reply = await new StatisticsService(city.Repository, city.Time).GetStatistics(new P.GetStatisticsRequest(), city.As("adm", role: ServiceHall.Core.Clerks.ClerkRole.Manager));
         Assert.Equal(0, reply.Total.Cases);
         Assert.Equal(0, reply.Total.OnTimeRate);
         Assert.Equal(0, reply.Total.AverageRating);

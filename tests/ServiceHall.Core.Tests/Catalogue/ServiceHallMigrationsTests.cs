@@ -76,18 +76,19 @@ public sealed class ServiceHallMigrationsTests
     }
 
     [Fact]
-    public void Create_Schema_CatalogueDownOnlyAndGlobal_CasesAndLinksBothWaysAndScoped()
+    public void Create_Schema_CatalogueDownOnlyAndGlobal_CasesAndLinksBothWaysAndScoped_ClerksDownOnlyAndScoped()
     {
         var schema = ServiceHallSchema.Create();
 
-        Assert.Equal(2, schema.Version);
-        Assert.Equal(["departments", "items", "calendar_days", "nodes", "agencies", "cases", "case_events", "node_links"], schema.Tables.Select(t => t.Name));
-        Assert.All(schema.Tables.Take(5), t =>
+        Assert.Equal(4, schema.Version);
+        Assert.Equal(["departments", "items", "calendar_days", "nodes", "agencies", "node_revocations", "cases", "case_events", "node_links", "clerks"], schema.Tables.Select(t => t.Name));
+        Assert.Equal((SyncDirection.DownOnly, "scope"), (schema.Tables[^1].Direction, schema.Tables[^1].ScopeColumn));
+        Assert.All(schema.Tables.Take(6), t =>
         {
             Assert.Equal(SyncDirection.DownOnly, t.Direction);
             Assert.Null(t.ScopeColumn);
         });
-        Assert.All(schema.Tables.Skip(5), t =>
+        Assert.All(schema.Tables.Skip(6).SkipLast(1), t =>
         {
             Assert.Equal(SyncDirection.Both, t.Direction);
             Assert.Equal("scope", t.ScopeColumn);

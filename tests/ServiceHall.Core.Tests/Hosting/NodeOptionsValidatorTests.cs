@@ -8,8 +8,8 @@ public class NodeOptionsValidatorTests
     private static NodeOptions Valid(NodeLevel level) => new()
     {
         Id = level == NodeLevel.City ? "city" : level == NodeLevel.Township ? "t01" : "t01-v01",
-        ListenUrl = "http://127.0.0.1:5100",
-        UpstreamUrl = level == NodeLevel.City ? null : "http://127.0.0.1:5000",
+        ListenUrl = "https://127.0.0.1:5100",
+        UpstreamUrl = level == NodeLevel.City ? null : "https://127.0.0.1:5000",
         DataDir = "/tmp/servicehall-test-data",
     };
 
@@ -44,6 +44,26 @@ public class NodeOptionsValidatorTests
         var e = Assert.Single(Errors(NodeLevel.Township, o));
         Assert.Contains("Node:WebListenUrl", e, StringComparison.Ordinal);
         Assert.Contains(expected, e, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_SecuredWebListenOffLoopback_RefusedEvenWithTheLabSwitch()
+    {
+        var o = Valid(NodeLevel.Township);
+        o.WebListenUrl = "http://10.1.2.3:5107";
+        o.AllowCleartextNonLoopback = true;
+        var e = Assert.Single(Errors(NodeLevel.Township, o));
+        Assert.Contains("Node:WebListenUrl", e, StringComparison.Ordinal);
+        Assert.Contains("served over TLS", e, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_CleartextWebListenOffLoopback_AllowedWithTheLabSwitch()
+    {
+        var o = Valid(NodeLevel.Township);
+        (o.ListenUrl, o.UpstreamUrl, o.InsecureCleartext, o.AllowCleartextNonLoopback) = ("http://127.0.0.1:5100", "http://127.0.0.1:5000", true, true);
+        o.WebListenUrl = "http://10.1.2.3:5107";
+        Assert.Empty(Errors(NodeLevel.Township, o));
     }
 
     [Fact]
@@ -96,9 +116,35 @@ public class NodeOptionsValidatorTests
     {
         var o = Valid(NodeLevel.Village);
         o.ListenUrl = "http://0.0.0.0:5100";
+        o.UpstreamUrl = "http://127.0.0.1:5000";
+        o.InsecureCleartext = true;
         Assert.Contains(Errors(NodeLevel.Village, o), e => e.Contains("non-loopback", StringComparison.Ordinal));
         o.AllowCleartextNonLoopback = true;
         Assert.Empty(Errors(NodeLevel.Village, o));
+    }
+
+    [Fact]
+    public void Validate_CleartextWithoutExplicitOption_Refused()
+    {
+        var o = Valid(NodeLevel.Village);
+        o.ListenUrl = "http://127.0.0.1:5100";
+        o.UpstreamUrl = "http://127.0.0.1:5000";
+        var errors = Errors(NodeLevel.Village, o);
+        Assert.Equal(2, errors.Count);
+        Assert.All(errors, e => Assert.Contains("--insecure-cleartext", e, StringComparison.Ordinal));
+        o.InsecureCleartext = true;
+        Assert.Empty(Errors(NodeLevel.Village, o));
+    }
+
+    [Fact]
+    public void Validate_MixedModes_Refused()
+    {
+        var o = Valid(NodeLevel.Village);
+        o.InsecureCleartext = true;
+        o.ListenUrl = "http://127.0.0.1:5100";
+        var e = Assert.Single(Errors(NodeLevel.Village, o));
+        Assert.Contains("Node:UpstreamUrl", e, StringComparison.Ordinal);
+        Assert.Contains("one mode", e, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -136,7 +182,7 @@ public class NodeOptionsValidatorTests
     public void Build_InvalidCommandLine_ThrowsWithEveryProblem()
     {
         var ex = Assert.Throws<NodeOptionsException>(() =>
-            NodeProgram.Build(["--id", "X", "--listen", "http://127.0.0.1:0"], NodeLevel.Village, null, null, TimeProvider.System));
+            NodeProgram.Build(["--id", "X", "--listen", "http://127.0.0.1:0", "--insecure-cleartext"], NodeLevel.Village, null, null, TimeProvider.System));
         Assert.Equal(3, ex.Errors.Count);
     }
 

@@ -16,7 +16,7 @@ public sealed class NodeProgramTests
     public async Task Build_WebModule_AddedOnlyWithAWebAddress(bool webListen)
     {
         using var dir = new TempDirectory();
-        string[] args = ["--id", "city", "--listen", "http://127.0.0.1:0", "--data", dir.Path];
+        string[] args = ["--id", "city", "--listen", "http://127.0.0.1:0", "--data", dir.Path, "--insecure-cleartext"];
         if (webListen)
         {
             args = [.. args, "--web-listen", "http://127.0.0.1:1"];

@@ -16,7 +16,7 @@ internal static class NodeStoreStatements
     public static (IReadOnlyList<StoreComponent> Components, SyncSchema Schema) CityNodeStore()
     {
         using var dir = new TempDirectory();
-        var app = NodeProgram.Build(["--id", "city", "--listen", "http://127.0.0.1:0", "--data", dir.Path], NodeLevel.City, null, null, TimeProvider.System);
+        var app = NodeProgram.Build(["--id", "city", "--listen", "http://127.0.0.1:0", "--data", dir.Path, "--insecure-cleartext"], NodeLevel.City, null, null, TimeProvider.System);
         try
         {
             return (app.Services.GetServices<StoreComponent>().ToList(), app.Services.GetRequiredService<SyncSchema>());

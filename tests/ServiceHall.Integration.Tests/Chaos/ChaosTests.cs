@@ -23,7 +23,18 @@ public sealed class ChaosTests
 
         // 12 rounds (every third kills a township); at most 150 answered cases per village, one every ~300 ms.
         await using var run = new ChaosRun(new ChaosOptions { Seed = seed, Rounds = 12, Log = line => output?.WriteLine(line) });
-        var result = await run.RunAsync(TestContext.Current.CancellationToken);
+        ChaosResult result;
+        try
+        {
+            result = await run.RunAsync(TestContext.Current.CancellationToken);
+        }
+        catch
+        {
+            run.KeepData = true; // the failure names a node's console.log: it must still be there to read
+            throw;
+        }
+
+        run.KeepData = !result.Converged;
         output?.WriteLine(
             $"seed {seed}: {result.Submitted} cases, {result.Kills} kills, {result.Cuts} cuts, start and chaos {result.StartAndChaos.TotalSeconds:0.0} s, "
             + $"converged {result.ConvergeTime.TotalSeconds:0.0} s after the last heal");

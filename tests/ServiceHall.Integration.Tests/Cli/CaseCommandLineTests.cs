@@ -10,17 +10,17 @@ public sealed class CaseCommandLineTests
 {
     private const string N = "t01-v01-20261127-0001";
 
-    private static RootCommand Root() => new() { CaseCommands.Create(), StatsCommands.Create() };
+    private static RootCommand Root() => CliRoot.Create();
 
     private static ParseResult Parse(string line) => Root().Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries));
 
     [Theory]
     [InlineData("case submit --node http://127.0.0.1:6400 --item CITY-BIZ-REG --applicant 某公司 --id-number 91370982MA3C000001")]
-    [InlineData("case submit --node http://127.0.0.1:6400 --item CITY-PENSION --applicant 李四 --id-number 1 --phone 138 --online --user u1 --department HRSS --json")]
+    [InlineData("case submit --node http://127.0.0.1:6400 --item CITY-PENSION --applicant 李四 --id-number 1 --phone 138 --online --as window@city --department HRSS --json")]
     [InlineData("case show --node http://127.0.0.1:6400 " + N + " --json")]
     [InlineData("case list --node http://127.0.0.1:6400 --status awaiting-correction --limit 10")]
     [InlineData("case pre-review " + N + " --node http://127.0.0.1:6400 --fail --reason 缺材料")]
-    [InlineData("case accept " + N + " --node http://127.0.0.1:6400 --user u1 --department MKT")]
+    [InlineData("case accept " + N + " --node http://127.0.0.1:6400 --as mkt@city --profile /tmp/profile")]
     [InlineData("case correct " + N + " --node http://127.0.0.1:6400 --missing 材料1 --missing 材料2")]
     [InlineData("case supply " + N + " --node http://127.0.0.1:6400")]
     [InlineData("case route " + N + " --node http://127.0.0.1:6400 --to t01")]
@@ -82,7 +82,7 @@ public sealed class CaseCommandLineTests
 
         Assert.Empty(result.Errors);
         Assert.False(result.GetValue<bool>("--online"));
-        Assert.Null(result.GetValue<string>("--user"));
+        Assert.Null(result.GetValue<string>("--as"));
         Assert.Null(result.GetValue<string>("--department"));
     }
 
@@ -122,10 +122,30 @@ public sealed class CaseCommandLineTests
         Assert.Contains("is the city", e.Message, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void DefaultUser_NodeId_ClerkAtNode()
+    [Theory]
+    [InlineData("http://127.0.0.1:5103", "Cases", null, "window@t01-v01")]
+    [InlineData("http://127.0.0.1:5103/", "Operator", null, "operator@t01-v01")]
+    [InlineData("http://127.0.0.1:5100", "Cases", "MKT", "mkt@city")]
+    [InlineData("http://127.0.0.1:5100", "Operator", null, "admin")]
+    [InlineData("http://127.0.0.1:5103", "Administrator", null, "admin")]
+    [InlineData("http://127.0.0.1:5999", "Cases", null, "admin")]
+    public void ClerkProfile_Choose_ClerkOfTheNodeAndNeed_ElseDefault(string url, string need, string? department, string expected)
     {
-        Assert.Equal("clerk@t01-v01", CaseCommands.DefaultUser("t01-v01"));
+        var profile = new ServiceHall.Cli.Profiles.ClerkProfile
+        {
+            Default = "admin",
+            Nodes = { ["city"] = "http://127.0.0.1:5100", ["t01-v01"] = "http://127.0.0.1:5103" },
+            Clerks =
+            {
+                new("admin", "s", "city", "ADM", "administrator"),
+                new("mkt@city", "s", "city", "MKT", "reviewer"),
+                new("window@city", "s", "city", "ADM", "window"),
+                new("operator@t01-v01", "s", "t01-v01", "ADM", "operator"),
+                new("window@t01-v01", "s", "t01-v01", "ADM", "window"),
+            },
+        };
+        var chosen = profile.Choose(new Uri(url), Enum.Parse<ServiceHall.Cli.Profiles.ClerkNeed>(need), department);
+        Assert.Equal(expected, chosen?.Id);
     }
 
     [Fact]

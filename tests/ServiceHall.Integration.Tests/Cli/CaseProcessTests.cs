@@ -43,11 +43,11 @@ public sealed class CaseProcessTests : IAsyncDisposable
         var accepted = await CaseAsync(city, n);
         Assert.Equal("submitted", accepted.GetProperty("status").GetString());
         Assert.Equal("city", accepted.GetProperty("holder").GetString());
-        await Ok("case", "accept", n, "--node", city, "--user", "li@city");
+        await Ok("case", "accept", n, "--node", city);
 
         // The four departments review at once, each with its own call.
         var opinions = await Task.WhenAll(BizDepartments.Select(d =>
-            Cli("case", "opinion", n, "--node", city, "--department", d, "--user", $"{d.ToLowerInvariant()}@city", "--verdict", "approve", "--reason", $"{d} 审查通过", "--json")));
+            Cli("case", "opinion", n, "--node", city, "--department", d, "--verdict", "approve", "--reason", $"{d} 审查通过", "--json")));
         Assert.All(opinions, r => Assert.True(r.ExitCode == 0, r.ToString()));
 
         var reviewed = await CaseAsync(city, n);
@@ -95,7 +95,8 @@ public sealed class CaseProcessTests : IAsyncDisposable
             ["Submitted", "Routed", "Routed", "Accepted", "OpinionRecorded", "OpinionRecorded", "OpinionRecorded", "OpinionRecorded", "Decided"],
             history.Select(h => h.GetProperty("kind").GetString()));
         Assert.Equal(["t01-v01", "t01-v01", "t01", "city"], history.Take(4).Select(h => h.GetProperty("node").GetString()));
-        Assert.Equal("li@city", history[3].GetProperty("actor").GetProperty("userId").GetString());
+        // The city's window clerk accepted it: the CLI signs in as the profile's window clerk of the node when no department is asked for.
+        Assert.Equal("window@city", history[3].GetProperty("actor").GetProperty("userId").GetString());
         Assert.All(history, h => Assert.True(h.GetProperty("at").GetDateTimeOffset() > DateTimeOffset.MinValue));
         Assert.Equal(BizDepartments.Order(), history.Skip(4).Take(4).Select(h => h.GetProperty("department").GetString()!).Order());
 
@@ -298,7 +299,7 @@ public sealed class CaseProcessTests : IAsyncDisposable
         }
     }
 
-    private static async Task<JsonElement> CaseAsync(string node, string n) => Parse((await Ok("case", "show", "--node", node, n, "--json")).Stdout);
+    private async Task<JsonElement> CaseAsync(string node, string n) => Parse((await Ok("case", "show", "--node", node, n, "--json")).Stdout);
 
     private static JsonElement Parse(string json)
     {
@@ -308,9 +309,10 @@ public sealed class CaseProcessTests : IAsyncDisposable
 
     private static string Compact(JsonElement e) => JsonSerializer.Serialize(e);
 
-    private static Task<CliResult> Cli(params string[] args) => CliProcess.RunAsync(CallLimit, args);
+    /// <summary>Runs the CLI with the devnet's clerk profile (what <c>devnet up</c> wrote into its data directory).</summary>
+    private Task<CliResult> Cli(params string[] args) => _devnet.CliAsync(CallLimit, args);
 
-    private static async Task<CliResult> Ok(params string[] args)
+    private async Task<CliResult> Ok(params string[] args)
     {
         var r = await Cli(args);
         Assert.True(r.ExitCode == 0, $"servicehall {string.Join(' ', args)}\n{r}");

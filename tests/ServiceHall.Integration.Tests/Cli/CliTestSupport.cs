@@ -1,3 +1,4 @@
+using ServiceHall.Cli.Profiles;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
@@ -81,6 +82,9 @@ public static class CliProcess
     }
 
     public static Task<CliResult> RunAsync(TimeSpan timeout, params string[] args) => RunAsync(timeout, null, args);
+
+    /// <summary>The environment that points the CLI at the operator profile a secured devnet wrote into <paramref name="devnetDirectory"/>.</summary>
+    public static Dictionary<string, string?> ProfileOf(string devnetDirectory) => new() { [ClerkProfile.EnvironmentVariable] = devnetDirectory };
 }
 
 /// <summary>Loopback ports for tests.</summary>

@@ -5,13 +5,7 @@ namespace ServiceHall.Integration.Tests.Cli;
 
 public sealed class CommandLineTests
 {
-    private static RootCommand Root() => new()
-    {
-        NodeCommands.Create(),
-        CatalogueCommands.Create(),
-        SyncCommands.Create(),
-        DevnetCommands.Create(),
-    };
+    private static RootCommand Root() => CliRoot.Create();
 
     [Theory]
     [InlineData("node status --node http://127.0.0.1:5100 --json")]

@@ -31,6 +31,10 @@ internal sealed class DevnetSession : IAsyncDisposable
         return up;
     }
 
+    /// <summary>Runs the CLI signed in through this devnet's clerk profile (<c>clerks.json</c> that <c>devnet up</c> wrote here).</summary>
+    public Task<CliResult> CliAsync(TimeSpan timeout, params string[] args) =>
+        CliProcess.RunAsync(timeout, new Dictionary<string, string?> { ["SERVICEHALL_PROFILE"] = _dir.Path }, args);
+
     /// <summary>The gRPC URL of a node.</summary>
     public string Url(string id) => Net.Nodes.Single(x => x.Id == id).Url;
 

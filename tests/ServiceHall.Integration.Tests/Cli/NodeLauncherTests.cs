@@ -109,7 +109,18 @@ public sealed class NodeLauncherTests : IDisposable
         var args = new NodeLaunch(spec, "/bin/servicehall-village-node.dll", "/d/t01-v01").NodeArguments;
 
         Assert.Equal(["/bin/servicehall-village-node.dll", "--id", "t01-v01", "--listen", "http://127.0.0.1:6202", "--web-listen", "http://127.0.0.1:6205",
-            "--upstream", "http://127.0.0.1:6201", "--data", "/d/t01-v01"], args);
+            "--upstream", "http://127.0.0.1:6201", "--data", "/d/t01-v01", "--insecure-cleartext"], args);
+    }
+
+    [Fact]
+    public void NodeArguments_SecuredVillage_HttpsAndNoCleartextFlag()
+    {
+        var spec = DevnetPlan.Create(1, 1, 6200).Single(n => n.Id == "t01-v01") with { Secured = true };
+
+        var args = new NodeLaunch(spec, "/bin/servicehall-village-node.dll", "/d/t01-v01").NodeArguments;
+
+        Assert.Equal(["/bin/servicehall-village-node.dll", "--id", "t01-v01", "--listen", "https://127.0.0.1:6202", "--web-listen", "http://127.0.0.1:6205",
+            "--upstream", "https://127.0.0.1:6201", "--data", "/d/t01-v01"], args);
     }
 
     [Fact]

@@ -13,13 +13,15 @@ public sealed class NodeHostTests : IAsyncLifetime
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "servicehall-tests", Guid.NewGuid().ToString("N"));
     private Microsoft.AspNetCore.Builder.WebApplication? _app;
     private GrpcChannel? _channel;
+    private Grpc.Core.Metadata _admin = [];
 
     public async ValueTask InitializeAsync()
     {
-        _app = NodeProgram.Build(["--id", "city", "--listen", "http://127.0.0.1:0", "--data", _dir], NodeLevel.City, null, null, TimeProvider.System);
+        _app = NodeProgram.Build(["--id", "city", "--listen", "http://127.0.0.1:0", "--insecure-cleartext", "--data", _dir], NodeLevel.City, null, null, TimeProvider.System);
         _app.InitializeServiceHallStore();
         await _app.StartAsync(TestContext.Current.CancellationToken);
         _channel = GrpcChannel.ForAddress(NodeProgram.BoundAddress(_app));
+        _admin = ClerkCredentials.FirstAdministrator(_dir);
     }
 
     public async ValueTask DisposeAsync()
@@ -61,7 +63,7 @@ public sealed class NodeHostTests : IAsyncLifetime
     public async Task GetStatus_City_ReportsIdentityStoreAndSchema()
     {
         var admin = new NodeAdmin.NodeAdminClient(_channel);
-        var status = await admin.GetStatusAsync(new GetStatusRequest(), cancellationToken: TestContext.Current.CancellationToken);
+        var status = await admin.GetStatusAsync(new GetStatusRequest(), _admin, cancellationToken: TestContext.Current.CancellationToken);
         Assert.Equal("city", status.NodeId);
         Assert.Equal(ServiceHall.Protos.V1.NodeLevel.City, status.Level);
         Assert.Equal("city", status.Scope);
@@ -72,6 +74,24 @@ public sealed class NodeHostTests : IAsyncLifetime
         Assert.Equal(Environment.ProcessId, status.Pid);
         Assert.True(status.UptimeSeconds >= 0);
         Assert.True(File.Exists(Path.Combine(_dir, "city.db")));
+    }
+
+    [Fact]
+    public async Task AdminCalls_WithoutOrWithWrongCredential_Unauthenticated_NothingRegistered()
+    {
+        var admin = new NodeAdmin.NodeAdminClient(_channel);
+        var request = new RegisterNodeRequest { Id = "t01-v88", Level = ServiceHall.Protos.V1.NodeLevel.Village, ParentId = "t01" };
+        var wrong = new Grpc.Core.Metadata { { "authorization", "Basic " + Convert.ToBase64String("admin:not-the-secret"u8.ToArray()) } };
+        foreach (var headers in new[] { [], wrong, new Grpc.Core.Metadata { { "authorization", "Bearer x" } } })
+        {
+            var e = await Assert.ThrowsAsync<Grpc.Core.RpcException>(async () => await admin.RegisterNodeAsync(request, headers, cancellationToken: TestContext.Current.CancellationToken));
+            Assert.Equal(Grpc.Core.StatusCode.Unauthenticated, e.StatusCode);
+            Assert.Equal(Grpc.Core.StatusCode.Unauthenticated, (await Assert.ThrowsAsync<Grpc.Core.RpcException>(async () =>
+                await admin.GetStatusAsync(new GetStatusRequest(), headers, cancellationToken: TestContext.Current.CancellationToken))).StatusCode);
+        }
+
+        var nodes = await new Catalogue.CatalogueClient(_channel).ListNodesAsync(new ListNodesRequest(), cancellationToken: TestContext.Current.CancellationToken);
+        Assert.DoesNotContain(nodes.Nodes, n => n.Id == "t01-v88");
     }
 
     [Fact]
@@ -91,13 +111,13 @@ public sealed class NodeHostTests : IAsyncLifetime
     {
         var admin = new NodeAdmin.NodeAdminClient(_channel);
         var request = new RegisterNodeRequest { Id = "t01-v77", Level = ServiceHall.Protos.V1.NodeLevel.Village, ParentId = "t01", Name = "测试村" };
-        var first = await admin.RegisterNodeAsync(request, cancellationToken: TestContext.Current.CancellationToken);
-        var again = await admin.RegisterNodeAsync(request, cancellationToken: TestContext.Current.CancellationToken);
+        var first = await admin.RegisterNodeAsync(request, _admin, cancellationToken: TestContext.Current.CancellationToken);
+        var again = await admin.RegisterNodeAsync(request, _admin, cancellationToken: TestContext.Current.CancellationToken);
         Assert.True(first.Created);
         Assert.False(again.Created);
         Assert.Equal("city/t01/t01-v77", first.Scope);
         var bad = await Assert.ThrowsAsync<Grpc.Core.RpcException>(async () =>
-            await admin.RegisterNodeAsync(new RegisterNodeRequest { Id = "X!", Level = ServiceHall.Protos.V1.NodeLevel.Village, ParentId = "t01" }, cancellationToken: TestContext.Current.CancellationToken));
+            await admin.RegisterNodeAsync(new RegisterNodeRequest { Id = "X!", Level = ServiceHall.Protos.V1.NodeLevel.Village, ParentId = "t01" }, _admin, cancellationToken: TestContext.Current.CancellationToken));
         Assert.Equal(Grpc.Core.StatusCode.InvalidArgument, bad.StatusCode);
     }
 }

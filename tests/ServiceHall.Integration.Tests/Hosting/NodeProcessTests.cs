@@ -20,7 +20,7 @@ public sealed class NodeProcessTests : IDisposable
     [Fact]
     public async Task Start_VillageWithoutUpstream_ExitsWithOptionMessage()
     {
-        using var node = NodeProcess.Start("village", "--id", "t01-v01", "--listen", "http://127.0.0.1:0", "--data", _dir);
+        using var node = NodeProcess.Start("village", "--id", "t01-v01", "--listen", "http://127.0.0.1:0", "--insecure-cleartext", "--data", _dir);
         var code = await node.WaitForExitAsync(TimeSpan.FromSeconds(60));
         Assert.Equal(2, code);
         Assert.Contains("Node:UpstreamUrl is required for a village node", node.Output, StringComparison.Ordinal);
@@ -42,7 +42,7 @@ public sealed class NodeProcessTests : IDisposable
         }
 
         var before = await File.ReadAllBytesAsync(path, TestContext.Current.CancellationToken);
-        using var node = NodeProcess.Start("city", "--id", "city", "--listen", "http://127.0.0.1:0", "--data", _dir);
+        using var node = NodeProcess.Start("city", "--id", "city", "--listen", "http://127.0.0.1:0", "--insecure-cleartext", "--data", _dir);
         var code = await node.WaitForExitAsync(TimeSpan.FromSeconds(60));
         Assert.Equal(3, code);
         Assert.Contains("schema version 99", node.Output, StringComparison.Ordinal);
@@ -52,7 +52,7 @@ public sealed class NodeProcessTests : IDisposable
     [Fact]
     public async Task Start_UnknownStoreProvider_ExitsWithOptionMessageNamingTheProviders()
     {
-        using var node = NodeProcess.Start("city", "--id", "city", "--listen", "http://127.0.0.1:0", "--data", _dir, "--store", "oracle");
+        using var node = NodeProcess.Start("city", "--id", "city", "--listen", "http://127.0.0.1:0", "--data", _dir, "--insecure-cleartext", "--store", "oracle");
         var code = await node.WaitForExitAsync(TimeSpan.FromSeconds(60));
         Assert.Equal(2, code);
         Assert.Contains("Node:Store:Provider 'oracle' is not a known store provider", node.Output, StringComparison.Ordinal);
@@ -65,7 +65,7 @@ public sealed class NodeProcessTests : IDisposable
         // A real SqlClient attempt at a loopback port nothing listens on.
         var port = TestPorts.Unused();
         var server = $"tcp:127.0.0.1,{port}";
-        using var node = NodeProcess.Start("city", "--id", "city", "--listen", "http://127.0.0.1:0", "--data", _dir, "--store", "sqlserver",
+        using var node = NodeProcess.Start("city", "--id", "city", "--listen", "http://127.0.0.1:0", "--data", _dir, "--insecure-cleartext", "--store", "sqlserver",
             "--connection-string", $"Server={server};Database=servicehall;User ID=servicehall;Password=unused;Encrypt=false;Connect Timeout=5");
         var code = await node.WaitForExitAsync(TimeSpan.FromSeconds(90));
         Assert.Equal(3, code);
@@ -77,7 +77,7 @@ public sealed class NodeProcessTests : IDisposable
     [Fact]
     public async Task Sigterm_RunningCity_ShutsDownGracefully()
     {
-        using var node = NodeProcess.Start("city", "--id", "city", "--listen", "http://127.0.0.1:0", "--data", _dir);
+        using var node = NodeProcess.Start("city", "--id", "city", "--listen", "http://127.0.0.1:0", "--insecure-cleartext", "--data", _dir);
         await node.WaitForOutputAsync("Application started", TimeSpan.FromSeconds(60));
         node.Terminate();
         var code = await node.WaitForExitAsync(TimeSpan.FromSeconds(30));
@@ -93,7 +93,7 @@ public sealed class NodeProcessTests : IDisposable
         Directory.CreateDirectory(_dir);
         var path = Path.Combine(_dir, "city.db");
         await File.WriteAllTextAsync(path, new string('x', 4096), TestContext.Current.CancellationToken);
-        using var node = NodeProcess.Start("city", "--id", "city", "--listen", "http://127.0.0.1:0", "--data", _dir);
+        using var node = NodeProcess.Start("city", "--id", "city", "--listen", "http://127.0.0.1:0", "--insecure-cleartext", "--data", _dir);
         var code = await node.WaitForExitAsync(TimeSpan.FromSeconds(60));
         Assert.Equal(3, code);
         Assert.Contains("cannot be opened", node.Output, StringComparison.Ordinal);

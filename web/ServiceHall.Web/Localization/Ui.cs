@@ -1,6 +1,7 @@
 using System.Globalization;
 using ServiceHall.Core.Cases;
 using ServiceHall.Core.Catalogue;
+using ServiceHall.Core.Clerks;
 
 namespace ServiceHall.Web.Localization;
 
@@ -133,10 +134,21 @@ public sealed class Ui
         ["Department"] = "部门",
         ["Choose…"] = "请选择…",
         ["Enter your clerk id."] = "请输入工作人员编号。",
-        ["The clerk id is too long."] = "工作人员编号过长。",
-        ["Choose your department."] = "请选择所在部门。",
-        ["This department is not in the catalogue."] = "目录中没有该部门。",
-        ["Until clerk credentials are introduced, the clerk id and department are taken as stated, as in the command-line tool."] = "在工作人员凭证上线之前，按所填编号和部门登记经办人（与命令行工具一致）。",
+        ["Secret"] = "密码",
+        ["Enter your secret."] = "请输入密码。",
+        ["Unknown clerk id or wrong secret."] = "工作人员编号或密码错误。",
+        ["This clerk is disabled."] = "该工作人员已停用。",
+        ["Too many failed sign-ins; wait a few minutes and try again."] = "登录失败次数过多，请几分钟后再试。",
+        ["Your clerk id and secret are issued by the city's administrator; your department and role come with them."] = "工作人员编号和密码由市级管理员发放，所属部门和角色随账号确定。",
+        ["window clerk"] = "窗口人员",
+        ["reviewer"] = "审查人员",
+        ["manager"] = "负责人",
+        ["operator"] = "运维人员",
+        ["administrator"] = "管理员",
+        ["Not allowed"] = "无权访问",
+        ["This case lies outside your node's subtree; it is not shown."] = "该办件不在本账号所属节点的管辖范围内，不予显示。",
+        ["You may not file cases at this node."] = "本账号不能在此节点受理办件。",
+        ["The dashboard is for managers, operators and administrators of this node."] = "统计看板仅供本节点负责人、运维人员和管理员查看。",
         ["Signed in as {0}, {1}"] = "经办人 {0}，{1}",
         ["node {0} ({1})"] = "节点 {0}（{1}）",
         ["city"] = "市级",
@@ -295,4 +307,15 @@ public sealed class Ui
         ["Items of this node's catalogue"] = "本节点目录中的事项",
         ["Refresh"] = "刷新",
     };
+
+    /// <summary>A clerk's role in the page's language.</summary>
+    public string Role(ClerkRole role) => this[role switch
+    {
+        ClerkRole.Window => "window clerk",
+        ClerkRole.Reviewer => "reviewer",
+        ClerkRole.Manager => "manager",
+        ClerkRole.Operator => "operator",
+        ClerkRole.Administrator => "administrator",
+        _ => role.ToString(),
+    }];
 }

@@ -1,4 +1,6 @@
+using Microsoft.AspNetCore.Mvc;
 using ServiceHall.Core.Cases;
+using ServiceHall.Core.Clerks;
 using ServiceHall.Core.Hosting;
 using ServiceHall.Core.Network;
 using ServiceHall.Sync;
@@ -18,7 +20,8 @@ public sealed record NodeHealthRow(string NodeId, string? ParentId, string Level
 
 /// <summary>
 /// The dashboard: the statistics of the cases this node holds (at the city: all) by township, item and department, as tables
-/// and SVG charts, and the sync health of every node below, as a table and a map.
+/// and SVG charts, for a clerk who may read them (<see cref="ClerkPermissions.ReadStatistics"/>); and the sync health of every
+/// node below, as a table and a map, for one who may also operate the node (<see cref="ClerkPermissions.Operate"/>).
 /// </summary>
 public sealed class DashboardModel(CaseRepository cases, NodeHealthView health, SyncStatusReader sync, NodeIdentity node, TimeProvider time) : DeskPage
 {
@@ -28,10 +31,20 @@ public sealed class DashboardModel(CaseRepository cases, NodeHealthView health, 
 
     public DateTimeOffset ComputedAt { get; private set; }
 
-    public void OnGet()
+    public IActionResult OnGet()
     {
+        if (Refuse("The dashboard is for managers, operators and administrators of this node.", ClerkPermissions.ReadStatistics(Clerk, node)) is { } refused)
+        {
+            return refused;
+        }
+
         ComputedAt = time.GetUtcNow();
         Report = cases.Statistics();
+        if (ClerkPermissions.Operate(Clerk, node) is not null)
+        {
+            return Page();
+        }
+
         var peers = sync.Read().ToDictionary(p => p.PeerId, StringComparer.Ordinal);
         var parent = peers.Values.FirstOrDefault(p => p.Relation == "parent");
         var rows = new List<NodeHealthRow>
@@ -52,5 +65,6 @@ public sealed class DashboardModel(CaseRepository cases, NodeHealthView health, 
         }
 
         Nodes = rows;
+        return Page();
     }
 }

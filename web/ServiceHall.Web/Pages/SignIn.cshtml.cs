@@ -1,30 +1,31 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
-using ServiceHall.Core.Catalogue;
 using ServiceHall.Web.Identity;
 
 namespace ServiceHall.Web.Pages;
 
-/// <summary>Sign-in of a clerk through <see cref="ClerkSignIn"/>, the one identity seam.</summary>
-public sealed class SignInModel(ClerkSignIn signIn, CatalogueRepository catalogue) : PageModel
+/// <summary>Sign-in of a clerk with id and secret through <see cref="ClerkSignIn"/>, the one identity seam.</summary>
+public sealed class SignInModel(ClerkSignIn signIn) : PageModel
 {
     [BindProperty]
-    public string? UserId { get; set; }
+    public string? ClerkId { get; set; }
 
+    /// <summary>The secret as posted; never written back into the page.</summary>
     [BindProperty]
-    public string? Department { get; set; }
+    public string? Secret { get; set; }
 
     [BindProperty(SupportsGet = true)]
     public string? ReturnUrl { get; set; }
 
-    public IReadOnlyList<Department> Departments { get; private set; } = [];
-
-    public void OnGet() => Departments = catalogue.ListDepartments();
+    public void OnGet()
+    {
+    }
 
     public async Task<IActionResult> OnPostAsync()
     {
-        var result = signIn.SignIn(UserId, Department);
+        var result = signIn.SignIn(ClerkId, Secret, HttpContext.Connection.RemoteIpAddress?.ToString());
+        Secret = null;
         if (result.Principal is null)
         {
             foreach (var (field, message) in result.Errors)
@@ -32,7 +33,6 @@ public sealed class SignInModel(ClerkSignIn signIn, CatalogueRepository catalogu
                 ModelState.AddModelError(field, message);
             }
 
-            Departments = catalogue.ListDepartments();
             return Page();
         }
 

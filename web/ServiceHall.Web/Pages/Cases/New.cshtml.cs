@@ -1,13 +1,15 @@
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
 using ServiceHall.Core.Cases;
 using ServiceHall.Core.Catalogue;
+using ServiceHall.Core.Clerks;
 using ServiceHall.Core.Hosting;
 
 namespace ServiceHall.Web.Pages.Cases;
 
 /// <summary>
 /// Case intake at the window: the item, the applicant, the materials checklist ticked off, and the due date shown before
-/// submitting. The desk checks the input; a refused submission comes back with every entry kept and the error by its field.
+/// submitting, for a clerk who may handle cases at this node (<see cref="ClerkPermissions.HandleCases"/>). The desk checks the input; a refused submission comes back with every entry kept and the error by its field.
 /// </summary>
 public sealed class NewModel(CaseDesk desk, CaseRepository cases, CatalogueRepository catalogue, NodeIdentity node, TimeProvider time) : DeskPage
 {
@@ -37,11 +39,25 @@ public sealed class NewModel(CaseDesk desk, CaseRepository cases, CatalogueRepos
 
     public NodeLevel NodeLevel => node.Level;
 
-    public void OnGet() => Load();
+    public IActionResult OnGet()
+    {
+        if (Refused() is { } refused)
+        {
+            return refused;
+        }
+
+        Load();
+        return Page();
+    }
 
     /// <summary>The item was changed: show its checklist and due date, keep what was typed, validate nothing.</summary>
     public IActionResult OnPostReload()
     {
+        if (Refused() is { } refused)
+        {
+            return refused;
+        }
+
         ModelState.Clear();
         Ticked = [];
         Load();
@@ -50,6 +66,11 @@ public sealed class NewModel(CaseDesk desk, CaseRepository cases, CatalogueRepos
 
     public IActionResult OnPost()
     {
+        if (Refused() is { } refused)
+        {
+            return refused;
+        }
+
         Load();
         if (Item is not null)
         {
@@ -67,7 +88,7 @@ public sealed class NewModel(CaseDesk desk, CaseRepository cases, CatalogueRepos
 
         try
         {
-            var c = desk.Submit(ItemCode, ApplicantName, IdNumber, Phone, CaseChannel.Window, Clerk);
+            var c = desk.Submit(ItemCode, ApplicantName, IdNumber, Phone, CaseChannel.Window, Actor);
             return Redirect("/Cases/" + c.Number);
         }
         catch (CaseActionException e)
@@ -85,6 +106,8 @@ public sealed class NewModel(CaseDesk desk, CaseRepository cases, CatalogueRepos
         "phone" => nameof(Phone),
         _ => null,
     };
+
+    private PageResult? Refused() => Refuse("You may not file cases at this node.", ClerkPermissions.HandleCases(Clerk, node));
 
     private void Load()
     {

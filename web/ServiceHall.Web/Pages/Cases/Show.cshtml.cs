@@ -1,12 +1,15 @@
 using Microsoft.AspNetCore.Mvc;
 using ServiceHall.Core.Cases;
 using ServiceHall.Core.Catalogue;
+using ServiceHall.Core.Clerks;
 
 namespace ServiceHall.Web.Pages.Cases;
 
 /// <summary>
-/// One case: its deadline, its parallel review, its history as a timeline, and a form for each action that this node and
-/// this clerk may take now (asked of <see cref="CaseDesk.AvailableActions"/>). A refused action comes back with what was
+/// One case, if it lies inside the clerk's subtree (<see cref="ClerkPermissions.ReadCase"/>; else 403 and nothing of it):
+/// its deadline, its parallel review, its history as a timeline, and a form for each action that this node and this clerk
+/// may take now (<see cref="ClerkPermissions"/>, then <see cref="CaseDesk.AvailableActions"/>). A posted action is checked
+/// by the same permissions before the desk sees it, whatever the page offered; a refused action comes back with what was
 /// entered and the reason next to the field, or on the action's form.
 /// </summary>
 public sealed class ShowModel(CaseDesk desk, CatalogueRepository catalogue) : DeskPage
@@ -25,6 +28,10 @@ public sealed class ShowModel(CaseDesk desk, CatalogueRepository catalogue) : De
 
     [BindProperty]
     public OpinionKind Opinion { get; set; } = OpinionKind.Approve;
+
+    /// <summary>The department whose opinion is recorded (the form sends the clerk's own; another is refused).</summary>
+    [BindProperty]
+    public string? Department { get; set; }
 
     [BindProperty]
     public string? CertificateNumber { get; set; }
@@ -49,31 +56,37 @@ public sealed class ShowModel(CaseDesk desk, CatalogueRepository catalogue) : De
 
     public IReadOnlyList<Agency> Agencies { get; private set; } = [];
 
-    public IActionResult OnGet(string number) => Load(number) ? Page() : NotFound();
+    public IActionResult OnGet(string number) => Load(number) ?? Page();
 
     public IActionResult OnPost(string number)
     {
-        if (!Load(number))
+        if (Load(number) is { } refused)
         {
-            return NotFound();
+            return refused;
+        }
+
+        if (Denial(Kind) is { } denied)
+        {
+            ModelState.AddModelError(Kind.ToString(), denied);
+            return Page();
         }
 
         try
         {
             _ = Kind switch
             {
-                CaseEventKind.PreReviewPassed => desk.PreReview(number, Clerk, passed: true, Reason),
-                CaseEventKind.PreReviewFailed => desk.PreReview(number, Clerk, passed: false, Reason),
-                CaseEventKind.Accepted => desk.Accept(number, Clerk),
-                CaseEventKind.CorrectionRequested => desk.RequestCorrection(number, Clerk, Lines(MissingMaterials)),
-                CaseEventKind.CorrectionSupplied => desk.SupplyCorrection(number, Clerk),
-                CaseEventKind.Routed => desk.RouteUp(number, Clerk),
-                CaseEventKind.OpinionRecorded => desk.RecordOpinion(number, Clerk, Clerk.Department, Opinion, Reason),
-                CaseEventKind.Decided => desk.Decide(number, Clerk, Approved, Reason),
-                CaseEventKind.CertificateIssued => desk.IssueCertificate(number, Clerk, CertificateNumber),
-                CaseEventKind.Delivered => desk.Deliver(number, Clerk),
-                CaseEventKind.Evaluated => desk.Evaluate(number, Clerk, Rating, Comment, Agency, string.IsNullOrEmpty(Agency) ? 0 : AgencyScore),
-                CaseEventKind.Withdrawn => desk.Withdraw(number, Clerk, Reason),
+                CaseEventKind.PreReviewPassed => desk.PreReview(number, Actor, passed: true, Reason),
+                CaseEventKind.PreReviewFailed => desk.PreReview(number, Actor, passed: false, Reason),
+                CaseEventKind.Accepted => desk.Accept(number, Actor),
+                CaseEventKind.CorrectionRequested => desk.RequestCorrection(number, Actor, Lines(MissingMaterials)),
+                CaseEventKind.CorrectionSupplied => desk.SupplyCorrection(number, Actor),
+                CaseEventKind.Routed => desk.RouteUp(number, Actor),
+                CaseEventKind.OpinionRecorded => desk.RecordOpinion(number, Actor, OpinionDepartment, Opinion, Reason),
+                CaseEventKind.Decided => desk.Decide(number, Actor, Approved, Reason),
+                CaseEventKind.CertificateIssued => desk.IssueCertificate(number, Actor, CertificateNumber),
+                CaseEventKind.Delivered => desk.Deliver(number, Actor),
+                CaseEventKind.Evaluated => desk.Evaluate(number, Actor, Rating, Comment, Agency, string.IsNullOrEmpty(Agency) ? 0 : AgencyScore),
+                CaseEventKind.Withdrawn => desk.Withdraw(number, Actor, Reason),
                 _ => throw new CaseActionException("kind", $"Unknown action {Kind}."),
             };
         }
@@ -103,7 +116,16 @@ public sealed class ShowModel(CaseDesk desk, CatalogueRepository catalogue) : De
     private static List<string> Lines(string? text) =>
         (text ?? string.Empty).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
 
-    private bool Load(string number)
+    /// <summary>The department an opinion post names: the form's, else the clerk's own.</summary>
+    private string OpinionDepartment => string.IsNullOrEmpty(Department) ? Clerk.Department : Department;
+
+    /// <summary>Why the clerk may not take <paramref name="kind"/> at this node, or null: the permissions of the client API.</summary>
+    private string? Denial(CaseEventKind kind) => kind == CaseEventKind.OpinionRecorded
+        ? ClerkPermissions.RecordOpinion(Clerk, Node, OpinionDepartment)
+        : ClerkPermissions.HandleCases(Clerk, Node);
+
+    /// <summary>Loads the case; null when the page can show it, else 404 (no such case here) or 403 (outside the clerk's subtree).</summary>
+    private IActionResult? Load(string number)
     {
         CaseState? c;
         try
@@ -112,18 +134,23 @@ public sealed class ShowModel(CaseDesk desk, CatalogueRepository catalogue) : De
         }
         catch (CaseActionException)
         {
-            return false;
+            return NotFound();
         }
 
         if (c is null)
         {
-            return false;
+            return NotFound();
+        }
+
+        if (Refuse("This case lies outside your node's subtree; it is not shown.", ClerkPermissions.ReadCase(Clerk, c.Header.IntakeScope, c.Number)) is { } refused)
+        {
+            return refused;
         }
 
         Case = c;
         Item = catalogue.GetItem(c.Header.ItemCode);
-        Actions = desk.AvailableActions(c, Clerk);
+        Actions = desk.AvailableActions(c, Actor).Where(k => Denial(k) is null).ToHashSet();
         Agencies = catalogue.ListAgencies();
-        return true;
+        return null;
     }
 }

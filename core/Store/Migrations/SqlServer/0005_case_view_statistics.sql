@@ -1,5 +1,5 @@
--- case_view for aggregated statistics (component "servicehall", version 4), T-SQL for the SQL Server store provider.
--- Same step as ../0004_case_view_statistics.sql (SQLite).
+-- case_view for aggregated statistics (component "servicehall", version 5), T-SQL for the SQL Server store provider.
+-- Same step as ../0005_case_view_statistics.sql (SQLite).
 ALTER TABLE case_view ADD
     decided_on_the_spot  BIGINT       NOT NULL CONSTRAINT df_case_view_on_the_spot DEFAULT 0,
     decided_within_three BIGINT       NOT NULL CONSTRAINT df_case_view_within_three DEFAULT 0,

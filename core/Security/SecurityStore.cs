@@ -1,0 +1,163 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Data.Sqlite;
+using ServiceHall.Sync;
+using ServiceHall.Sync.Store;
+
+namespace ServiceHall.Core.Security;
+
+/// <summary>One enrolment token as issued: the secret is shown once, only its hash is stored.</summary>
+/// <param name="Token">The token to hand to the node's installer: <c>&lt;secret&gt;.&lt;CA pin&gt;</c>.</param>
+/// <param name="ExpiresAt">When it stops working.</param>
+public sealed record IssuedToken(string Token, DateTimeOffset ExpiresAt);
+
+/// <summary>A revoked node as the registry records it.</summary>
+/// <param name="NodeId">Node id.</param>
+/// <param name="RevokedAt">When.</param>
+/// <param name="Reason">Why.</param>
+public sealed record NodeRevocation(string NodeId, DateTimeOffset RevokedAt, string Reason);
+
+/// <summary>
+/// The security tables of a store (component <see cref="Component"/>): <c>enrolment_tokens</c>, local to the city
+/// (one live token per node, stored as a SHA-256 hash, deleted when used), and <c>node_revocations</c>, written at the
+/// city and synced down with the catalogue (<see cref="Revocations"/>), so every parent refuses a revoked child.
+/// </summary>
+public sealed class SecurityStore(SyncStore store, TimeProvider time)
+{
+    /// <summary>Store component name in <c>_schema_versions</c>.</summary>
+    public const string Component = "security";
+
+    /// <summary>Lifetime of an enrolment token.</summary>
+    public static readonly TimeSpan TokenLifetime = TimeSpan.FromHours(24);
+
+    /// <summary>Longest reason kept with a revocation.</summary>
+    public const int MaxReasonLength = 500;
+
+    /// <summary>The synced revocation list: written at the city, global, down only.</summary>
+    public static SyncTable Revocations { get; } = new("node_revocations", "node_id", ["node_id", "revoked_at", "reason"], SyncDirection.DownOnly);
+
+    /// <summary>Schema steps of the security tables (SQLite).</summary>
+    public static IReadOnlyList<Migration> Migrations { get; } =
+    [
+        new(1, "enrolment tokens and revocations", """
+            CREATE TABLE enrolment_tokens (
+                node_id    TEXT NOT NULL PRIMARY KEY,
+                token_hash TEXT NOT NULL,
+                expires_at TEXT NOT NULL
+            );
+            CREATE TABLE node_revocations (
+                node_id    TEXT NOT NULL PRIMARY KEY,
+                revoked_at TEXT NOT NULL,
+                reason     TEXT NOT NULL
+            );
+            """),
+    ];
+
+    /// <summary>The same steps in T-SQL for the SQL Server store provider: numbered and named as <see cref="Migrations"/>, same tables and columns.</summary>
+    public static IReadOnlyList<Migration> SqlServerMigrations { get; } =
+    [
+        new(1, "enrolment tokens and revocations", """
+            CREATE TABLE enrolment_tokens (
+                node_id    NVARCHAR(40)  COLLATE Latin1_General_100_BIN2 NOT NULL PRIMARY KEY,
+                token_hash NVARCHAR(100) COLLATE Latin1_General_100_BIN2 NOT NULL,
+                expires_at NVARCHAR(40)  COLLATE Latin1_General_100_BIN2 NOT NULL
+            );
+            CREATE TABLE node_revocations (
+                node_id    NVARCHAR(40)  COLLATE Latin1_General_100_BIN2 NOT NULL PRIMARY KEY,
+                revoked_at NVARCHAR(40)  COLLATE Latin1_General_100_BIN2 NOT NULL,
+                reason     NVARCHAR(MAX) COLLATE Latin1_General_100_BIN2 NOT NULL
+            );
+            """),
+    ];
+
+    /// <summary>The security tables' steps for every store provider.</summary>
+    public static MigrationSet MigrationSet { get; } = new(Component, new Dictionary<string, IReadOnlyList<Migration>>
+    {
+        [StoreProviders.Sqlite] = Migrations,
+        [StoreProviders.SqlServer] = SqlServerMigrations,
+    });
+
+    /// <summary>Issues a new one-time token for <paramref name="nodeId"/>, voiding any earlier unused one.</summary>
+    public IssuedToken IssueToken(string nodeId, string caPin)
+    {
+        var secret = System.Buffers.Text.Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
+        var expires = time.GetUtcNow() + TokenLifetime;
+        using var tx = store.BeginWrite();
+        Execute(tx.Connection, tx.Transaction,
+            "INSERT INTO enrolment_tokens (node_id, token_hash, expires_at) VALUES (@id, @hash, @expires) " +
+            "ON CONFLICT (node_id) DO UPDATE SET token_hash = excluded.token_hash, expires_at = excluded.expires_at",
+            ("@id", nodeId), ("@hash", Hash(secret)), ("@expires", Format(expires)));
+        tx.Commit();
+        return new IssuedToken(secret + "." + caPin, expires);
+    }
+
+    /// <summary>
+    /// Uses up the token of <paramref name="nodeId"/>: true (and the token is gone) if <paramref name="token"/> is its
+    /// live, unexpired token; false otherwise, with nothing changed.
+    /// </summary>
+    public bool RedeemToken(string nodeId, string token)
+    {
+        ArgumentNullException.ThrowIfNull(token);
+        var secret = token.Split('.')[0];
+        using var tx = store.BeginWrite();
+        var used = Execute(tx.Connection, tx.Transaction,
+            "DELETE FROM enrolment_tokens WHERE node_id = @id AND token_hash = @hash AND expires_at > @now",
+            ("@id", nodeId), ("@hash", Hash(secret)), ("@now", Format(time.GetUtcNow())));
+        tx.Commit();
+        return used == 1;
+    }
+
+    /// <summary>Revokes <paramref name="nodeId"/> (captured for sync); returns the revocation on record and whether it is new.</summary>
+    public (NodeRevocation Revocation, bool Created) Revoke(string nodeId, string reason)
+    {
+        using var tx = store.BeginWrite();
+        if (Read(tx.Connection, tx.Transaction, nodeId) is { } existing)
+        {
+            return (existing, false);
+        }
+
+        var revocation = new NodeRevocation(nodeId, time.GetUtcNow(), reason);
+        tx.Upsert(Revocations.Name, [nodeId, Format(revocation.RevokedAt), reason]);
+        // A revoked node cannot enrol again with a token issued before.
+        Execute(tx.Connection, tx.Transaction, "DELETE FROM enrolment_tokens WHERE node_id = @id", ("@id", nodeId));
+        tx.Commit();
+        return (revocation, true);
+    }
+
+    /// <summary>The revocation of <paramref name="nodeId"/>, or null if it is not revoked.</summary>
+    public NodeRevocation? GetRevocation(string nodeId)
+    {
+        using var conn = store.Store.OpenSqlite();
+        return Read(conn, null, nodeId);
+    }
+
+    private static NodeRevocation? Read(SqliteConnection conn, SqliteTransaction? tx, string nodeId)
+    {
+        using var cmd = conn.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = "SELECT node_id, revoked_at, reason FROM node_revocations WHERE node_id = @id";
+        cmd.Parameters.AddWithValue("@id", nodeId);
+        using var r = cmd.ExecuteReader();
+        return r.Read()
+            ? new NodeRevocation(r.GetString(0), DateTimeOffset.Parse(r.GetString(1), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind), r.GetString(2))
+            : null;
+    }
+
+    private static int Execute(SqliteConnection conn, SqliteTransaction tx, string sql, params (string Name, string Value)[] parameters)
+    {
+        using var cmd = conn.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = sql;
+        foreach (var (name, value) in parameters)
+        {
+            cmd.Parameters.AddWithValue(name, value);
+        }
+
+        return cmd.ExecuteNonQuery();
+    }
+
+    private static string Hash(string secret) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(secret)));
+
+    private static string Format(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
+}

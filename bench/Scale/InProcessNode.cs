@@ -91,16 +91,32 @@ internal sealed class InProcessNode : ScaleNode
         _arrivals.WaitAsync(Id, eventId, cancellationToken);
 
     /// <summary>
-    /// Computes the dashboard the way <see cref="StatisticsService"/> does for one call (every case derived from its history,
-    /// then counted); returns the number of cases and the time it took.
+    /// Computes the dashboard both ways, <paramref name="repeat"/> times each: as it was computed per call before (every case
+    /// derived from its history, then counted: <see cref="CaseStatistics.Compute"/> over <see cref="CaseRepository.All"/>) and
+    /// as <see cref="StatisticsService"/> computes it now (<see cref="CaseRepository.Statistics"/>); the medians, and whether
+    /// both gave the same figures.
     /// </summary>
-    public (int Cases, TimeSpan Took) TimeStatistics()
+    public StatisticsTiming TimeStatistics(int repeat = 5)
     {
-        var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        var cases = _app.Services.GetRequiredService<CaseRepository>().All();
-        var report = CaseStatistics.Compute(cases, _app.Services.GetRequiredService<ICaseCatalogue>().FindItem);
-        return (report.Total.Cases, System.Diagnostics.Stopwatch.GetElapsedTime(started));
+        var repository = _app.Services.GetRequiredService<CaseRepository>();
+        var catalogue = _app.Services.GetRequiredService<ICaseCatalogue>();
+        CaseStatisticsReport derived = null!, aggregated = null!;
+        var derivedTimes = new List<TimeSpan>();
+        var aggregatedTimes = new List<TimeSpan>();
+        for (var i = 0; i < repeat; i++)
+        {
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            derived = CaseStatistics.Compute(repository.All(), catalogue.FindItem);
+            derivedTimes.Add(System.Diagnostics.Stopwatch.GetElapsedTime(started));
+            started = System.Diagnostics.Stopwatch.GetTimestamp();
+            aggregated = repository.Statistics();
+            aggregatedTimes.Add(System.Diagnostics.Stopwatch.GetElapsedTime(started));
+        }
+
+        return new StatisticsTiming(derived.Total.Cases, Median(derivedTimes), Median(aggregatedTimes), StatisticsTiming.Same(derived, aggregated));
     }
+
+    private static TimeSpan Median(List<TimeSpan> times) => times.Order().ElementAt(times.Count / 2);
 
     /// <inheritdoc />
     public override async Task StopAsync()

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using ServiceHall.Core.Cases;
 
 namespace ServiceHall.Bench.Scale;
 
@@ -81,8 +82,20 @@ internal sealed record ScaleResult
     /// <summary>The convergence check at the very end.</summary>
     public required ConvergenceReport Final { get; init; }
 
-    /// <summary>One computation of the city's dashboard at the end: cases counted and time taken.</summary>
-    public required (int Cases, TimeSpan Took) CityStatistics { get; init; }
+    /// <summary>The city's dashboard computed at the end, both ways.</summary>
+    public required StatisticsTiming CityStatistics { get; init; }
+}
+
+/// <summary>The city's dashboard computed both ways over the same store.</summary>
+/// <param name="Cases">Cases counted.</param>
+/// <param name="Derived">Median time of one computation deriving every case (as before).</param>
+/// <param name="Aggregated">Median time of one computation as the Statistics service makes it now.</param>
+/// <param name="SameFigures">Both gave the same report.</param>
+internal sealed record StatisticsTiming(int Cases, TimeSpan Derived, TimeSpan Aggregated, bool SameFigures)
+{
+    /// <summary>Whether two reports hold the same rows in the same order.</summary>
+    public static bool Same(CaseStatisticsReport a, CaseStatisticsReport b) =>
+        a.Total == b.Total && a.ByTownship.SequenceEqual(b.ByTownship) && a.ByItem.SequenceEqual(b.ByItem) && a.ByDepartment.SequenceEqual(b.ByDepartment);
 }
 
 /// <summary>A village back after a simulated week offline.</summary>

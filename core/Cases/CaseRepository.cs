@@ -70,7 +70,7 @@ public sealed class CaseRepository
         tx.Upsert(CaseTables.Cases, CaseRows.HeaderValues(header));
         tx.Upsert(CaseTables.Events, CaseRows.EventValues(submitted, scope));
         var state = CaseDerivation.Derive(header, [submitted], item, calendar, now);
-        CaseStoreSql.WriteView(Sql, tx.Connection, tx.Transaction, state, now);
+        CaseStoreSql.WriteView(Sql, tx.Connection, tx.Transaction, state, item, now);
         tx.Commit();
         return state;
     }
@@ -116,7 +116,7 @@ public sealed class CaseRepository
 
         tx.Upsert(CaseTables.Events, CaseRows.EventValues(e, header.IntakeScope));
         var state = CaseDerivation.Derive(header, [.. events, e], item, calendar, now);
-        CaseStoreSql.WriteView(Sql, tx.Connection, tx.Transaction, state, now);
+        CaseStoreSql.WriteView(Sql, tx.Connection, tx.Transaction, state, item, now);
         tx.Commit();
         return state;
     }
@@ -171,13 +171,36 @@ public sealed class CaseRepository
         return result;
     }
 
-    /// <summary>Every case in this store, derived as of now (for statistics).</summary>
+    /// <summary>Every case in this store, derived as of now.</summary>
     public IReadOnlyList<CaseState> All()
     {
         using var conn = _sync.Store.Open();
+        return Derived(conn, null, live: false);
+    }
+
+    /// <summary>
+    /// The dashboard as of now, without re-deriving every case: the settled cases (never accepted, or decided) are summed in
+    /// SQL over <c>case_view</c>, the live ones (accepted and not decided, or without a current view row) are derived as of
+    /// now, and the two reports are added. Gives the figures of <see cref="CaseStatistics.Compute"/> over <see cref="All"/>
+    /// (see <see cref="CaseStatisticsSql"/>), provided the view rows were written with the calendar and items in force now
+    /// (after a change to either that moves past deadlines, call <see cref="RefreshAll"/>).
+    /// </summary>
+    public CaseStatisticsReport Statistics()
+    {
+        using var conn = _sync.Store.Open();
+        // One read transaction: the settled sums and the live cases are of the same snapshot, so no case is counted twice or missed.
+        using var tx = _sync.Store.BeginSnapshotRead(conn);
+        var settled = CaseStatisticsSql.SettledReport(conn, tx);
+        var live = Derived(conn, tx, live: true);
+        return CaseStatistics.Merge(settled, CaseStatistics.Compute(live, _catalogue.FindItem));
+    }
+
+    /// <summary>Derives as of now every case, or only the live ones (<see cref="CaseStatisticsSql.LiveNumbers"/>).</summary>
+    private List<CaseState> Derived(DbConnection conn, DbTransaction? tx, bool live)
+    {
         var headers = new Dictionary<string, CaseHeader>(StringComparer.Ordinal);
         var events = new Dictionary<string, List<CaseEvent>>(StringComparer.Ordinal);
-        using (var cmd = conn.Command(Sql.AllCaseHeaders))
+        using (var cmd = live ? conn.Command(Sql.LiveCaseHeaders, tx).With("@derivation", (long)CaseStoreSql.Derivation) : conn.Command(Sql.AllCaseHeaders, tx))
         {
             using var r = cmd.ExecuteReader();
             while (r.Read())
@@ -187,7 +210,7 @@ public sealed class CaseRepository
             }
         }
 
-        using (var cmd = conn.Command(Sql.AllCaseEvents))
+        using (var cmd = live ? conn.Command(Sql.LiveCaseEvents, tx).With("@derivation", (long)CaseStoreSql.Derivation) : conn.Command(Sql.AllCaseEvents, tx))
         {
             using var r = cmd.ExecuteReader();
             while (r.Read())
@@ -262,7 +285,7 @@ public sealed class CaseRepository
             // A case can arrive before the item it is filed for; its view row waits for the catalogue.
             if (_catalogue.FindItem(loaded.Header.ItemCode) is { } item)
             {
-                CaseStoreSql.WriteView(Sql, connection, transaction, CaseDerivation.Derive(loaded.Header, loaded.Events, item, calendar, now), now);
+                CaseStoreSql.WriteView(Sql, connection, transaction, CaseDerivation.Derive(loaded.Header, loaded.Events, item, calendar, now), item, now);
             }
         }
     }

@@ -63,6 +63,30 @@ public sealed record CaseStatisticsRow(string Key)
     /// <summary>Average rating of rated cases; 0 if none.</summary>
     public double AverageRating => Share(RatingSum, Rated);
 
+    /// <summary>The row of the two groups together (the counts of disjoint sets of cases add up); keeps this key.</summary>
+    public CaseStatisticsRow Plus(CaseStatisticsRow other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        return this with
+        {
+            Cases = Cases + other.Cases,
+            Accepted = Accepted + other.Accepted,
+            Decided = Decided + other.Decided,
+            DecidedOnTheSpot = DecidedOnTheSpot + other.DecidedOnTheSpot,
+            DecidedWithinThreeWorkingDays = DecidedWithinThreeWorkingDays + other.DecidedWithinThreeWorkingDays,
+            OnTime = OnTime + other.OnTime,
+            Overdue = Overdue + other.Overdue,
+            NearDue = NearDue + other.NearDue,
+            Rated = Rated + other.Rated,
+            RatingSum = RatingSum + other.RatingSum,
+            Reviews = Reviews + other.Reviews,
+            ReviewsOverdue = ReviewsOverdue + other.ReviewsOverdue,
+            ReviewsAnsweredLate = ReviewsAnsweredLate + other.ReviewsAnsweredLate,
+            ReviewsNearDue = ReviewsNearDue + other.ReviewsNearDue,
+            Conflicts = Conflicts + other.Conflicts,
+        };
+    }
+
     private static double Share(int part, int whole) => whole == 0 ? 0 : (double)part / whole;
 }
 
@@ -120,6 +144,33 @@ public static class CaseStatistics
         }).ToList();
 
         return new CaseStatisticsReport(total, byTownship, byItem, byDepartment);
+    }
+
+    /// <summary>
+    /// The report of two disjoint sets of cases together: rows of the same key are added (<see cref="CaseStatisticsRow.Plus"/>),
+    /// every list stays ordered by key as <see cref="Compute"/> orders it.
+    /// </summary>
+    public static CaseStatisticsReport Merge(CaseStatisticsReport a, CaseStatisticsReport b)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        return new CaseStatisticsReport(
+            a.Total.Plus(b.Total),
+            Merge(a.ByTownship, b.ByTownship),
+            Merge(a.ByItem, b.ByItem),
+            Merge(a.ByDepartment, b.ByDepartment));
+    }
+
+    /// <summary>Rows of the same key added, ordered by key (ordinal).</summary>
+    internal static IReadOnlyList<CaseStatisticsRow> Merge(IEnumerable<CaseStatisticsRow> a, IEnumerable<CaseStatisticsRow> b)
+    {
+        var rows = new SortedDictionary<string, CaseStatisticsRow>(StringComparer.Ordinal);
+        foreach (var r in a.Concat(b))
+        {
+            rows[r.Key] = rows.TryGetValue(r.Key, out var existing) ? existing.Plus(r) : r;
+        }
+
+        return [.. rows.Values];
     }
 
     private static CaseStatisticsRow Row(string key, IEnumerable<CaseState> group)

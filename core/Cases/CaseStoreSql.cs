@@ -71,7 +71,14 @@ internal static class CaseStoreSql
         return (header, events);
     }
 
-    public static void WriteView(DomainSql sql, DbConnection conn, DbTransaction? tx, CaseState s, DateTimeOffset now)
+    /// <summary>
+    /// Version of the derivation behind a <c>case_view</c> row. Rows of an older version (0: written before the view kept
+    /// the statistics columns) are derived per call by <see cref="CaseStatisticsSql"/>; raise it when what a row stores changes.
+    /// </summary>
+    public const int Derivation = 1;
+
+    /// <summary>Writes the case's <c>case_view</c> row and its required reviews; <paramref name="item"/> is the item it was derived with.</summary>
+    public static void WriteView(DomainSql sql, DbConnection conn, DbTransaction? tx, CaseState s, ServiceItem item, DateTimeOffset now)
     {
         using var cmd = conn.Command(sql.WriteCaseView, tx);
         var path = new CasePath(s.Header.IntakeScope);
@@ -93,12 +100,31 @@ internal static class CaseStoreSql
         cmd.With("@conflict", s.HasConflict ? 1L : 0L);
         cmd.With("@submitted", CaseRows.Time(s.Header.SubmittedAt));
         cmd.With("@refreshed", CaseRows.Time(now));
+        cmd.With("@spot", s.DecidedOnTheSpot ? 1L : 0L);
+        cmd.With("@three", s.DecidedWithinThreeWorkingDays ? 1L : 0L);
+        cmd.With("@lead", item.LeadDepartment is { Length: > 0 } lead ? lead : null);
+        cmd.With("@derivation", (long)Derivation);
         cmd.ExecuteNonQuery();
+
+        DeleteReviews(sql, conn, tx, s.Number);
+        foreach (var g in s.Reviews.GroupBy(r => r.Department, StringComparer.Ordinal))
+        {
+            using var review = conn.Command(sql.InsertCaseViewReview, tx)
+                .With("@n", s.Number).With("@d", g.Key).With("@r", (long)g.Count()).With("@late", (long)g.Count(r => r.AnsweredLate));
+            review.ExecuteNonQuery();
+        }
     }
 
     public static void DeleteView(DomainSql sql, DbConnection conn, DbTransaction? tx, string number)
     {
         using var cmd = conn.Command(sql.DeleteCaseView, tx).With("@n", number);
+        cmd.ExecuteNonQuery();
+        DeleteReviews(sql, conn, tx, number);
+    }
+
+    private static void DeleteReviews(DomainSql sql, DbConnection conn, DbTransaction? tx, string number)
+    {
+        using var cmd = conn.Command(sql.DeleteCaseViewReviews, tx).With("@n", number);
         cmd.ExecuteNonQuery();
     }
 }

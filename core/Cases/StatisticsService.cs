@@ -6,20 +6,21 @@ using P = ServiceHall.Protos.V1;
 
 namespace ServiceHall.Core.Cases;
 
-/// <summary>The <c>servicehall.v1.Statistics</c> gRPC service: the dashboard over every case this node holds, derived as of now.</summary>
+/// <summary>
+/// The <c>servicehall.v1.Statistics</c> gRPC service: the dashboard over every case this node holds as of now
+/// (<see cref="CaseRepository.Statistics"/>: settled cases summed in SQL, live ones derived).
+/// </summary>
 public sealed class StatisticsService : P.Statistics.StatisticsBase
 {
     private readonly CaseRepository _cases;
-    private readonly ICaseCatalogue _catalogue;
     private readonly TimeProvider _time;
     private readonly NodeHealthView? _nodes;
 
     /// <summary>Creates the service; <paramref name="nodes"/> adds every node's sync health to the reply.</summary>
-    public StatisticsService(CaseRepository cases, ICaseCatalogue catalogue, TimeProvider time, NodeHealthView? nodes = null)
+    public StatisticsService(CaseRepository cases, TimeProvider time, NodeHealthView? nodes = null)
     {
         _nodes = nodes;
         _cases = cases ?? throw new ArgumentNullException(nameof(cases));
-        _catalogue = catalogue ?? throw new ArgumentNullException(nameof(catalogue));
         _time = time ?? throw new ArgumentNullException(nameof(time));
     }
 
@@ -27,7 +28,7 @@ public sealed class StatisticsService : P.Statistics.StatisticsBase
     public override Task<P.StatisticsReply> GetStatistics(P.GetStatisticsRequest request, ServerCallContext context)
     {
         ClerkCalls.Require(context, c => ClerkPermissions.ReadStatistics(c, _cases.Node));
-        var report = CaseStatistics.Compute(_cases.All(), _catalogue.FindItem);
+        var report = _cases.Statistics();
         var reply = new P.StatisticsReply { Total = ToProto(report.Total), ComputedAt = Timestamp.FromDateTimeOffset(_time.GetUtcNow()) };
         reply.ByTownship.AddRange(report.ByTownship.Select(ToProto));
         reply.ByItem.AddRange(report.ByItem.Select(ToProto));

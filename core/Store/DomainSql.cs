@@ -35,13 +35,19 @@ public sealed class DomainSql
         [
             "number", "item_code", "intake_node", "township", "status", "deciding_level", "deciding_node", "holder", "accepted_at", "decided_at",
             "due_date", "on_time", "near_due", "overdue", "rating", "has_conflict", "submitted_at", "refreshed_at",
+            "decided_on_the_spot", "decided_within_three", "lead_department", "derivation",
         ];
         string[] kept = ["number", "item_code", "intake_node", "township", "submitted_at"];
         WriteCaseView = d.Upsert("case_view", ["number"], viewColumns,
             ["@number", "@item", "@intake", "@township", "@status", "@level", "@deciding", "@holder", "@accepted", "@decided",
-             "@due", "@ontime", "@neardue", "@overdue", "@rating", "@conflict", "@submitted", "@refreshed"],
+             "@due", "@ontime", "@neardue", "@overdue", "@rating", "@conflict", "@submitted", "@refreshed",
+             "@spot", "@three", "@lead", "@derivation"],
             [.. viewColumns.Where(c => !kept.Contains(c)).Select(c => (c, $"{SqlDialect.New}.{d.Quote(c)}"))]);
         DeleteCaseView = "DELETE FROM case_view WHERE number = @n";
+        InsertCaseViewReview = "INSERT INTO case_view_reviews (number, department, reviews, answered_late) VALUES (@n, @d, @r, @late)";
+        DeleteCaseViewReviews = "DELETE FROM case_view_reviews WHERE number = @n";
+        LiveCaseHeaders = $"{AllCaseHeaders} WHERE number IN ({CaseStatisticsSql.LiveNumbers})";
+        LiveCaseEvents = $"{AllCaseEvents} WHERE case_number IN ({CaseStatisticsSql.LiveNumbers})";
         ListCases = "SELECT v.number FROM case_view v JOIN cases c ON c.number = v.number"
             + " WHERE (@s IS NULL OR v.status = @s) AND (@w IS NULL OR c.scope = @w OR c.scope LIKE @wp)"
             + $" ORDER BY v.submitted_at DESC, v.number DESC {d.Limit("@n")}";
@@ -109,6 +115,17 @@ public sealed class DomainSql
     public string WriteCaseView { get; }
 
     public string DeleteCaseView { get; }
+
+    /// <summary>One department's required reviews of a case in <c>case_view_reviews</c> (for the dashboard's SQL).</summary>
+    public string InsertCaseViewReview { get; }
+
+    public string DeleteCaseViewReviews { get; }
+
+    /// <summary>Headers of the live cases (<see cref="CaseStatisticsSql.LiveNumbers"/>: derived per call); needs <c>@derivation</c>.</summary>
+    public string LiveCaseHeaders { get; }
+
+    /// <summary>Events of the live cases; needs <c>@derivation</c>.</summary>
+    public string LiveCaseEvents { get; }
 
     public string ListCases { get; }
 

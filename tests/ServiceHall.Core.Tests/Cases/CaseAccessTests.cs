@@ -35,7 +35,7 @@ public sealed class CaseAccessTests
             () => svc.Accept(new P.CaseActionRequest { Number = n }, anonymous),
             () => svc.Decide(new P.DecideRequest { Number = n, Approved = true }, anonymous),
             () => svc.RecordOpinion(new P.RecordOpinionRequest { Number = n, Department = "civil", Opinion = P.Opinion.Approve }, anonymous),
-            () => new StatisticsService(store.Repository, TestCatalogue.Default, store.Time).GetStatistics(new P.GetStatisticsRequest(), anonymous),
+            () => new StatisticsService(store.Repository, store.Time).GetStatistics(new P.GetStatisticsRequest(), anonymous),
         };
         foreach (var call in calls)
         {
@@ -115,7 +115,7 @@ public sealed class CaseAccessTests
 
         Assert.Equal(StatusCode.PermissionDenied, (await Refused(() => atTownship.Submit(Submit(TownshipPension.Code), stolen))).StatusCode);
         Assert.Equal(StatusCode.PermissionDenied, (await Refused(() =>
-            new StatisticsService(township.Repository, TestCatalogue.Default, township.Time).GetStatistics(new P.GetStatisticsRequest(), stolen))).StatusCode);
+            new StatisticsService(township.Repository, township.Time).GetStatistics(new P.GetStatisticsRequest(), stolen))).StatusCode);
         Assert.Equal(before, Written(township));
 
         // The township's own clerk sees and routes both.

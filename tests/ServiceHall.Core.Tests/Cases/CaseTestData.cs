@@ -41,6 +41,31 @@ internal static class Items
             review ?? [], rule, onTheSpot, SilentConsent: false, reviewLimit, "hall", "0538", OnlinePreReview: true);
 }
 
+/// <summary>Whole case lives written through a repository, for the statistics tests.</summary>
+internal static class CaseLives
+{
+    /// <summary>
+    /// Submits a case at the window, accepts it in the lead department, records every required department's approval,
+    /// decides (approved), delivers and records the rating; returns the case number.
+    /// </summary>
+    public static string TakeThroughToRating(this CaseRepository repository, ServiceItem item, int rating)
+    {
+        var n = repository.Submit(new CaseSubmission(item.Code, "赵六", "370982199001010044", null, CaseChannel.Window, new CaseActor("u-window", "window"))).Number;
+        repository.Append(n, CaseEventKind.Accepted, Clerk(item.LeadDepartment), CaseEventData.None);
+        foreach (var dept in item.ReviewDepartments)
+        {
+            repository.Append(n, CaseEventKind.OpinionRecorded, Clerk(dept), new CaseEventData { Department = dept, Opinion = OpinionKind.Approve });
+        }
+
+        repository.Append(n, CaseEventKind.Decided, Clerk(item.LeadDepartment), new CaseEventData { Approved = true });
+        repository.Append(n, CaseEventKind.Delivered, Clerk("window"), CaseEventData.None);
+        repository.Append(n, CaseEventKind.Evaluated, Clerk("window"), new CaseEventData { Rating = rating });
+        return n;
+    }
+
+    private static CaseActor Clerk(string dept) => new("u-" + dept, dept);
+}
+
 /// <summary>A case under test: a clock, a header, an item and a growing history; actions are checked with the rules.</summary>
 internal sealed class CaseScript
 {

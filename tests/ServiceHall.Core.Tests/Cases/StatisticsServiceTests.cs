@@ -28,14 +28,8 @@ public sealed class StatisticsServiceTests
         using var city = CaseStoreFixture.City(time);
 
         // A, B: village on-the-spot items, decided at once, delivered, rated 5 and 3. C: withdrawn.
-        foreach (var rating in new[] { 5, 3 })
-        {
-            var n = village.Repository.Submit(Sub(ResidenceCertificate)).Number;
-            village.Repository.Append(n, K.Accepted, A("civil"), CaseEventData.None);
-            village.Repository.Append(n, K.Decided, A("civil"), new CaseEventData { Approved = true });
-            village.Repository.Append(n, K.Delivered, A("window"), CaseEventData.None);
-            village.Repository.Append(n, K.Evaluated, A("window"), new CaseEventData { Rating = rating });
-        }
+        village.Repository.TakeThroughToRating(ResidenceCertificate, 5);
+        village.Repository.TakeThroughToRating(ResidenceCertificate, 3);
 
         var c = village.Repository.Submit(Sub(ResidenceCertificate)).Number;
         village.Repository.Append(c, K.Withdrawn, A("window"), CaseEventData.None);
@@ -45,16 +39,7 @@ public sealed class StatisticsServiceTests
         t02.Repository.Append(d, K.Accepted, A("social"), CaseEventData.None);
 
         // E: business registration at the city, four opinions, approved the same day, rated 4.
-        var e = city.Repository.Submit(Sub(BusinessRegistration)).Number;
-        city.Repository.Append(e, K.Accepted, A("market"), CaseEventData.None);
-        foreach (var dept in BusinessRegistration.ReviewDepartments)
-        {
-            city.Repository.Append(e, K.OpinionRecorded, A(dept), new CaseEventData { Department = dept, Opinion = OpinionKind.Approve });
-        }
-
-        city.Repository.Append(e, K.Decided, A("market"), new CaseEventData { Approved = true });
-        city.Repository.Append(e, K.Delivered, A("window"), CaseEventData.None);
-        city.Repository.Append(e, K.Evaluated, A("window"), new CaseEventData { Rating = 4 });
+        city.Repository.TakeThroughToRating(BusinessRegistration, 4);
 
         // F: construction at the city, only planning answers; review limit 10 working days → Fri Dec 11.
         var f = city.Repository.Submit(Sub(Construction)).Number;
@@ -70,7 +55,7 @@ public sealed class StatisticsServiceTests
         t02.CopyCasesTo(city);
         time.SetUtcNow(Local(12, 14, 10));
 
-        var reply = await new StatisticsService(city.Repository, TestCatalogue.Default, time).GetStatistics(new P.GetStatisticsRequest(), city.As("adm", role: ServiceHall.Core.Clerks.ClerkRole.Manager));
+        var reply = await new StatisticsService(city.Repository, time).GetStatistics(new P.GetStatisticsRequest(), city.As("adm", role: ServiceHall.Core.Clerks.ClerkRole.Manager));
 
         var total = reply.Total;
         Assert.Equal((7, 6, 3), (total.Cases, total.Accepted, total.Decided));
@@ -104,7 +89,7 @@ public sealed class StatisticsServiceTests
     public async Task GetStatistics_NoCases_ZeroesNotNaN()
     {
         using var city = CaseStoreFixture.City();
-        var reply = await new StatisticsService(city.Repository, TestCatalogue.Default, city.Time).GetStatistics(new P.GetStatisticsRequest(), city.As("adm", role: ServiceHall.Core.Clerks.ClerkRole.Manager));
+        var reply = await new StatisticsService(city.Repository, city.Time).GetStatistics(new P.GetStatisticsRequest(), city.As("adm", role: ServiceHall.Core.Clerks.ClerkRole.Manager));
         Assert.Equal(0, reply.Total.Cases);
         Assert.Equal(0, reply.Total.OnTimeRate);
         Assert.Equal(0, reply.Total.AverageRating);

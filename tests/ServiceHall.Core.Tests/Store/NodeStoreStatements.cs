@@ -37,6 +37,8 @@ internal static class NodeStoreStatements
             .. SyncStore.Statements(dialect, schema),
             .. DomainSql.For(dialect).Statements,
             .. DialectShapes(dialect),
+            // Portable SQL of the domain that a SQL Server store will run as written.
+            .. ServiceHall.Core.Cases.CaseStatisticsSql.Statements.Select(s => new StoreStatement("statistics " + s.Name, s.Sql)),
         ];
     }
 

@@ -36,5 +36,8 @@ public sealed class ScaleScenarioTests
         // At the city, once each: the load's 24, the 5 (40% of 12) the village routed up before its link was cut, its 12 offline.
         Assert.Equal(24 + 5 + 12, result.Final.Cases);
         Assert.Contains(result.Latency, s => s.Count > 0);
+        // The dashboard as the Statistics service computes it (settled cases summed in SQL) agrees with deriving every case.
+        Assert.True(result.CityStatistics.SameFigures, "the city's statistics differ from the derivation of every case");
+        Assert.Equal(result.Final.Cases, result.CityStatistics.Cases);
     }
 }

@@ -23,7 +23,7 @@ public sealed record NodeHealthRow(string NodeId, string? ParentId, string Level
 /// and SVG charts, for a clerk who may read them (<see cref="ClerkPermissions.ReadStatistics"/>); and the sync health of every
 /// node below, as a table and a map, for one who may also operate the node (<see cref="ClerkPermissions.Operate"/>).
 /// </summary>
-public sealed class DashboardModel(CaseRepository cases, ICaseCatalogue catalogue, NodeHealthView health, SyncStatusReader sync, NodeIdentity node, TimeProvider time) : DeskPage
+public sealed class DashboardModel(CaseRepository cases, NodeHealthView health, SyncStatusReader sync, NodeIdentity node, TimeProvider time) : DeskPage
 {
     public CaseStatisticsReport Report { get; private set; } = null!;
 
@@ -39,7 +39,7 @@ public sealed class DashboardModel(CaseRepository cases, ICaseCatalogue catalogu
         }
 
         ComputedAt = time.GetUtcNow();
-        Report = CaseStatistics.Compute(cases.All(), catalogue.FindItem);
+        Report = cases.Statistics();
         if (ClerkPermissions.Operate(Clerk, node) is not null)
         {
             return Page();

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using ServiceHall.Core.Cases;
 using ServiceHall.Core.Catalogue;
+using ServiceHall.Core.Clerks;
 using ServiceHall.Core.Hosting;
 using ServiceHall.Sync;
 
@@ -127,4 +128,23 @@ internal sealed class InProcessNode : ScaleNode
 
     /// <summary>The window clerk of a node.</summary>
     public static CaseActor Window { get; } = new("clerk-1", "window");
+
+    /// <summary>
+    /// Registers (this node being the city) a reviewer of each of <paramref name="departments"/> at node
+    /// <paramref name="nodeId"/>, with fresh secrets; a reviewer files and acts on cases and records its department's opinion.
+    /// </summary>
+    public ProcessNode.Credentials AddBenchClerks(string nodeId, IEnumerable<string> departments)
+    {
+        var registry = _app.Services.GetRequiredService<ClerkRegistry>();
+        var byDepartment = new Dictionary<string, (string Id, string Secret)>(StringComparer.Ordinal);
+        foreach (var department in departments)
+        {
+            var id = $"bench-{department.ToLowerInvariant()}@{nodeId}";
+            var secret = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+            registry.Add(id, nodeId, department, ClerkRole.Reviewer, id, secret);
+            byDepartment[department] = (id, secret);
+        }
+
+        return new ProcessNode.Credentials(byDepartment);
+    }
 }

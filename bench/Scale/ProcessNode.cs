@@ -21,10 +21,13 @@ internal sealed class ProcessNode : ScaleNode, IDisposable
     private readonly GrpcChannel _channel;
     private readonly P.Cases.CasesClient _cases;
 
-    private ProcessNode(RegisteredNode registration, string dataDir, Process process, string url)
+    private readonly Credentials _clerks;
+
+    private ProcessNode(RegisteredNode registration, string dataDir, Process process, string url, Credentials clerks)
         : base(registration, dataDir)
     {
         _process = process;
+        _clerks = clerks;
         Url = url;
         _channel = GrpcChannel.ForAddress(url);
         _cases = new P.Cases.CasesClient(_channel);
@@ -39,8 +42,8 @@ internal sealed class ProcessNode : ScaleNode, IDisposable
     /// <summary>The OS process id.</summary>
     public int Pid => _process.Id;
 
-    /// <summary>Starts the node program and waits until it serves and knows its scope (its first round with the parent is done).</summary>
-    public static async Task<ProcessNode> StartAsync(RegisteredNode registration, string upstreamUrl, string dataRoot, IEnumerable<string> extraArgs, CancellationToken cancellationToken)
+    /// <summary>Starts the node program and waits until it serves and signs its bench clerk in (its first rounds with the parent are done).</summary>
+    public static async Task<ProcessNode> StartAsync(RegisteredNode registration, string upstreamUrl, string dataRoot, IEnumerable<string> extraArgs, Credentials clerks, CancellationToken cancellationToken)
     {
         var dir = Path.Combine(dataRoot, registration.Id);
         var port = LoopbackPorts.FreeRange(1);
@@ -69,10 +72,9 @@ internal sealed class ProcessNode : ScaleNode, IDisposable
         };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var node = new ProcessNode(registration, dir, process, url);
+        var node = new ProcessNode(registration, dir, process, url, clerks);
         try
         {
-            var admin = new P.NodeAdmin.NodeAdminClient(node._channel);
             while (true)
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -83,15 +85,13 @@ internal sealed class ProcessNode : ScaleNode, IDisposable
 
                 try
                 {
-                    var status = await admin.GetStatusAsync(new P.GetStatusRequest(), cancellationToken: cancellationToken).ConfigureAwait(false);
-                    if (status.Scope.Length > 0)
-                    {
-                        return node;
-                    }
+                    // Ready once its bench clerk signs in: the clerk came down in the node's first rounds with its parent.
+                    await node._cases.ListAsync(new P.ListCasesRequest { Limit = 1 }, clerks.For(InProcessNode.Window), cancellationToken: cancellationToken).ConfigureAwait(false);
+                    return node;
                 }
-                catch (RpcException ex) when (ex.StatusCode == StatusCode.Unavailable)
+                catch (RpcException ex) when (ex.StatusCode is StatusCode.Unavailable or StatusCode.Unauthenticated)
                 {
-                    // not listening yet
+                    // not listening yet, or its clerks have not come down yet
                 }
 
                 await Task.Delay(Poll, cancellationToken).ConfigureAwait(false);
@@ -107,22 +107,23 @@ internal sealed class ProcessNode : ScaleNode, IDisposable
     /// <inheritdoc />
     public override async Task<(string Number, string EventId)> SubmitAsync(string item, string applicant, string idNumber)
     {
-        var c = await _cases.SubmitAsync(new P.SubmitCaseRequest { Item = item, ApplicantName = applicant, IdNumber = idNumber, Clerk = Clerk(InProcessNode.Window) }).ConfigureAwait(false);
+        var c = await _cases.SubmitAsync(new P.SubmitCaseRequest { Item = item, ApplicantName = applicant, IdNumber = idNumber }, _clerks.For(InProcessNode.Window)).ConfigureAwait(false);
         return (c.Number, c.History[0].Id);
     }
 
     /// <inheritdoc />
     public override async Task<string> ActAsync(string number, CaseEventKind kind, CaseActor actor, CaseEventData data)
     {
-        var clerk = Clerk(actor);
+        // The node records the signed-in clerk: the reviewer of the actor's department (of the opinion's, for an opinion).
+        var clerk = _clerks.For(kind == CaseEventKind.OpinionRecorded && data.Department is { } d ? actor with { Department = d } : actor);
         var call = kind switch
         {
-            CaseEventKind.Accepted => _cases.AcceptAsync(new P.CaseActionRequest { Number = number, Clerk = clerk }),
-            CaseEventKind.Routed => _cases.RouteAsync(new P.RouteRequest { Number = number, Clerk = clerk, TargetNode = data.TargetNode, TargetLevel = (P.NodeLevel)(int)data.TargetLevel!.Value }),
-            CaseEventKind.OpinionRecorded => _cases.RecordOpinionAsync(new P.RecordOpinionRequest { Number = number, Clerk = clerk, Department = data.Department, Opinion = P.Opinion.Approve }),
-            CaseEventKind.Decided => _cases.DecideAsync(new P.DecideRequest { Number = number, Clerk = clerk, Approved = data.Approved ?? true, Reason = data.Reason ?? "" }),
-            CaseEventKind.Delivered => _cases.DeliverAsync(new P.CaseActionRequest { Number = number, Clerk = clerk }),
-            CaseEventKind.Evaluated => _cases.EvaluateAsync(new P.EvaluateRequest { Number = number, Clerk = clerk, Rating = data.Rating ?? 5 }),
+            CaseEventKind.Accepted => _cases.AcceptAsync(new P.CaseActionRequest { Number = number }, clerk),
+            CaseEventKind.Routed => _cases.RouteAsync(new P.RouteRequest { Number = number, TargetNode = data.TargetNode, TargetLevel = (P.NodeLevel)(int)data.TargetLevel!.Value }, clerk),
+            CaseEventKind.OpinionRecorded => _cases.RecordOpinionAsync(new P.RecordOpinionRequest { Number = number, Department = data.Department, Opinion = P.Opinion.Approve }, clerk),
+            CaseEventKind.Decided => _cases.DecideAsync(new P.DecideRequest { Number = number, Approved = data.Approved ?? true, Reason = data.Reason ?? "" }, clerk),
+            CaseEventKind.Delivered => _cases.DeliverAsync(new P.CaseActionRequest { Number = number }, clerk),
+            CaseEventKind.Evaluated => _cases.EvaluateAsync(new P.EvaluateRequest { Number = number, Rating = data.Rating ?? 5 }, clerk),
             _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "the scale workload does not take this action"),
         };
         var c = await call.ConfigureAwait(false);
@@ -136,7 +137,7 @@ internal sealed class ProcessNode : ScaleNode, IDisposable
         {
             try
             {
-                var c = await _cases.GetAsync(new P.GetCaseRequest { Number = number }, cancellationToken: cancellationToken).ConfigureAwait(false);
+                var c = await _cases.GetAsync(new P.GetCaseRequest { Number = number }, _clerks.For(InProcessNode.Window), cancellationToken: cancellationToken).ConfigureAwait(false);
                 if (c.History.Any(e => e.Id == eventId))
                 {
                     return;
@@ -188,7 +189,19 @@ internal sealed class ProcessNode : ScaleNode, IDisposable
         _process.Dispose();
     }
 
-    private static P.Clerk Clerk(CaseActor a) => new() { UserId = a.UserId, Department = a.Department };
+    /// <summary>The reviewer clerks of this node by department (<see cref="InProcessNode.AddBenchClerks"/>).</summary>
+    internal sealed class Credentials(IReadOnlyDictionary<string, (string Id, string Secret)> byDepartment)
+    {
+        /// <summary>Department of the clerk that takes the window's actions (the window actor has no catalogue department).</summary>
+        private const string Window = "ADM";
+
+        /// <summary>Call metadata signing in as the reviewer of <paramref name="actor"/>'s department.</summary>
+        public Metadata For(CaseActor actor)
+        {
+            var (id, secret) = byDepartment.TryGetValue(actor.Department, out var c) ? c : byDepartment[Window];
+            return new Metadata { { "authorization", "Basic " + Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{id}:{secret}")) } };
+        }
+    }
 }
 
 /// <summary>Reads Linux <c>/proc</c>.</summary>

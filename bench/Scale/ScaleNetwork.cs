@@ -53,6 +53,15 @@ internal sealed class ScaleNetwork : IAsyncDisposable
             var processTownship = options.ProcessNodes && townships.Count >= 2 ? townships[1].Id : null;
             var processVillage = options.ProcessNodes ? villages.LastOrDefault(v => v.ParentId == townships[0].Id && v != villages[0])?.Id : null;
 
+            // The workload reaches a node program through its Cases service, which signs clerks in: one reviewer per
+            // department at each such node, created at the city before any other node starts, so that each pulls its own
+            // in its first rounds (in-process nodes are driven through CaseDesk and need none).
+            var credentials = new Dictionary<string, ProcessNode.Credentials>(StringComparer.Ordinal);
+            foreach (var id in new[] { processTownship, processVillage }.OfType<string>())
+            {
+                credentials[id] = net.City.AddBenchClerks(id, seed.Departments.Select(d => d.Code));
+            }
+
             var byId = new Dictionary<string, ScaleNode>(StringComparer.Ordinal) { [net.City.Id] = net.City };
             foreach (var level in new[] { townships, villages })
             {
@@ -64,7 +73,7 @@ internal sealed class ScaleNetwork : IAsyncDisposable
                     ScaleNode node;
                     if (reg.Id == processTownship || reg.Id == processVillage)
                     {
-                        node = await ProcessNode.StartAsync(reg, parent.Url, options.DataRoot, options.NodeArgs, c).ConfigureAwait(false);
+                        node = await ProcessNode.StartAsync(reg, parent.Url, options.DataRoot, options.NodeArgs, credentials[reg.Id], c).ConfigureAwait(false);
                     }
                     else if (reg == villages[0])
                     {

@@ -237,6 +237,13 @@ public sealed class NodeOptionsValidator(NodeLevel programLevel) : IValidateOpti
         return null;
     }
 
+    /// <summary>
+    /// The SQL Server provider's own check of a connection string, in a method of its own: compiling a method that names
+    /// the provider loads Microsoft.Data.SqlClient, which a node on SQLite (every village) must not carry.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static string? SqlServerProblem(string connectionString) => SqlServerStoreProvider.Problem(connectionString);
+
     private static void ValidateStore(NodeStoreOptions store, List<string> errors)
     {
         if (!StoreProviders.IsKnown(store.Provider))
@@ -249,7 +256,7 @@ public sealed class NodeOptionsValidator(NodeLevel programLevel) : IValidateOpti
             {
                 errors.Add("Node:Store:ConnectionString is required with --store sqlserver: pass --connection-string \"Server=<host>;Database=<name>;…\" or set SERVICEHALL_Node__Store__ConnectionString (see docs/OPERATIONS.md).");
             }
-            else if (SqlServerStoreProvider.Problem(store.ConnectionString) is { } problem)
+            else if (SqlServerProblem(store.ConnectionString) is { } problem)
             {
                 errors.Add($"Node:Store:ConnectionString is not usable: {problem}");
             }

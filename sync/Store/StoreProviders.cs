@@ -31,11 +31,18 @@ public static class StoreProviders
 
         if (string.Equals(name, SqlServer, StringComparison.OrdinalIgnoreCase))
         {
-            return new SqlServerStoreProvider(connectionString ?? "");
+            return CreateSqlServer(connectionString ?? "");
         }
 
         throw new ArgumentException($"Unknown store provider '{name}': use one of {string.Join(", ", Names)}.", nameof(name));
     }
+
+    /// <summary>
+    /// In a method of its own: compiling a method that names the SQL Server provider loads Microsoft.Data.SqlClient, which a
+    /// node on SQLite (every village) must not carry.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static SqlServerStoreProvider CreateSqlServer(string connectionString) => new(connectionString);
 }
 
 /// <summary>The store cannot be reached (server down, wrong address, login refused); <see cref="Exception.Message"/> names it and the cause.</summary>

@@ -41,6 +41,9 @@ public sealed class CaseRepository
     /// <summary>The working calendar as currently synced.</summary>
     public WorkingCalendar Calendar() => new(_catalogue.CalendarDays());
 
+    /// <summary>The working calendar as read inside an open transaction (with its uncommitted calendar rows).</summary>
+    private WorkingCalendar Calendar(DbConnection connection, DbTransaction? transaction) => new(_catalogue.CalendarDays(connection, transaction));
+
     /// <summary>The node this repository serves.</summary>
     public NodeIdentity Node => _node;
 
@@ -182,8 +185,9 @@ public sealed class CaseRepository
     /// The dashboard as of now, without re-deriving every case: the settled cases (never accepted, or decided) are summed in
     /// SQL over <c>case_view</c>, the live ones (accepted and not decided, or without a current view row) are derived as of
     /// now, and the two reports are added. Gives the figures of <see cref="CaseStatistics.Compute"/> over <see cref="All"/>
-    /// (see <see cref="CaseStatisticsSql"/>), provided the view rows were written with the calendar and items in force now
-    /// (after a change to either that moves past deadlines, call <see cref="RefreshAll"/>).
+    /// (see <see cref="CaseStatisticsSql"/>), provided the view rows were written with the calendar and items in force now:
+    /// a calendar change re-derives them in its own transaction (<see cref="RefreshForCalendar"/>); after a change to an
+    /// item that moves past deadlines, call <see cref="RefreshAll"/>.
     /// </summary>
     public CaseStatisticsReport Statistics()
     {
@@ -198,19 +202,42 @@ public sealed class CaseRepository
     /// <summary>Derives as of now every case, or only the live ones (<see cref="CaseStatisticsSql.LiveNumbers"/>).</summary>
     private List<CaseState> Derived(DbConnection conn, DbTransaction? tx, bool live)
     {
-        var headers = new Dictionary<string, CaseHeader>(StringComparer.Ordinal);
+        var (headers, events) = live
+            ? LoadCases(conn, tx, Sql.LiveCaseHeaders, Sql.LiveCaseEvents)
+            : LoadCases(conn, tx, Sql.AllCaseHeaders, Sql.AllCaseEvents);
+        // The calendar of the same snapshot as the cases (and as the settled sums, which a calendar change rewrites with it).
+        var calendar = Calendar(conn, tx);
+        var now = Time.GetUtcNow();
+        var result = new List<CaseState>(headers.Count);
+        foreach (var h in headers)
+        {
+            if (_catalogue.FindItem(h.ItemCode) is { } item)
+            {
+                result.Add(CaseDerivation.Derive(h, events.GetValueOrDefault(h.Number) ?? [], item, calendar, now));
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// Headers and events of a set of cases in two statements (headers, then the events of the same set), bound to
+    /// <c>@derivation</c> when the statements name it.
+    /// </summary>
+    private static (List<CaseHeader> Headers, Dictionary<string, List<CaseEvent>> Events) LoadCases(DbConnection conn, DbTransaction? tx, string headerSql, string eventSql)
+    {
+        var headers = new List<CaseHeader>();
         var events = new Dictionary<string, List<CaseEvent>>(StringComparer.Ordinal);
-        using (var cmd = live ? conn.Command(Sql.LiveCaseHeaders, tx).With("@derivation", (long)CaseStoreSql.Derivation) : conn.Command(Sql.AllCaseHeaders, tx))
+        using (var cmd = Bound(conn.Command(headerSql, tx)))
         {
             using var r = cmd.ExecuteReader();
             while (r.Read())
             {
-                var h = CaseRows.ReadHeader(r);
-                headers[h.Number] = h;
+                headers.Add(CaseRows.ReadHeader(r));
             }
         }
 
-        using (var cmd = live ? conn.Command(Sql.LiveCaseEvents, tx).With("@derivation", (long)CaseStoreSql.Derivation) : conn.Command(Sql.AllCaseEvents, tx))
+        using (var cmd = Bound(conn.Command(eventSql, tx)))
         {
             using var r = cmd.ExecuteReader();
             while (r.Read())
@@ -225,32 +252,30 @@ public sealed class CaseRepository
             }
         }
 
-        var calendar = Calendar();
-        var now = Time.GetUtcNow();
-        var result = new List<CaseState>(headers.Count);
-        foreach (var h in headers.Values)
-        {
-            if (_catalogue.FindItem(h.ItemCode) is { } item)
-            {
-                result.Add(CaseDerivation.Derive(h, events.GetValueOrDefault(h.Number) ?? [], item, calendar, now));
-            }
-        }
+        return (headers, events);
 
-        return result;
+        static DbCommand Bound(DbCommand cmd) =>
+            cmd.CommandText.Contains("@derivation", StringComparison.Ordinal) ? cmd.With("@derivation", (long)CaseStoreSql.Derivation) : cmd;
     }
 
     /// <summary>
     /// Refreshes <c>case_view</c> for the cases touched by rows the sync engine applied, inside the engine's apply
-    /// transaction. <paramref name="rows"/> are (table, key, deleted); rows of other tables are ignored.
+    /// transaction. <paramref name="rows"/> are (table, key, deleted); a row of the working calendar refreshes every case
+    /// whose figures the calendar can move (<see cref="RefreshForCalendar"/>); rows of other tables are ignored.
     /// </summary>
     public void OnRowsApplied(DbConnection connection, DbTransaction transaction, IEnumerable<(string Table, string Key, bool Deleted)> rows)
     {
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(rows);
         var numbers = new HashSet<string>(StringComparer.Ordinal);
+        var calendarChanged = false;
         foreach (var (table, key, deleted) in rows)
         {
-            if (table == CaseTables.Cases)
+            if (table == CatalogueTables.CalendarDays.Name)
+            {
+                calendarChanged = true;
+            }
+            else if (table == CaseTables.Cases)
             {
                 numbers.Add(key);
             }
@@ -264,7 +289,56 @@ public sealed class CaseRepository
             }
         }
 
+        // The calendar rows are in this same transaction: the refresh reads the calendar inside it (a read on another
+        // connection would not see them yet), and the view commits with them or not at all. A calendar batch is rare (the
+        // city edits a day, or next year's notice arrives), so the longer apply is paid seldom.
+        if (calendarChanged)
+        {
+            RefreshForCalendar(connection, transaction);
+        }
+
         Refresh(connection, transaction, numbers);
+    }
+
+    /// <summary>
+    /// After a change to the working calendar, inside the transaction that made it (a local edit at the city through
+    /// <see cref="CatalogueRepository.CalendarChanged"/>, or rows applied by sync through <see cref="OnRowsApplied"/>):
+    /// re-derives the <c>case_view</c> row of every case whose stored figures the calendar can move, so the dashboard's
+    /// sums over settled cases follow the calendar at once. Returns the number of cases re-derived.
+    /// <para>
+    /// Which cases: every case ever accepted, settled or live (<see cref="CaseStatisticsSql.CalendarDependentNumbers"/>;
+    /// the live ones too, since <see cref="List"/> filters on the view's status, which the calendar can move when a decision
+    /// is judged against a review limit). Narrowing further to the cases whose span of
+    /// days touches the changed date is not done: the span of a case is not only acceptance to due date or decision but
+    /// every day any fold of its history consulted (pauses may start before acceptance, and the rules re-check each event
+    /// as of its own time, where silent consent and the review limits look at their own days), and none of that is stored
+    /// in the view; a filter on the stored dates alone could skip a case whose decision the change turns into a conflict.
+    /// Instead the set is loaded in two statements and derived in memory (see the timing in docs/ARCHITECTURE.md).
+    /// </para>
+    /// </summary>
+    public int RefreshForCalendar(DbConnection connection, DbTransaction? transaction)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        var calendar = Calendar(connection, transaction);
+        var now = Time.GetUtcNow();
+        var (headers, events) = LoadCases(connection, transaction, Sql.CalendarDependentCaseHeaders, Sql.CalendarDependentCaseEvents);
+        var items = new Dictionary<string, ServiceItem?>(StringComparer.Ordinal);
+        foreach (var h in headers)
+        {
+            if (!items.TryGetValue(h.ItemCode, out var item))
+            {
+                items[h.ItemCode] = item = _catalogue.FindItem(h.ItemCode);
+            }
+
+            // As in Refresh: a case whose item has not arrived keeps no view row until it does.
+            if (item is not null)
+            {
+                var state = CaseDerivation.Derive(h, events.GetValueOrDefault(h.Number) ?? [], item, calendar, now);
+                CaseStoreSql.WriteView(Sql, connection, transaction, state, item, now);
+            }
+        }
+
+        return headers.Count;
     }
 
     /// <summary>Re-derives <c>case_view</c> rows of the given cases inside an open transaction (a case no longer held is removed).</summary>
@@ -273,7 +347,7 @@ public sealed class CaseRepository
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(numbers);
         var now = Time.GetUtcNow();
-        var calendar = Calendar();
+        var calendar = Calendar(connection, transaction);
         foreach (var n in numbers)
         {
             if (CaseStoreSql.Load(Sql, connection, transaction, n) is not { } loaded)

@@ -8,7 +8,8 @@ namespace ServiceHall.Core.Cases;
 /// A case is <b>settled</b> when its view row is of the current <see cref="CaseStoreSql.Derivation"/> and it was never
 /// accepted or is decided: then every figure of it is fixed (the clock stops at the decision; a case never accepted
 /// has no deadline), so the row written when the case last changed holds the figures a derivation now would give,
-/// and they are summed here. Every other case is <b>live</b> (accepted and not decided: open, paused or withdrawn, whose
+/// and they are summed here. They stay so across calendar changes: every change to the calendar re-derives the rows of
+/// the cases it can move in its own transaction (<see cref="CalendarDependentNumbers"/>, <see cref="CaseRepository.RefreshForCalendar"/>). Every other case is <b>live</b> (accepted and not decided: open, paused or withdrawn, whose
 /// flags move with the clock; or without a current view row) and is derived as of now by
 /// <see cref="CaseRepository.Statistics"/>. The two sets are complements by construction.
 /// </summary>
@@ -19,6 +20,16 @@ internal static class CaseStatisticsSql
 
     /// <summary>Numbers of the live cases (see the class); needs <c>@derivation</c>.</summary>
     public const string LiveNumbers = $"SELECT c.number FROM cases c WHERE NOT EXISTS (SELECT 1 FROM case_view v WHERE v.number = c.number AND {Settled})";
+
+    /// <summary>
+    /// Numbers of the cases whose stored figures can depend on the working calendar; needs <c>@derivation</c>. Every case
+    /// but those whose current view row was never accepted: before acceptance a case has no deadline, so every figure and
+    /// every rule check up to and including its first acceptance is the same under any calendar (the rules see the
+    /// calendar only through deadlines, which start at acceptance); a case never accepted under one calendar is never
+    /// accepted under another, and its row holds nothing the calendar moves.
+    /// </summary>
+    public const string CalendarDependentNumbers =
+        "SELECT c.number FROM cases c WHERE NOT EXISTS (SELECT 1 FROM case_view v WHERE v.number = c.number AND v.derivation = @derivation AND v.accepted_at IS NULL)";
 
     /// <summary>The case-level counts of a group of view rows (alias <c>v</c>), in <see cref="ReadCounts"/> order; needs <c>@withdrawn</c>.</summary>
     private const string CaseCounts = """
@@ -66,6 +77,7 @@ internal static class CaseStatisticsSql
         ("settled reviewer cases", ReviewerCases),
         ("settled reviews", Reviews),
         ("live numbers", LiveNumbers),
+        ("calendar-dependent numbers", CalendarDependentNumbers),
     ];
 
     /// <summary>

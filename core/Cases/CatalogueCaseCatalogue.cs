@@ -1,3 +1,4 @@
+using System.Data.Common;
 using ServiceHall.Core.Calendar;
 using ServiceHall.Core.Catalogue;
 
@@ -14,4 +15,7 @@ public sealed class CatalogueCaseCatalogue(CatalogueRepository catalogue) : ICas
 
     /// <inheritdoc />
     public IReadOnlyList<CalendarDay> CalendarDays() => catalogue.GetCalendar();
+
+    /// <inheritdoc />
+    public IReadOnlyList<CalendarDay> CalendarDays(DbConnection connection, DbTransaction? transaction) => catalogue.GetCalendar(connection, transaction);
 }

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using ServiceHall.Core.Calendar;
 using ServiceHall.Core.Catalogue;
 
@@ -17,6 +18,12 @@ public interface ICaseCatalogue
 
     /// <summary>The exception days of the working calendar (days off on weekdays, make-up working days on weekends).</summary>
     IReadOnlyList<CalendarDay> CalendarDays();
+
+    /// <summary>
+    /// The exception days as read inside an open transaction of this node's store (so a calendar row written or applied in
+    /// it and not yet committed counts). A catalogue that does not live in the store (a test's) gives <see cref="CalendarDays()"/>.
+    /// </summary>
+    IReadOnlyList<CalendarDay> CalendarDays(DbConnection connection, DbTransaction? transaction) => CalendarDays();
 }
 
 /// <summary>Why a case action failed, for mapping to a gRPC status.</summary>

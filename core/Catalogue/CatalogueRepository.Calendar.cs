@@ -1,4 +1,6 @@
+using System.Data.Common;
 using ServiceHall.Core.Calendar;
+using ServiceHall.Core.Store;
 using ServiceHall.Sync.Store;
 
 namespace ServiceHall.Core.Catalogue;
@@ -8,6 +10,35 @@ public sealed partial class CatalogueRepository
 {
     /// <summary>Longest name of a calendar exception (e.g. "春节", "国庆节调休").</summary>
     public const int MaxCalendarNameLength = 50;
+
+    /// <summary>
+    /// Raised INSIDE the write transaction of <see cref="SetCalendarDay"/> and of a <see cref="ClearCalendarDay"/> that removes a
+    /// day, after the row is written and before commit, so that what is derived from the calendar (the cases' stored
+    /// figures) changes atomically with it. Rows of the calendar that arrive by sync do not raise it: the engine's
+    /// <c>SyncStore.Applied</c> hook carries those. A handler that throws rolls the change back.
+    /// </summary>
+    public event Action<DbConnection, DbTransaction>? CalendarChanged;
+
+    /// <summary>Raises <see cref="CalendarChanged"/> for calendar rows written by another local write path (the seeder).</summary>
+    internal void OnCalendarChanged(DbConnection connection, DbTransaction transaction) => CalendarChanged?.Invoke(connection, transaction);
+
+    /// <summary>
+    /// The working-calendar exceptions as read on <paramref name="connection"/> inside <paramref name="transaction"/>, so a
+    /// calendar row written (or applied by sync) in that transaction and not yet committed is seen.
+    /// </summary>
+    public IReadOnlyList<CalendarDay> GetCalendar(DbConnection connection, DbTransaction? transaction)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        using var cmd = connection.Command(Sql.CalendarAll, transaction);
+        using var r = cmd.ExecuteReader();
+        var days = new List<CalendarDay>();
+        while (r.Read())
+        {
+            days.Add(CatalogueRows.ReadCalendarDay(r));
+        }
+
+        return days;
+    }
 
     /// <summary>
     /// Records <paramref name="date"/> as a day off or as a make-up working day (city only), replacing an earlier entry
@@ -36,6 +67,7 @@ public sealed partial class CatalogueRepository
         var day = new CalendarDay(date, working, name);
         using var tx = _store.BeginWrite();
         tx.Upsert(CatalogueTables.CalendarDays.Name, CatalogueRows.Values(day));
+        OnCalendarChanged(tx.Connection, tx.Transaction);
         tx.Commit();
         return day;
     }
@@ -56,6 +88,7 @@ public sealed partial class CatalogueRepository
         }
 
         tx.Delete(CatalogueTables.CalendarDays.Name, key);
+        OnCalendarChanged(tx.Connection, tx.Transaction);
         tx.Commit();
         return true;
     }

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Globalization;
 using ServiceHall.Core.Calendar;
 using ServiceHall.Core.Hosting;
@@ -35,8 +36,13 @@ public static class CatalogueSeeder
     /// <param name="store">The city's engine over a migrated store.</param>
     /// <param name="node">This node; it must be the city, the only writer of the catalogue (the tables are down-only).</param>
     /// <param name="data">Seed data; the embedded files when null.</param>
+    /// <param name="calendarSeeded">
+    /// Called inside the seeding transaction, before commit, when calendar days were written (a year shipped in a later
+    /// release lands at a city that already holds cases): the node passes <see cref="CatalogueRepository.CalendarChanged"/>'s
+    /// handlers, so the cases' stored figures follow as after any calendar edit.
+    /// </param>
     /// <exception cref="InvalidOperationException"><paramref name="node"/> is not the city.</exception>
-    public static CatalogueSeedResult SeedIfEmpty(SyncStore store, NodeIdentity node, CatalogueSeedData? data = null)
+    public static CatalogueSeedResult SeedIfEmpty(SyncStore store, NodeIdentity node, CatalogueSeedData? data = null, Action<DbConnection, DbTransaction>? calendarSeeded = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(node);
@@ -54,6 +60,11 @@ public static class CatalogueSeeder
             CalendarDays: SeedCalendar(tx, data.CalendarDays),
             Nodes: SeedTable(tx, CatalogueTables.Nodes, data.Nodes.Select(CatalogueRows.Values)),
             Agencies: SeedTable(tx, CatalogueTables.Agencies, data.Agencies.Select(CatalogueRows.Values)));
+        if (result.CalendarDays > 0)
+        {
+            calendarSeeded?.Invoke(tx.Connection, tx.Transaction);
+        }
+
         tx.Commit();
         return result;
     }

@@ -32,7 +32,8 @@ public static class DomainRegistration
 
     /// <summary>
     /// Connects the domain to the engine: rows the engine applies refresh the derived case view inside the
-    /// same transaction. Call once, after the store is migrated.
+    /// same transaction (a calendar row refreshes every case whose figures it can move), and so does a local edit of the
+    /// working calendar at the city. Call once, after the store is migrated.
     /// </summary>
     public static void ConnectServiceHallDomain(this IServiceProvider services)
     {
@@ -40,6 +41,10 @@ public static class DomainRegistration
         var cases = services.GetRequiredService<CaseRepository>();
         sync.Applied += (connection, transaction, changes) =>
             cases.OnRowsApplied(connection, transaction, changes.Select(c => (c.Table, c.Key, c.Deleted)));
+        // Subscribed here rather than injected into the catalogue: the cases already depend on the catalogue (items,
+        // calendar), so the catalogue taking the cases would be a cycle.
+        services.GetRequiredService<CatalogueRepository>().CalendarChanged += (connection, transaction) =>
+            cases.RefreshForCalendar(connection, transaction);
     }
 
     /// <summary>Maps the domain's gRPC services.</summary>

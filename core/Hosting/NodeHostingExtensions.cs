@@ -158,7 +158,7 @@ public static class NodeHostingExtensions
         if (identity.Level == NodeLevel.City)
         {
             sync.SetNodeScope(NodeStoreInitializer.RootScope(identity));
-            var seeded = CatalogueSeeder.SeedIfEmpty(sync, identity);
+            var seeded = CatalogueSeeder.SeedIfEmpty(sync, identity, calendarSeeded: sp.GetRequiredService<CatalogueRepository>().OnCalendarChanged);
             if (seeded.Total > 0)
             {
                 sp.GetRequiredService<ILoggerFactory>().CreateLogger("ServiceHall.Catalogue")

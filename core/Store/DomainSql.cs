@@ -48,6 +48,8 @@ public sealed class DomainSql
         DeleteCaseViewReviews = "DELETE FROM case_view_reviews WHERE number = @n";
         LiveCaseHeaders = $"{AllCaseHeaders} WHERE number IN ({CaseStatisticsSql.LiveNumbers})";
         LiveCaseEvents = $"{AllCaseEvents} WHERE case_number IN ({CaseStatisticsSql.LiveNumbers})";
+        CalendarDependentCaseHeaders = $"{AllCaseHeaders} WHERE number IN ({CaseStatisticsSql.CalendarDependentNumbers})";
+        CalendarDependentCaseEvents = $"{AllCaseEvents} WHERE case_number IN ({CaseStatisticsSql.CalendarDependentNumbers})";
         ListCases = "SELECT v.number FROM case_view v JOIN cases c ON c.number = v.number"
             + " WHERE (@s IS NULL OR v.status = @s) AND (@w IS NULL OR c.scope = @w OR c.scope LIKE @wp)"
             + $" ORDER BY v.submitted_at DESC, v.number DESC {d.Limit("@n")}";
@@ -126,6 +128,12 @@ public sealed class DomainSql
 
     /// <summary>Events of the live cases; needs <c>@derivation</c>.</summary>
     public string LiveCaseEvents { get; }
+
+    /// <summary>Headers of the cases a calendar change can move (<see cref="CaseStatisticsSql.CalendarDependentNumbers"/>); needs <c>@derivation</c>.</summary>
+    public string CalendarDependentCaseHeaders { get; }
+
+    /// <summary>Events of the cases a calendar change can move; needs <c>@derivation</c>.</summary>
+    public string CalendarDependentCaseEvents { get; }
 
     public string ListCases { get; }
 

@@ -1,11 +1,7 @@
 using Grpc.Core;
 using Grpc.Net.Client;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.DependencyInjection;
-using ServiceHall.Core.Hosting;
 using ServiceHall.Protos.V1;
-using ServiceHall.Sync;
 using static ServiceHall.Integration.Tests.Hosting.ClerkCredentials;
 using NodeLevel = ServiceHall.Core.Catalogue.NodeLevel;
 
@@ -20,15 +16,14 @@ namespace ServiceHall.Integration.Tests.Hosting;
 public sealed class ClerkNetworkTests : IAsyncLifetime
 {
     private const string Secret = "a-long-enough-secret";
-    private readonly string _dir = Path.Combine(Path.GetTempPath(), "servicehall-tests", Guid.NewGuid().ToString("N"));
-    private readonly Dictionary<string, (WebApplication App, GrpcChannel Channel)> _nodes = new(StringComparer.Ordinal);
+    private readonly LoopbackNetwork _network = new();
 
     public async ValueTask InitializeAsync()
     {
         var ct = TestContext.Current.CancellationToken;
         await StartAsync("city", NodeLevel.City, null);
         var clerks = new Clerks.ClerksClient(Channel("city"));
-        var admin = FirstAdministrator(Path.Combine(_dir, "city"));
+        var admin = FirstAdministrator(Path.Combine(_network.Directory, "city"));
         foreach (var (id, node, department, role) in new[]
         {
             ("window@t01-v01", "t01-v01", "VC", ClerkRole.Window),
@@ -47,18 +42,7 @@ public sealed class ClerkNetworkTests : IAsyncLifetime
         await SyncAsync("t01-v02");
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        foreach (var (app, channel) in _nodes.Values.Reverse())
-        {
-            channel.Dispose();
-            await app.StopAsync();
-            await app.DisposeAsync();
-        }
-
-        SqliteConnection.ClearAllPools();
-        Directory.Delete(_dir, recursive: true);
-    }
+    public ValueTask DisposeAsync() => _network.DisposeAsync();
 
     [Fact]
     public async Task StolenVillageCredential_CannotReadOrWriteAnotherVillage_NorActAsItsTownship()
@@ -76,7 +60,7 @@ public sealed class ClerkNetworkTests : IAsyncLifetime
         var atTownship = new Cases.CasesClient(Channel("t01"));
         Assert.Equal(2, (await atTownship.ListAsync(new ListCasesRequest(), Basic("window@t01", Secret), cancellationToken: ct)).Cases.Count);
 
-        var before = _nodes.Keys.ToDictionary(n => n, Written);
+        var before = _network.Ids.ToDictionary(n => n, Written);
 
         // At the township, the stolen v01 credential sees only v01's case …
         Assert.Equal([own], (await atTownship.ListAsync(new ListCasesRequest(), v01, cancellationToken: ct)).Cases.Select(c => c.Number));
@@ -105,7 +89,7 @@ public sealed class ClerkNetworkTests : IAsyncLifetime
         await Denied(() => new Clerks.ClerksClient(Channel("city")).AddClerkAsync(
             new AddClerkRequest { Id = "me@t01", NodeId = "t01", Department = "ADM", Role = ClerkRole.Manager, Secret = Secret }, v01, cancellationToken: ct).ResponseAsync, StatusCode.PermissionDenied, "administrators");
 
-        Assert.Equal(before, _nodes.Keys.ToDictionary(n => n, Written));
+        Assert.Equal(before, _network.Ids.ToDictionary(n => n, Written));
     }
 
     [Fact]
@@ -117,7 +101,7 @@ public sealed class ClerkNetworkTests : IAsyncLifetime
         Assert.Equal(["window@t01-v02"], Ids("t01-v02"));
 
         await new Clerks.ClerksClient(Channel("city")).SetClerkDisabledAsync(
-            new SetClerkDisabledRequest { Id = "window@t01-v02", Disabled = true }, FirstAdministrator(Path.Combine(_dir, "city")), cancellationToken: ct);
+            new SetClerkDisabledRequest { Id = "window@t01-v02", Disabled = true }, FirstAdministrator(Path.Combine(_network.Directory, "city")), cancellationToken: ct);
         await SyncAsync("t01");
         await SyncAsync("t01-v02");
         await Denied(() => new Cases.CasesClient(Channel("t01-v02")).ListAsync(new ListCasesRequest(), Basic("window@t01-v02", Secret), cancellationToken: ct).ResponseAsync,
@@ -128,12 +112,12 @@ public sealed class ClerkNetworkTests : IAsyncLifetime
     public async Task WorkingCalendar_OnlyACityAdministratorChangesIt_AndTheChangeReachesTheVillages()
     {
         var ct = TestContext.Current.CancellationToken;
-        var admin = FirstAdministrator(Path.Combine(_dir, "city"));
+        var admin = FirstAdministrator(Path.Combine(_network.Directory, "city"));
         await new Clerks.ClerksClient(Channel("city")).AddClerkAsync(
             new AddClerkRequest { Id = "manager@city", NodeId = "city", Department = "MKT", Role = ClerkRole.Manager, Secret = Secret }, admin, cancellationToken: ct);
         var atCity = new Catalogue.CatalogueClient(Channel("city"));
         var holiday = new SetCalendarDayRequest { Date = "2027-04-05", Working = false, Name = "清明节" };
-        var before = _nodes.Keys.ToDictionary(n => n, Calendar);
+        var before = _network.Ids.ToDictionary(n => n, Calendar);
 
         // Nobody, a city manager, a village's stolen credential, and the township's own clerk at the township: refused, nothing written.
         await Denied(() => atCity.SetCalendarDayAsync(holiday, cancellationToken: ct).ResponseAsync, StatusCode.Unauthenticated, "credential");
@@ -145,7 +129,7 @@ public sealed class ClerkNetworkTests : IAsyncLifetime
         await Denied(() => atCity.SetCalendarDayAsync(new SetCalendarDayRequest { Date = "2027-04-07", Working = true, Name = "x" }, admin, cancellationToken: ct).ResponseAsync, StatusCode.InvalidArgument, "working day already");
         await Denied(() => atCity.SetCalendarDayAsync(new SetCalendarDayRequest { Date = "2027-13-01", Name = "x" }, admin, cancellationToken: ct).ResponseAsync, StatusCode.InvalidArgument, "ISO date");
         await Denied(() => atCity.SetCalendarDayAsync(new SetCalendarDayRequest { Date = "2027-04-05", Name = new string('节', 51) }, admin, cancellationToken: ct).ResponseAsync, StatusCode.InvalidArgument, "1–50");
-        Assert.Equal(before, _nodes.Keys.ToDictionary(n => n, Calendar));
+        Assert.Equal(before, _network.Ids.ToDictionary(n => n, Calendar));
 
         // The administrator at the city: the holiday is recorded and reaches a village through its township.
         var set = await atCity.SetCalendarDayAsync(holiday, admin, cancellationToken: ct);
@@ -216,28 +200,14 @@ public sealed class ClerkNetworkTests : IAsyncLifetime
 
     private SqliteConnection Open(string node)
     {
-        var conn = new SqliteConnection($"Data Source={Path.Combine(_dir, node, node + ".db")};Mode=ReadOnly;Pooling=False");
+        var conn = new SqliteConnection($"Data Source={_network.StorePath(node)};Mode=ReadOnly;Pooling=False");
         conn.Open();
         return conn;
     }
 
-    private GrpcChannel Channel(string node) => _nodes[node].Channel;
+    private GrpcChannel Channel(string node) => _network.Channel(node);
 
-    private async Task StartAsync(string id, NodeLevel level, string? parent)
-    {
-        List<string> args = ["--id", id, "--listen", "http://127.0.0.1:0", "--data", Path.Combine(_dir, id), NodeHostingExtensions.InsecureCleartextSwitch];
-        if (parent is not null)
-        {
-            args.AddRange(["--upstream", NodeProgram.BoundAddress(_nodes[parent].App).ToString()]);
-        }
+    private Task StartAsync(string id, NodeLevel level, string? parent) => _network.StartAsync(id, level, parent);
 
-        var app = NodeProgram.Build([.. args], level, null, null, TimeProvider.System);
-        app.InitializeServiceHallStore();
-        await app.StartAsync(TestContext.Current.CancellationToken);
-        _nodes[id] = (app, GrpcChannel.ForAddress(NodeProgram.BoundAddress(app)));
-    }
-
-    /// <summary>One sync round of the node with its parent, run in the node itself (its operator is not needed for that).</summary>
-    private async Task SyncAsync(string node) =>
-        await _nodes[node].App.Services.GetRequiredService<SyncRunner>().RunOnceAsync(TestContext.Current.CancellationToken);
+    private Task SyncAsync(string node) => _network.SyncAsync(node);
 }

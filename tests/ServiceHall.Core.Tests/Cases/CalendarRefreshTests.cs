@@ -79,11 +79,7 @@ public sealed class CalendarRefreshTests : IDisposable
     {
         // Accepted Fri Nov 13, promised 5 → due Fri Nov 20; decided Fri Nov 20: on time. Sat Nov 14 made a working day (after
         // the decision) → due Thu Nov 19: the settled case was late.
-        _time.SetUtcNow(Local(11, 13, 9));
-        var n = _cases.Submit(new CaseSubmission(Item, "李四", "370982199001010022", null, CaseChannel.Window, Clerk)).Number;
-        _cases.Append(n, K.Accepted, Clerk, CaseEventData.None);
-        _time.SetUtcNow(Local(11, 20, 10));
-        _cases.Append(n, K.Decided, Clerk, new CaseEventData { Approved = true, Reason = "准予许可" });
+        var n = Decided(Local(11, 13, 9), Local(11, 20, 10)).Number;
         Assert.Equal("2026-11-20", DueDate(n));
         Assert.Equal(1, _cases.Statistics().Total.OnTime);
 
@@ -98,11 +94,7 @@ public sealed class CalendarRefreshTests : IDisposable
     public void NextYearSeeded_ByALaterRelease_MovesTheSettledCaseFigures()
     {
         // Accepted Mon Dec 28 2026, promised 5 → due Mon Jan 4 2027 while 2027 has no exceptions; decided Tue Jan 5: late.
-        _time.SetUtcNow(Local(12, 28, 9));
-        var n = _cases.Submit(new CaseSubmission(Item, "赵六", "370982199001010044", null, CaseChannel.Window, Clerk)).Number;
-        _cases.Append(n, K.Accepted, Clerk, CaseEventData.None);
-        _time.SetUtcNow(new DateTimeOffset(2027, 1, 5, 10, 0, 0, TimeSpan.FromHours(8)));
-        _cases.Append(n, K.Decided, Clerk, new CaseEventData { Approved = true, Reason = "准予许可" });
+        var n = Decided(Local(12, 28, 9), new DateTimeOffset(2027, 1, 5, 10, 0, 0, TimeSpan.FromHours(8))).Number;
         Assert.Equal((0, 1), (_cases.Statistics().Total.OnTime, _cases.Statistics().Total.Overdue));
 
         // A release ships calendar-2027 (New Year's Day off); the node seeds it at start, as InitializeServiceHallStore does.
@@ -176,13 +168,19 @@ public sealed class CalendarRefreshTests : IDisposable
     /// <summary>The case of the class comment: accepted Mon Nov 16, decided Tue Nov 24 (due Nov 23).</summary>
     private string DecidedLate()
     {
-        _time.SetUtcNow(Local(11, 16, 9));
+        var decided = Decided(Local(11, 16, 9), Local(11, 24, 10));
+        Assert.Equal((6, true), (decided.ElapsedWorkingDays, decided.Overdue));
+        return decided.Number;
+    }
+
+    /// <summary>A case of <see cref="Item"/> filed and accepted at <paramref name="accepted"/>, approved at <paramref name="decided"/>.</summary>
+    private CaseState Decided(DateTimeOffset accepted, DateTimeOffset decided)
+    {
+        _time.SetUtcNow(accepted);
         var n = _cases.Submit(new CaseSubmission(Item, "张三", "370982199001010011", null, CaseChannel.Window, Clerk)).Number;
         _cases.Append(n, K.Accepted, Clerk, CaseEventData.None);
-        _time.SetUtcNow(Local(11, 24, 10));
-        var decided = _cases.Append(n, K.Decided, Clerk, new CaseEventData { Approved = true, Reason = "准予许可" });
-        Assert.Equal((6, true), (decided.ElapsedWorkingDays, decided.Overdue));
-        return n;
+        _time.SetUtcNow(decided);
+        return _cases.Append(n, K.Decided, Clerk, new CaseEventData { Approved = true, Reason = "准予许可" });
     }
 
     private CaseStatisticsReport Derived() => CaseStatistics.Compute(_cases.All(), _catalogue.GetItem);

@@ -36,7 +36,7 @@ internal static class ScaleBench
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"scale: 1 city, {options.Townships} townships, {options.Villages} villages; {options.Cases} cases at {options.Rate} per second; catch-up of {options.CatchUpCases} cases; seed {options.Seed}; nodes {string.Join(' ', options.NodeArgs)}"));
         Console.WriteLine("nodes run in this process as real node hosts (NodeProgram.Build: Kestrel on 127.0.0.1, dynamic ports, one SQLite store each)"
-            + (options.ProcessNodes ? ", except one township and one village run as node programs (own OS processes)" : ""));
+            + (options.ProcessNodes ? ", except one township and two villages run as node programs (own OS processes; one of the villages also serves its web front desk, where a clerk browses the queue, a case and the catalogue every 3 s)" : ""));
         Console.WriteLine($"machine: {Environment.ProcessorCount} cores, load average {Load()}");
         var r = await ScaleRun.RunAsync(options, stop.Token);
         Print(r);

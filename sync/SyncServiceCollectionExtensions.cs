@@ -22,6 +22,7 @@ public static class SyncServiceCollectionExtensions
     {
         services.AddGrpc().AddSyncServiceLimits();
         services.TryAddSingleton<SyncPeerGate>();
+        services.TryAddScoped<SyncService>();
         var options = services.AddOptions<SyncOptions>();
         if (configure is not null)
         {

@@ -23,12 +23,13 @@ internal sealed class ProcessNode : ScaleNode, IDisposable
 
     private readonly Credentials _clerks;
 
-    private ProcessNode(RegisteredNode registration, string dataDir, Process process, string url, Credentials clerks)
+    private ProcessNode(RegisteredNode registration, string dataDir, Process process, string url, string? webUrl, Credentials clerks)
         : base(registration, dataDir)
     {
         _process = process;
         _clerks = clerks;
         Url = url;
+        WebUrl = webUrl;
         _channel = GrpcChannel.ForAddress(url);
         _cases = new P.Cases.CasesClient(_channel);
     }
@@ -39,15 +40,31 @@ internal sealed class ProcessNode : ScaleNode, IDisposable
     /// <inheritdoc />
     public override bool IsProcess => true;
 
+    /// <summary>Address of its web front desk (<c>--web-listen</c>), or null when it runs without one.</summary>
+    public string? WebUrl { get; }
+
+    /// <summary>The clerks the bench signs in as at this node.</summary>
+    internal Credentials Clerks => _clerks;
+
     /// <summary>The OS process id.</summary>
     public int Pid => _process.Id;
 
-    /// <summary>Starts the node program and waits until it serves and signs its bench clerk in (its first rounds with the parent are done).</summary>
-    public static async Task<ProcessNode> StartAsync(RegisteredNode registration, string upstreamUrl, string dataRoot, IEnumerable<string> extraArgs, Credentials clerks, CancellationToken cancellationToken)
+    /// <summary>
+    /// Starts the node program and waits until it serves and signs its bench clerk in (its first rounds with the parent are
+    /// done). With <paramref name="frontDesk"/> it also serves the web front desk on a second loopback port, as a station
+    /// whose clerks work in the browser does.
+    /// </summary>
+    public static async Task<ProcessNode> StartAsync(RegisteredNode registration, string upstreamUrl, string dataRoot, IEnumerable<string> extraArgs, Credentials clerks, bool frontDesk, CancellationToken cancellationToken)
     {
         var dir = Path.Combine(dataRoot, registration.Id);
-        var port = LoopbackPorts.FreeRange(1);
+        var port = LoopbackPorts.FreeRange(2);
         var url = string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{port}");
+        var webUrl = frontDesk ? string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{port + 1}") : null;
+        if (webUrl is not null)
+        {
+            extraArgs = [.. extraArgs, "--web-listen", webUrl];
+        }
+
         var level = registration.Level == NodeLevel.Township ? "township" : "village";
         var start = new ProcessStartInfo("dotnet")
         {
@@ -72,7 +89,7 @@ internal sealed class ProcessNode : ScaleNode, IDisposable
         };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var node = new ProcessNode(registration, dir, process, url, clerks);
+        var node = new ProcessNode(registration, dir, process, url, webUrl, clerks);
         try
         {
             while (true)
@@ -194,6 +211,9 @@ internal sealed class ProcessNode : ScaleNode, IDisposable
     {
         /// <summary>Department of the clerk that takes the window's actions (the window actor has no catalogue department).</summary>
         private const string Window = "ADM";
+
+        /// <summary>Id and secret of the clerk that takes the window's actions.</summary>
+        public (string Id, string Secret) WindowClerk => byDepartment[Window];
 
         /// <summary>Call metadata signing in as the reviewer of <paramref name="actor"/>'s department.</summary>
         public Metadata For(CaseActor actor)

@@ -52,12 +52,15 @@ internal sealed class ScaleNetwork : IAsyncDisposable
             net._started.Add(net.City);
             var processTownship = options.ProcessNodes && townships.Count >= 2 ? townships[1].Id : null;
             var processVillage = options.ProcessNodes ? villages.LastOrDefault(v => v.ParentId == townships[0].Id && v != villages[0])?.Id : null;
+            // A second village program serves its web front desk too (a station whose clerks work in the browser): its
+            // peak is reported apart, since the pages' framework (Razor Pages, MVC, data protection) is a third of it.
+            var frontDeskVillage = options.ProcessNodes ? villages.LastOrDefault(v => v.ParentId == townships[^1].Id && v != villages[0] && v.Id != processVillage)?.Id : null;
 
             // The workload reaches a node program through its Cases service, which signs clerks in: one reviewer per
             // department at each such node, created at the city before any other node starts, so that each pulls its own
             // in its first rounds (in-process nodes are driven through CaseDesk and need none).
             var credentials = new Dictionary<string, ProcessNode.Credentials>(StringComparer.Ordinal);
-            foreach (var id in new[] { processTownship, processVillage }.OfType<string>())
+            foreach (var id in new[] { processTownship, processVillage, frontDeskVillage }.OfType<string>())
             {
                 credentials[id] = net.City.AddBenchClerks(id, seed.Departments.Select(d => d.Code));
             }
@@ -71,9 +74,9 @@ internal sealed class ScaleNetwork : IAsyncDisposable
                 {
                     var parent = byId[reg.ParentId!];
                     ScaleNode node;
-                    if (reg.Id == processTownship || reg.Id == processVillage)
+                    if (reg.Id == processTownship || reg.Id == processVillage || reg.Id == frontDeskVillage)
                     {
-                        node = await ProcessNode.StartAsync(reg, parent.Url, options.DataRoot, options.NodeArgs, credentials[reg.Id], c).ConfigureAwait(false);
+                        node = await ProcessNode.StartAsync(reg, parent.Url, options.DataRoot, options.NodeArgs, credentials[reg.Id], frontDesk: reg.Id == frontDeskVillage, c).ConfigureAwait(false);
                     }
                     else if (reg == villages[0])
                     {

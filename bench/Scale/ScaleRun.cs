@@ -32,7 +32,11 @@ internal static class ScaleRun
 
             // Load phase.
             var cpu0 = CpuTime(net);
+            using var browsing = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            var visits = net.Processes.Where(p => p.WebUrl is not null).Select(p => FrontDeskVisitor.VisitAsync(p, browsing.Token)).ToList();
             var load = await LoadAsync(net, workload, options, log, ct).ConfigureAwait(false);
+            await browsing.CancelAsync().ConfigureAwait(false);
+            var frontDesk = await Task.WhenAll(visits).ConfigureAwait(false);
             var cpu = CpuTime(net) - cpu0;
             var (afterLoad, convergedIn) = await ConvergeAsync(net, load.Runs.Keys, options.ConvergeBound, ct).ConfigureAwait(false);
             log($"after the load phase: {(afterLoad.Converged ? "converged" : "NOT converged")} in {convergedIn?.TotalSeconds:F1} s ({afterLoad})");
@@ -51,7 +55,8 @@ internal static class ScaleRun
             memory.AddRange(net.Processes.Select(p =>
             {
                 var (anon, file, shmem) = p.ResidentNow();
-                return ($"{p.Level.ToString().ToLowerInvariant()} node program {p.Id} (resident at the end: {Mib(anon)} MiB anonymous, {Mib(file)} MiB mapped files shared with other .NET processes, {Mib(shmem)} MiB shared executable memory)", p.PeakResidentBytes());
+                var desk = p.WebUrl is null ? "" : $" with its web front desk ({frontDesk.Sum(v => v.Views)} pages viewed)";
+                return ($"{p.Level.ToString().ToLowerInvariant()} node program {p.Id}{desk} (resident at the end: {Mib(anon)} MiB anonymous, {Mib(file)} MiB mapped files shared with other .NET processes, {Mib(shmem)} MiB shared executable memory)", p.PeakResidentBytes());
             }));
             return new ScaleResult
             {
@@ -59,7 +64,7 @@ internal static class ScaleRun
                 StartUp = startUp.Elapsed,
                 CasesStarted = load.Started,
                 CasesCompleted = load.Completed,
-                Failures = load.Failures,
+                Failures = [.. load.Failures, .. frontDesk.SelectMany(v => v.Failures).Select(f => "front desk: " + f)],
                 OfferedRate = options.Rate,
                 LoadPhase = Stopwatch.GetElapsedTime(load.From, load.To),
                 ConvergedAfterLoad = convergedIn,

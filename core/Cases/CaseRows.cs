@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using System.Data.Common;
 
 namespace ServiceHall.Core.Cases;
@@ -8,13 +7,6 @@ namespace ServiceHall.Core.Cases;
 /// <summary>Maps case headers and events to and from rows of <c>cases</c> and <c>case_events</c>.</summary>
 internal static class CaseRows
 {
-    private static readonly JsonSerializerOptions Json = new()
-    {
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        Converters = { new JsonStringEnumConverter() },
-    };
-
     public const string HeaderColumns = "number, item_code, applicant_name, id_number, phone, intake_node, scope, submitted_at, channel";
 
     public const string EventColumns = "id, case_number, kind, node_id, actor_user, actor_department, at, order_key, payload, scope";
@@ -28,7 +20,7 @@ internal static class CaseRows
     public static object?[] EventValues(CaseEvent e, string scope) =>
     [
         e.Id, e.CaseNumber, e.Kind.ToString(), e.NodeId, e.Actor.UserId, e.Actor.Department,
-        e.At.ToString("O", CultureInfo.InvariantCulture), e.Order, JsonSerializer.Serialize(e.Data, Json), scope,
+        e.At.ToString("O", CultureInfo.InvariantCulture), e.Order, JsonSerializer.Serialize(e.Data, CaseJsonContext.Default.CaseEventData), scope,
     ];
 
     public static CaseHeader ReadHeader(DbDataReader r) => new(
@@ -40,7 +32,7 @@ internal static class CaseRows
         DateTimeOffset.Parse(r.GetString(6), CultureInfo.InvariantCulture), r.GetInt64(7),
         ReadPayload(r.GetString(8)));
 
-    public static CaseEventData ReadPayload(string json) => JsonSerializer.Deserialize<CaseEventData>(json, Json) ?? CaseEventData.None;
+    public static CaseEventData ReadPayload(string json) => JsonSerializer.Deserialize(json, CaseJsonContext.Default.CaseEventData) ?? CaseEventData.None;
 
     public static string Date(DateOnly? d) => d?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? string.Empty;
 

@@ -20,6 +20,8 @@ public static class CasesServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<CaseRepository>();
         services.TryAddSingleton<CaseDesk>();
+        services.TryAddScoped<CasesService>();
+        services.TryAddScoped<StatisticsService>();
         return services;
     }
 

@@ -13,7 +13,6 @@ namespace ServiceHall.Core.Catalogue;
 /// </summary>
 internal static class CatalogueRows
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     public static string LevelText(NodeLevel level) => level switch
     {
@@ -54,8 +53,8 @@ internal static class CatalogueRows
     public static object?[] Values(ServiceItem i) =>
     [
         i.Code, i.Name, i.NameEn, i.Category, i.LeadDepartment, LevelText(i.HandlingLevel), i.LegalBasis, i.Conditions,
-        JsonSerializer.Serialize(i.Materials, Json), i.LegalLimitDays, i.PromisedLimitDays, i.Fees,
-        JsonSerializer.Serialize(i.ReviewDepartments, Json), RuleText(i.ReviewRule),
+        JsonSerializer.Serialize(i.Materials, CatalogueJsonContext.Default.IReadOnlyListMaterial), i.LegalLimitDays, i.PromisedLimitDays, i.Fees,
+        JsonSerializer.Serialize(i.ReviewDepartments, CatalogueJsonContext.Default.IReadOnlyListString), RuleText(i.ReviewRule),
         Bit(i.OnTheSpot), Bit(i.SilentConsent), i.ReviewLimitDays, i.ServiceLocation, i.Phone, Bit(i.OnlinePreReview),
     ];
 
@@ -76,11 +75,11 @@ internal static class CatalogueRows
         HandlingLevel: ParseLevel(r.GetString(5)),
         LegalBasis: r.GetString(6),
         Conditions: r.GetString(7),
-        Materials: JsonSerializer.Deserialize<List<Material>>(r.GetString(8), Json) ?? [],
+        Materials: JsonSerializer.Deserialize(r.GetString(8), CatalogueJsonContext.Default.ListMaterial) ?? [],
         LegalLimitDays: r.GetInt32Any(9),
         PromisedLimitDays: r.GetInt32Any(10),
         Fees: r.GetString(11),
-        ReviewDepartments: JsonSerializer.Deserialize<List<string>>(r.GetString(12), Json) ?? [],
+        ReviewDepartments: JsonSerializer.Deserialize(r.GetString(12), CatalogueJsonContext.Default.ListString) ?? [],
         ReviewRule: ParseRule(r.GetString(13)),
         OnTheSpot: r.GetInt64(14) != 0,
         SilentConsent: r.GetInt64(15) != 0,

@@ -23,6 +23,7 @@ public static class DomainRegistration
         services.AddSingleton<ICaseCatalogue, CatalogueCaseCatalogue>();
         services.AddServiceHallCases();
         services.AddSingleton<ClerkRegistry>();
+        services.AddScoped<ClerksService>();
         services.AddSingleton<NodeLinkRepository>();
         services.AddSingleton<NodeHealthView>();
         services.AddSingleton<NodeLinkReporter>();

@@ -107,16 +107,15 @@ public static class NodeHostingExtensions
             o.EnableDetailedErrors = false;
         });
         // Clerks sign in on every call of the client API (authorization: Basic); each service asks ClerkPermissions.
-        builder.Services.AddAuthentication(ClerkAuthenticationHandler.SchemeName)
+        // The authentication core only: AddAuthentication would also bring data protection (its key ring, XML, and a hosted
+        // service reading it at start), which the Basic scheme never uses; the web module's cookies do, and its own
+        // AddAuthentication adds it.
+        builder.Services.AddAuthenticationCore(o => o.DefaultScheme = ClerkAuthenticationHandler.SchemeName);
+        builder.Services.AddWebEncoders();
+        new AuthenticationBuilder(builder.Services)
             .AddScheme<AuthenticationSchemeOptions, ClerkAuthenticationHandler>(ClerkAuthenticationHandler.SchemeName, null);
-        // Authentication brings data protection, whose hosted service reads the key ring (XML) at start only to warm it. The
-        // Basic scheme never protects anything; the web module's cookies do, and its registration adds the service back.
-        // Without it a node without pages does not load the XML stack (about 3 MiB of a village's resident set).
-        foreach (var warmUp in builder.Services.Where(d => d.ServiceType == typeof(IHostedService)
-            && d.ImplementationType?.FullName == "Microsoft.AspNetCore.DataProtection.Internal.DataProtectionHostedService").ToList())
-        {
-            builder.Services.Remove(warmUp);
-        }
+        builder.Services.AddScoped<NodeAdminService>();
+        builder.Services.AddScoped<EnrolmentService>();
 
         builder.Services.AddGrpcReflection();
         builder.Services.AddGrpcHealthChecks(o => o.Services.Map("", _ => true))

@@ -244,6 +244,9 @@ public sealed class NodeOptionsValidator(NodeLevel programLevel) : IValidateOpti
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
     private static string? SqlServerProblem(string connectionString) => SqlServerStoreProvider.Problem(connectionString);
 
+    /// <summary>True when this process runs without culture data (<c>InvariantGlobalization</c> in its project, as the village program).</summary>
+    private static bool GlobalizationInvariant => AppContext.TryGetSwitch("System.Globalization.Invariant", out var invariant) && invariant;
+
     private static void ValidateStore(NodeStoreOptions store, List<string> errors)
     {
         if (!StoreProviders.IsKnown(store.Provider))
@@ -252,7 +255,12 @@ public sealed class NodeOptionsValidator(NodeLevel programLevel) : IValidateOpti
         }
         else if (string.Equals(store.Provider, StoreProviders.SqlServer, StringComparison.OrdinalIgnoreCase))
         {
-            if (string.IsNullOrWhiteSpace(store.ConnectionString))
+            if (GlobalizationInvariant)
+            {
+                // SqlClient refuses to open a connection without culture data (NotSupportedException at the first Open).
+                errors.Add("--store sqlserver needs culture data (ICU), and this node program runs without it (globalization-invariant, as the village program is built to stay small): keep this node's store in SQLite (--store sqlite), or run a city or township program on SQL Server.");
+            }
+            else if (string.IsNullOrWhiteSpace(store.ConnectionString))
             {
                 errors.Add("Node:Store:ConnectionString is required with --store sqlserver: pass --connection-string \"Server=<host>;Database=<name>;…\" or set SERVICEHALL_Node__Store__ConnectionString (see docs/OPERATIONS.md).");
             }

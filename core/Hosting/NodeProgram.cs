@@ -121,7 +121,7 @@ public static class NodeProgram
         }
 
         // Last of every gRPC registration (each AddGrpc puts grpc-dotnet's default binder back): malformed requests get INVALID_ARGUMENT.
-        builder.Services.AddGrpc().AddMalformedRequestGuard();
+        builder.Services.AddGrpc().AddMalformedRequestGuard().AddContainerServiceActivation();
         var app = builder.Build();
         app.MapServiceHallNode();
         if (web)

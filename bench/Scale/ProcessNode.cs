@@ -78,10 +78,27 @@ internal sealed class ProcessNode : ScaleNode, IDisposable
         }
 
         var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start the {level} node program");
-        // Drain its console so that it never blocks on a full pipe.
-        process.OutputDataReceived += (_, _) => { };
+        // Drain its console so that it never blocks on a full pipe; keep the last lines for when it dies.
+        var tail = new Queue<string>();
+        void Keep(string? line)
+        {
+            if (line is { Length: > 0 })
+            {
+                lock (tail)
+                {
+                    tail.Enqueue(line);
+                    if (tail.Count > 40)
+                    {
+                        tail.Dequeue();
+                    }
+                }
+            }
+        }
+
+        process.OutputDataReceived += (_, e) => Keep(e.Data);
         process.ErrorDataReceived += (_, e) =>
         {
+            Keep(e.Data);
             if (e.Data is { Length: > 0 } line)
             {
                 Console.Error.WriteLine($"[{registration.Id}] {line}");
@@ -97,7 +114,14 @@ internal sealed class ProcessNode : ScaleNode, IDisposable
                 cancellationToken.ThrowIfCancellationRequested();
                 if (process.HasExited)
                 {
-                    throw new InvalidOperationException($"node program {registration.Id} exited with code {process.ExitCode}");
+                    process.WaitForExit(); // returns once both console streams are drained
+                    string last;
+                    lock (tail)
+                    {
+                        last = string.Join(Environment.NewLine + "  | ", tail);
+                    }
+
+                    throw new InvalidOperationException($"node program {registration.Id} exited with code {process.ExitCode}; its last console lines:{Environment.NewLine}  | {last}");
                 }
 
                 try

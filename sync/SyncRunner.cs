@@ -1,3 +1,4 @@
+using Grpc.Core;
 using Grpc.Net.Client;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -189,6 +190,11 @@ public sealed class SyncRunner : BackgroundService
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
             // shutting down
+        }
+        catch (RpcException ex) when (ex.StatusCode == StatusCode.Cancelled && stoppingToken.IsCancellationRequested)
+        {
+            // shutting down in the middle of a round: grpc-dotnet reports the cancelled call as an RpcException, not as an
+            // OperationCanceledException, and the host took it for a crash ("BackgroundService failed", logged as fatal)
         }
         finally
         {

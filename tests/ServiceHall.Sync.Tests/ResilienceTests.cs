@@ -184,6 +184,23 @@ public sealed class ResilienceTests
         new SyncStatusReader(node.Store).Read().Single(p => p.Relation == SyncProtocol.RelationParent);
 
     /// <summary>A second client of the village's parent, through its own fault handler, with the resilience pipeline.</summary>
+    [Fact(Timeout = 30_000)]
+    public async Task Runner_StoppedWhileACallIsInFlight_EndsQuietlyInsteadOfFailingTheHost()
+    {
+        await using var net = await Network.CreateAsync();
+        var options = new SyncOptions { Interval = TimeSpan.FromMinutes(1), Debounce = TimeSpan.Zero };
+        using var link = new ResilientLink(net, "t01-v01", options, new ListLogger());
+        link.Faults.Stalled = true;
+        using var runner = new SyncRunner(net["t01-v01"].Store, options, net.Time, link.Client);
+
+        await runner.StartAsync(TestContext.Current.CancellationToken);
+        await Poll.UntilAsync(() => link.Faults.Calls >= 1, () => { });
+        await runner.StopAsync(TestContext.Current.CancellationToken);
+
+        // grpc-dotnet ends the cancelled call with RpcException(Cancelled); the host would log it as a crashed service.
+        Assert.True(runner.ExecuteTask!.IsCompletedSuccessfully, $"the runner ended {runner.ExecuteTask.Status}: {runner.ExecuteTask.Exception?.InnerException?.Message}");
+    }
+
     private sealed class ResilientLink : IDisposable
     {
         private readonly GrpcChannel _channel;

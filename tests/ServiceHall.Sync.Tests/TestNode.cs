@@ -220,6 +220,9 @@ internal sealed class FaultHandler : DelegatingHandler
     /// <summary>While true every call fails before it leaves, as against an unreachable parent (connection refused).</summary>
     public bool Offline { get; set; }
 
+    /// <summary>While true every call waits before it leaves until it is cancelled, as against a parent that never answers.</summary>
+    public bool Stalled { get; set; }
+
     /// <summary>Calls attempted (sent or refused) through this handler.</summary>
     public int Calls => _calls;
 
@@ -240,6 +243,11 @@ internal sealed class FaultHandler : DelegatingHandler
         if (Offline)
         {
             throw new HttpRequestException("injected: parent unreachable", new System.Net.Sockets.SocketException((int)System.Net.Sockets.SocketError.ConnectionRefused));
+        }
+
+        if (Stalled)
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken);
         }
 
         var response = await base.SendAsync(request, cancellationToken);

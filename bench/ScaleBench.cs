@@ -71,7 +71,7 @@ internal static class ScaleBench
         Console.WriteLine(string.Create(inv, $"CPU: {r.CpuSecondsPerThousandCases:F1} CPU-seconds per 1,000 cases (all nodes, driver included)"));
         foreach (var (what, bytes) in r.PeakMemory)
         {
-            Console.WriteLine(string.Create(inv, $"peak memory (VmHWM): {bytes / (1024.0 * 1024):F0} MiB  {what}"));
+            Console.WriteLine(string.Create(inv, $"peak memory (VmHWM): {bytes / (1024.0 * 1024):F1} MiB = {bytes / 1e6:F1} MB  {what}"));
         }
 
         Console.WriteLine($"final check: {(r.Final.Converged ? "converged" : "NOT converged")} {r.Final}");

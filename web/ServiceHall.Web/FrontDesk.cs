@@ -1,6 +1,5 @@
 using System.Globalization;
-using System.Text.Encodings.Web;
-using System.Text.Unicode;
+using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Builder;
@@ -9,7 +8,7 @@ using Microsoft.AspNetCore.Localization;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.WebEncoders;
+using ServiceHall.Web.Endpoints;
 using ServiceHall.Web.Identity;
 using ServiceHall.Web.Localization;
 
@@ -18,24 +17,20 @@ namespace ServiceHall.Web;
 /// <summary>
 /// The web front desk as a node module: the node hosts pass <see cref="AddServices"/> and <see cref="Map"/> to
 /// <c>NodeProgram.RunAsync</c>, so a host stays one line and core never references the web.
-/// Pages are server-rendered Razor Pages; CSS and the small refresh script are embedded in this assembly and served
-/// by the node under <c>/assets/</c> in every run mode. Chinese (zh-CN) is the default; a cookie switches to English.
+/// Pages are server-rendered: minimal endpoints (<c>Endpoints/</c>, one class per area) build a model and render a
+/// RazorSlices template (<c>Slices/</c>), with no MVC, so the module trims and compiles ahead of time. CSS and the small
+/// refresh script are embedded in this assembly and served by the node under <c>/assets/</c> in every run mode. Chinese
+/// (zh-CN) is the default; a cookie switches to English.
 /// </summary>
 public static class FrontDesk
 {
     /// <summary>Where the embedded assets are served.</summary>
     public const string AssetsPath = "/assets";
 
-    /// <summary>Registers Razor Pages, cookie sign-in, request localization and the page helpers.</summary>
+    /// <summary>Registers cookie sign-in, authorization, anti-forgery, request localization and the page helpers.</summary>
     public static void AddServices(WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.AddRazorPages(o =>
-        {
-            o.Conventions.AuthorizeFolder("/");
-            o.Conventions.AllowAnonymousToPage("/SignIn");
-            o.Conventions.AllowAnonymousToFolder("/Catalogue");
-        }).AddApplicationPart(typeof(FrontDesk).Assembly);
         builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
             .AddCookie(o =>
             {
@@ -50,8 +45,8 @@ public static class FrontDesk
                 o.Events.OnValidatePrincipal = RecheckClerkAsync;
             });
         builder.Services.AddAuthorization();
-        // Chinese text is written as is, not as &#x…; entities (the pages are UTF-8).
-        builder.Services.Configure<WebEncoderOptions>(o => o.TextEncoderSettings = new TextEncoderSettings(UnicodeRanges.All));
+        // Every post carries the token of its page (Desk.AntiforgeryField); the middleware checks it, form binding refuses a bad one (400).
+        builder.Services.AddAntiforgery();
         builder.Services.AddSingleton<SignInThrottle>();
         builder.Services.AddSingleton<ClerkSignIn>();
         builder.Services.AddSingleton<Ui>();
@@ -66,6 +61,12 @@ public static class FrontDesk
         });
     }
 
+    private static Task BadRequest(HttpContext http)
+    {
+        http.Response.StatusCode = StatusCodes.Status400BadRequest;
+        return Task.CompletedTask;
+    }
+
     private static async Task RecheckClerkAsync(CookieValidatePrincipalContext context)
     {
         var services = context.HttpContext.RequestServices;
@@ -77,7 +78,10 @@ public static class FrontDesk
         }
     }
 
-    /// <summary>Adds the middleware (assets, localization, sign-in) and maps the pages and the language switch.</summary>
+    /// <summary>
+    /// Adds the middleware (assets, localization, sign-in, anti-forgery) and maps the pages and the language switch. Every
+    /// page needs a signed-in clerk except sign-in and the catalogue (a visitor may read the service guides).
+    /// </summary>
     public static void Map(WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
@@ -89,7 +93,17 @@ public static class FrontDesk
         app.UseRequestLocalization();
         app.UseAuthentication();
         app.UseAuthorization();
-        app.MapRazorPages();
+        app.UseAntiforgery();
+        // A post whose token the middleware found wrong is refused here, before anything reads its form (400, as before).
+        app.Use((http, next) => http.Features.Get<IAntiforgeryValidationFeature>() is { IsValid: false } ? BadRequest(http) : next(http));
+        var anonymous = app.MapGroup("").AllowAnonymous();
+        var clerks = app.MapGroup("").RequireAuthorization();
+        SignInEndpoints.Map(anonymous, clerks);
+        CatalogueEndpoints.Map(anonymous);
+        QueueEndpoints.Map(clerks);
+        IntakeEndpoints.Map(clerks);
+        CaseEndpoints.Map(clerks);
+        DashboardEndpoints.Map(clerks);
         app.MapGet("/language/{culture}", (string culture, string? returnUrl, HttpContext http) =>
         {
             var chosen = culture == Ui.English.Name ? Ui.English : Ui.Chinese;

@@ -1,11 +1,13 @@
-using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
 using ServiceHall.Core.Cases;
 using ServiceHall.Core.Clerks;
 using ServiceHall.Core.Hosting;
 using ServiceHall.Core.Network;
 using ServiceHall.Sync;
 
-namespace ServiceHall.Web.Pages;
+namespace ServiceHall.Web.Endpoints;
 
 /// <summary>One node's row of the sync-health table.</summary>
 /// <param name="NodeId">Node id.</param>
@@ -18,33 +20,40 @@ namespace ServiceHall.Web.Pages;
 /// <param name="LastError">Last error its parent saw.</param>
 public sealed record NodeHealthRow(string NodeId, string? ParentId, string Level, string State, DateTimeOffset? LastSync, DateTimeOffset? OfflineSince, long? Pending, string? LastError);
 
+/// <summary>The dashboard's model.</summary>
+/// <param name="Desk">The request's desk.</param>
+/// <param name="Report">The statistics of the cases this node holds.</param>
+/// <param name="Nodes">Sync health of this node and every node below; empty for a clerk who may not operate the node.</param>
+/// <param name="ComputedAt">When the figures were computed.</param>
+public sealed record DashboardView(Desk Desk, CaseStatisticsReport Report, IReadOnlyList<NodeHealthRow> Nodes, DateTimeOffset ComputedAt);
+
 /// <summary>
 /// The dashboard: the statistics of the cases this node holds (at the city: all) by township, item and department, as tables
 /// and SVG charts, for a clerk who may read them (<see cref="ClerkPermissions.ReadStatistics"/>); and the sync health of every
 /// node below, as a table and a map, for one who may also operate the node (<see cref="ClerkPermissions.Operate"/>).
 /// </summary>
-public sealed class DashboardModel(CaseRepository cases, NodeHealthView health, SyncStatusReader sync, NodeIdentity node, TimeProvider time) : DeskPage
+internal static class DashboardEndpoints
 {
-    public CaseStatisticsReport Report { get; private set; } = null!;
+    public static void Map(IEndpointRouteBuilder clerks) => clerks.MapGet("/Dashboard", Dashboard);
 
-    public IReadOnlyList<NodeHealthRow> Nodes { get; private set; } = [];
-
-    public DateTimeOffset ComputedAt { get; private set; }
-
-    public IActionResult OnGet()
+    private static IResult Dashboard(HttpContext http, CaseRepository cases, NodeHealthView health, SyncStatusReader sync, TimeProvider time)
     {
-        if (Refuse("The dashboard is for managers, operators and administrators of this node.", ClerkPermissions.ReadStatistics(Clerk, node)) is { } refused)
+        var desk = Desk.For(http);
+        var clerk = desk.SignedIn;
+        if (RefusedView.Unless(desk, desk.T["Dashboard"], "The dashboard is for managers, operators and administrators of this node.", ClerkPermissions.ReadStatistics(clerk, desk.Node)) is { } refused)
         {
             return refused;
         }
 
-        ComputedAt = time.GetUtcNow();
-        Report = cases.Statistics();
-        if (ClerkPermissions.Operate(Clerk, node) is not null)
-        {
-            return Page();
-        }
+        var computedAt = time.GetUtcNow();
+        var report = cases.Statistics();
+        var nodes = ClerkPermissions.Operate(clerk, desk.Node) is null ? Health(desk.Node, health, sync) : [];
+        return Desk.Page<Slices.Dashboard, DashboardView>(new(desk, report, nodes, computedAt));
+    }
 
+    /// <summary>This node (its link to its parent) and every node its store knows the link of.</summary>
+    private static List<NodeHealthRow> Health(NodeIdentity node, NodeHealthView health, SyncStatusReader sync)
+    {
         var peers = sync.Read().ToDictionary(p => p.PeerId, StringComparer.Ordinal);
         var parent = peers.Values.FirstOrDefault(p => p.Relation == "parent");
         var rows = new List<NodeHealthRow>
@@ -64,7 +73,6 @@ public sealed class DashboardModel(CaseRepository cases, NodeHealthView health, 
                 string.IsNullOrEmpty(n.LastError) ? null : n.LastError));
         }
 
-        Nodes = rows;
-        return Page();
+        return rows;
     }
 }

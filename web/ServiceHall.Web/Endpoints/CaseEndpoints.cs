@@ -1,0 +1,166 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using ServiceHall.Core.Cases;
+using ServiceHall.Core.Catalogue;
+using ServiceHall.Core.Clerks;
+
+namespace ServiceHall.Web.Endpoints;
+
+/// <summary>An action posted on the case page (each action's form posts its own fields; the rest keep their defaults).</summary>
+public sealed record ActionForm(
+    CaseEventKind Kind,
+    string? Reason = null,
+    string? MissingMaterials = null,
+    bool Approved = false,
+    OpinionKind Opinion = OpinionKind.Approve,
+    string? Department = null,
+    string? CertificateNumber = null,
+    int Rating = 5,
+    string? Comment = null,
+    string? Agency = null,
+    int AgencyScore = 0)
+{
+    /// <summary>Reads the posted form as form binding did: the first value of each field, a value that does not parse left at its default.</summary>
+    public static ActionForm Read(IFormCollection form) => new(
+        FormValues.Enum(form["Kind"], default(CaseEventKind)),
+        FormValues.Text(form["Reason"]),
+        FormValues.Text(form["MissingMaterials"]),
+        FormValues.Parse(form["Approved"], false, "Approved"),
+        FormValues.Enum(form["Opinion"], OpinionKind.Approve),
+        FormValues.Text(form["Department"]),
+        FormValues.Text(form["CertificateNumber"]),
+        FormValues.Parse(form["Rating"], 5, "Rating"),
+        FormValues.Text(form["Comment"]),
+        FormValues.Text(form["Agency"]),
+        FormValues.Parse(form["AgencyScore"], 0, "AgencyScore"));
+
+    /// <summary>The error key of a field of this action (each action's form shows its own errors).</summary>
+    public string Key(string field) => $"{Kind}.{field}";
+}
+
+/// <summary>The case page's model.</summary>
+/// <param name="Desk">The request's desk.</param>
+/// <param name="Case">The case.</param>
+/// <param name="Item">Its item, if the catalogue holds it.</param>
+/// <param name="Actions">The actions this clerk may take on it here now.</param>
+/// <param name="Agencies">Agencies an evaluation may rate.</param>
+/// <param name="Posted">The action posted (its values are shown again when it was refused).</param>
+/// <param name="Errors">Why it was refused: under the action's kind, or the key of its field.</param>
+public sealed record CaseView(Desk Desk, CaseState Case, ServiceItem? Item, IReadOnlySet<CaseEventKind> Actions, IReadOnlyList<Agency> Agencies, ActionForm Posted, FormErrors Errors);
+
+/// <summary>
+/// One case, if it lies inside the clerk's subtree (<see cref="ClerkPermissions.ReadCase"/>; else 403 and nothing of it):
+/// its deadline, its parallel review, its history as a timeline, and a form for each action that this node and this clerk
+/// may take now (<see cref="ClerkPermissions"/>, then <see cref="CaseDesk.AvailableActions"/>). A posted action is checked
+/// by the same permissions before the desk sees it, whatever the page offered; a refused action comes back with what was
+/// entered and the reason next to the field, or on the action's form.
+/// </summary>
+internal static class CaseEndpoints
+{
+    public static void Map(IEndpointRouteBuilder clerks)
+    {
+        clerks.MapGet("/Cases/{number}", (HttpContext http, string number, CaseDesk cases, CatalogueRepository catalogue) =>
+        {
+            var desk = Desk.For(http);
+            return Load(desk, number, new ActionForm(default), cases, catalogue, out var view) ?? Desk.Page<Slices.Cases.Show, CaseView>(view!);
+        });
+        clerks.MapPost("/Cases/{number}", Post);
+    }
+
+    private static IResult Post(HttpContext http, string number, IFormCollection form, CaseDesk cases, CatalogueRepository catalogue)
+    {
+        var desk = Desk.For(http);
+        var posted = ActionForm.Read(form);
+        if (Load(desk, number, posted, cases, catalogue, out var view) is { } refused)
+        {
+            return refused;
+        }
+
+        var actor = desk.SignedIn.Actor;
+        var opinionDepartment = OpinionDepartment(desk, posted);
+        if (Denial(desk, posted.Kind, opinionDepartment) is { } denied)
+        {
+            view!.Errors.Add(posted.Kind.ToString(), denied);
+            return Desk.Page<Slices.Cases.Show, CaseView>(view!);
+        }
+
+        try
+        {
+            _ = posted.Kind switch
+            {
+                CaseEventKind.PreReviewPassed => cases.PreReview(number, actor, passed: true, posted.Reason),
+                CaseEventKind.PreReviewFailed => cases.PreReview(number, actor, passed: false, posted.Reason),
+                CaseEventKind.Accepted => cases.Accept(number, actor),
+                CaseEventKind.CorrectionRequested => cases.RequestCorrection(number, actor, Lines(posted.MissingMaterials)),
+                CaseEventKind.CorrectionSupplied => cases.SupplyCorrection(number, actor),
+                CaseEventKind.Routed => cases.RouteUp(number, actor),
+                CaseEventKind.OpinionRecorded => cases.RecordOpinion(number, actor, opinionDepartment, posted.Opinion, posted.Reason),
+                CaseEventKind.Decided => cases.Decide(number, actor, posted.Approved, posted.Reason),
+                CaseEventKind.CertificateIssued => cases.IssueCertificate(number, actor, posted.CertificateNumber),
+                CaseEventKind.Delivered => cases.Deliver(number, actor),
+                CaseEventKind.Evaluated => cases.Evaluate(number, actor, posted.Rating, posted.Comment, posted.Agency, string.IsNullOrEmpty(posted.Agency) ? 0 : posted.AgencyScore),
+                CaseEventKind.Withdrawn => cases.Withdraw(number, actor, posted.Reason),
+                _ => throw new CaseActionException("kind", $"Unknown action {posted.Kind}."),
+            };
+        }
+        catch (CaseActionException e)
+        {
+            view!.Errors.Add(e, posted.Kind.ToString(), f => f switch
+            {
+                "reason" => posted.Key("Reason"),
+                "missing_materials" => posted.Key("MissingMaterials"),
+                "certificate_number" => posted.Key("CertificateNumber"),
+                "rating" => posted.Key("Rating"),
+                "comment" => posted.Key("Comment"),
+                "agency" => posted.Key("Agency"),
+                "agency_score" => posted.Key("AgencyScore"),
+                _ => null,
+            });
+            return Desk.Page<Slices.Cases.Show, CaseView>(view!);
+        }
+
+        // Post/redirect/get: a reload does not repeat the action.
+        return Results.Redirect("/Cases/" + number);
+    }
+
+    private static List<string> Lines(string? text) =>
+        (text ?? string.Empty).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
+
+    /// <summary>The department an opinion post names: the form's, else the clerk's own.</summary>
+    private static string OpinionDepartment(Desk desk, ActionForm posted) => posted.Department ?? desk.SignedIn.Department;
+
+    /// <summary>Why the clerk may not take <paramref name="kind"/> at this node, or null: the permissions of the client API.</summary>
+    private static string? Denial(Desk desk, CaseEventKind kind, string opinionDepartment) => kind == CaseEventKind.OpinionRecorded
+        ? ClerkPermissions.RecordOpinion(desk.SignedIn, desk.Node, opinionDepartment)
+        : ClerkPermissions.HandleCases(desk.SignedIn, desk.Node);
+
+    /// <summary>Loads the case into <paramref name="view"/>; null when the page can show it, else 404 (no such case here) or 403 (outside the clerk's subtree).</summary>
+    private static IResult? Load(Desk desk, string number, ActionForm posted, CaseDesk cases, CatalogueRepository catalogue, out CaseView? view)
+    {
+        view = null;
+        CaseState? c;
+        try
+        {
+            c = cases.Find(number);
+        }
+        catch (CaseActionException)
+        {
+            return Results.NotFound();
+        }
+
+        if (c is null)
+        {
+            return Results.NotFound();
+        }
+
+        if (RefusedView.Unless(desk, "", "This case lies outside your node's subtree; it is not shown.", ClerkPermissions.ReadCase(desk.SignedIn, c.Header.IntakeScope, c.Number)) is { } refused)
+        {
+            return refused;
+        }
+
+        var actions = cases.AvailableActions(c, desk.SignedIn.Actor).Where(k => Denial(desk, k, OpinionDepartment(desk, posted)) is null).ToHashSet();
+        view = new CaseView(desk, c, catalogue.GetItem(c.Header.ItemCode), actions, catalogue.ListAgencies(), posted, new FormErrors());
+        return null;
+    }
+}

@@ -53,7 +53,7 @@ internal sealed class ScaleNetwork : IAsyncDisposable
             var processTownship = options.ProcessNodes && townships.Count >= 2 ? townships[1].Id : null;
             var processVillage = options.ProcessNodes ? villages.LastOrDefault(v => v.ParentId == townships[0].Id && v != villages[0])?.Id : null;
             // A second village program serves its web front desk too (a station whose clerks work in the browser): its
-            // peak is reported apart, since the pages' framework (Razor Pages, MVC, data protection) is a third of it.
+            // peak is reported apart, since the pages and their sign-in stack (cookies, anti-forgery, data protection) add about 17 MiB.
             var frontDeskVillage = options.ProcessNodes ? villages.LastOrDefault(v => v.ParentId == townships[^1].Id && v != villages[0] && v.Id != processVillage)?.Id : null;
 
             // The workload reaches a node program through its Cases service, which signs clerks in: one reviewer per

@@ -85,8 +85,8 @@ public static class NodeProgram
     /// Tests use it to host real nodes on Kestrel with a fake clock.
     /// The web module (<paramref name="addWeb"/>, <paramref name="mapWeb"/>) is added only when the node has a web address
     /// (<c>--web-listen</c>): browsers cannot reach pages over the h2c listen URL, and a node without one (most villages,
-    /// every node in the scale bench) would otherwise load and JIT Razor Pages, MVC, data protection and cookie
-    /// authentication for nothing (about 30 MiB of an idle village's resident set).
+    /// every node in the scale bench) would otherwise load and JIT the pages, cookie authentication, anti-forgery and data
+    /// protection for nothing (about 17 MiB of a village's resident set; see docs/BENCHMARKS.md).
     /// </summary>
     public static WebApplication Build(string[] args, NodeLevel level, Action<WebApplicationBuilder>? addWeb, Action<WebApplication>? mapWeb, TimeProvider time)
     {

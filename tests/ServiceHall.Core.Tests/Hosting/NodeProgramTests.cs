@@ -7,7 +7,7 @@ namespace ServiceHall.Core.Tests.Hosting;
 public sealed class NodeProgramTests
 {
     /// <summary>
-    /// The web module costs a village about 30 MiB resident (Razor Pages, MVC, data protection, their JIT'd code), so a node
+    /// The web module costs a village about 17 MiB resident (the pages, cookies, anti-forgery, data protection), so a node
     /// adds it only when it has a web address for browsers to reach it.
     /// </summary>
     [Theory]

@@ -1,5 +1,5 @@
 // Lists marked data-refresh="URL" reload their rows from the node every few seconds without a full page reload,
-// so a queue shows cases that arrive by sync. The URL returns the list's inner HTML (a Razor Pages handler).
+// so a queue shows cases that arrive by sync. The URL returns the list's inner HTML (the page's address with ?handler=Rows).
 (function () {
   "use strict";
   function refresh(el) {

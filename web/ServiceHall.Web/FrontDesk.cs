@@ -45,7 +45,7 @@ public static class FrontDesk
                 o.Events.OnValidatePrincipal = RecheckClerkAsync;
             });
         builder.Services.AddAuthorization();
-        // Every post carries the token of its page (Desk.AntiforgeryField); the middleware checks it, form binding refuses a bad one (400).
+        // Every post carries the token of its page (Desk.AntiforgeryField); UseAntiforgery checks it on every endpoint that reads a form.
         builder.Services.AddAntiforgery();
         builder.Services.AddSingleton<SignInThrottle>();
         builder.Services.AddSingleton<ClerkSignIn>();
@@ -94,7 +94,8 @@ public static class FrontDesk
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseAntiforgery();
-        // A post whose token the middleware found wrong is refused here, before anything reads its form (400, as before).
+        // A post whose token the middleware found wrong is refused here with 400, before anything reads its form (the generated
+        // binders would throw on reading it, a 500).
         app.Use((http, next) => http.Features.Get<IAntiforgeryValidationFeature>() is { IsValid: false } ? BadRequest(http) : next(http));
         var anonymous = app.MapGroup("").AllowAnonymous();
         var clerks = app.MapGroup("").RequireAuthorization();

@@ -55,20 +55,23 @@ public sealed class Desk
     /// The desk of this request. A page with a form (every page of a signed-in clerk: the sign-out button) gets its
     /// anti-forgery token here, before the response starts, since storing the token sets a cookie and headers.
     /// </summary>
-    public static Desk For(HttpContext http, bool form = false)
+    public static Desk For(HttpContext http, bool form = false) => Create(http, formToken: form || ClerkSignIn.Current(http?.User) is not null);
+
+    /// <summary>The desk of a response without forms (the rows alone, for the refresh script): no anti-forgery token is made.</summary>
+    public static Desk WithoutForms(HttpContext http) => Create(http, formToken: false);
+
+    private static Desk Create(HttpContext? http, bool formToken)
     {
         ArgumentNullException.ThrowIfNull(http);
         var services = http.RequestServices;
-        var clerk = ClerkSignIn.Current(http.User);
         string? field = null;
-        if (form || clerk is not null)
+        if (formToken)
         {
             var tokens = services.GetRequiredService<IAntiforgery>().GetAndStoreTokens(http);
-            var enc = Encoder;
-            field = $"<input name=\"{enc.Encode(tokens.FormFieldName)}\" type=\"hidden\" value=\"{enc.Encode(tokens.RequestToken ?? "")}\" />";
+            field = $"<input name=\"{Encoder.Encode(tokens.FormFieldName)}\" type=\"hidden\" value=\"{Encoder.Encode(tokens.RequestToken ?? "")}\" />";
         }
 
-        return new Desk(services.GetRequiredService<Ui>(), services.GetRequiredService<NodeIdentity>(), clerk, http.Request.Path + http.Request.QueryString, field);
+        return new Desk(services.GetRequiredService<Ui>(), services.GetRequiredService<NodeIdentity>(), ClerkSignIn.Current(http.User), http.Request.Path + http.Request.QueryString, field);
     }
 
     /// <summary>

@@ -56,7 +56,7 @@ internal static class QueueEndpoints
     /// <summary>The case queue of this node: filter by status, sorted by due date, near-due and overdue marked.</summary>
     private static IResult CaseQueue(HttpContext http, CaseDesk desk, ICaseCatalogue catalogue, string? handler, string? status)
     {
-        var d = Desk.For(http);
+        var d = IsRows(handler) ? Desk.WithoutForms(http) : Desk.For(http);
         var chosen = Enum.TryParse<CaseStatus>(status, ignoreCase: true, out var s) && Enum.IsDefined(s) ? s : (CaseStatus?)null;
         var rows = new QueueRows(d.T, catalogue, Queue(desk, chosen, d.SignedIn.Scope));
         return IsRows(handler)
@@ -71,7 +71,7 @@ internal static class QueueEndpoints
     /// </summary>
     private static IResult ReviewQueue(HttpContext http, CaseDesk desk, ICaseCatalogue items, CatalogueRepository catalogue, string? handler, string? department)
     {
-        var d = Desk.For(http);
+        var d = IsRows(handler) ? Desk.WithoutForms(http) : Desk.For(http);
         var chosen = string.IsNullOrEmpty(department) ? d.SignedIn.Department : department;
         var rows = new ReviewRows(d.T, items, Reviews(desk, chosen, d.SignedIn.Scope));
         return IsRows(handler)

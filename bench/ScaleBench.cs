@@ -20,6 +20,7 @@ internal static class ScaleBench
             Rate = BenchArgs.Double(args, "--rate", 2.0),
             CatchUpCases = BenchArgs.Int(args, "--catch-up-cases", 185),
             ProcessNodes = BenchArgs.Int(args, "--process-nodes", 1) != 0,
+            NativeVillages = BenchArgs.Int(args, "--native-villages", 1) != 0,
             Seed = BenchArgs.Int(args, "--seed", 20261127),
             // The engine as it was before the notice stream, for a before/after: --watch 0 --debounce-ms 2000.
             NodeArgs = [$"--Sync:Watch={BenchArgs.Int(args, "--watch", 1) != 0}",
@@ -36,7 +37,10 @@ internal static class ScaleBench
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"scale: 1 city, {options.Townships} townships, {options.Villages} villages; {options.Cases} cases at {options.Rate} per second; catch-up of {options.CatchUpCases} cases; seed {options.Seed}; nodes {string.Join(' ', options.NodeArgs)}"));
         Console.WriteLine("nodes run in this process as real node hosts (NodeProgram.Build: Kestrel on 127.0.0.1, dynamic ports, one SQLite store each)"
-            + (options.ProcessNodes ? ", except one township and two villages run as node programs (own OS processes; one of the villages also serves its web front desk, where a clerk browses the queue, a case and the catalogue every 3 s)" : ""));
+            + (!options.ProcessNodes ? ""
+                : options.NativeVillages
+                    ? ", except one township and three villages run as node programs (own OS processes): a village on the JIT, a native village (Native AOT, as a station PC runs it) and a native village that also serves its web front desk, where a clerk browses the queue, a case and the catalogue every 3 s"
+                    : ", except one township and two villages run as node programs (own OS processes; one of the villages also serves its web front desk, where a clerk browses the queue, a case and the catalogue every 3 s)"));
         Console.WriteLine($"machine: {Environment.ProcessorCount} cores, load average {Load()}");
         var r = await ScaleRun.RunAsync(options, stop.Token);
         Print(r);

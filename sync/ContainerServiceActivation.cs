@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Grpc.AspNetCore.Server;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -23,7 +24,14 @@ public static class ContainerServiceActivation
         return grpc;
     }
 
-    private sealed class ContainerServiceActivator<TService> : IGrpcServiceActivator<TService>
+    /// <summary>
+    /// What grpc-dotnet keeps of a service type when the program is trimmed (its <c>IGrpcServiceActivator</c> and
+    /// <c>IServiceMethodProvider</c> ask the same): constructors to build it, methods to bind and call.
+    /// </summary>
+    internal const DynamicallyAccessedMemberTypes GrpcServiceMembers =
+        DynamicallyAccessedMemberTypes.PublicConstructors | DynamicallyAccessedMemberTypes.PublicMethods | DynamicallyAccessedMemberTypes.NonPublicMethods;
+
+    private sealed class ContainerServiceActivator<[DynamicallyAccessedMembers(GrpcServiceMembers)] TService> : IGrpcServiceActivator<TService>
         where TService : class
     {
         public GrpcActivatorHandle<TService> Create(IServiceProvider serviceProvider) =>

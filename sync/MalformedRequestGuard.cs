@@ -68,7 +68,7 @@ public static class MalformedRequestGuard
         });
 
     /// <summary>Binds a generated service (its <c>BindService</c>) with guarded request marshallers.</summary>
-    private sealed class GuardedServiceMethodProvider<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.All)] TService>(GuardRegistration registration) : IServiceMethodProvider<TService>
+    private sealed class GuardedServiceMethodProvider<[DynamicallyAccessedMembers(ContainerServiceActivation.GrpcServiceMembers)] TService>(GuardRegistration registration) : IServiceMethodProvider<TService>
         where TService : class
     {
         public void OnServiceMethodDiscovery(ServiceMethodProviderContext<TService> context)
@@ -102,7 +102,7 @@ public static class MalformedRequestGuard
     private sealed record GuardRegistration(IServiceCollection Services);
 
     /// <summary>Receives each method from the generated <c>BindService</c> and adds it with a guarded request marshaller.</summary>
-    private sealed class Binder<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.All)] TService>(ServiceMethodProviderContext<TService> context, Type declaringType) : ServiceBinderBase
+    private sealed class Binder<[DynamicallyAccessedMembers(ContainerServiceActivation.GrpcServiceMembers)] TService>(ServiceMethodProviderContext<TService> context, Type declaringType) : ServiceBinderBase
         where TService : class
     {
         public override void AddMethod<TRequest, TResponse>(Method<TRequest, TResponse> method, UnaryServerMethod<TRequest, TResponse>? handler) =>

@@ -10,8 +10,8 @@ using P = ServiceHall.Protos.V1;
 namespace ServiceHall.Bench.Scale;
 
 /// <summary>
-/// A node run as its own OS process (the built node program, <c>dotnet servicehall-&lt;level&gt;-node.dll</c>), so that its
-/// memory and CPU can be read from <c>/proc</c> alone. The workload reaches it through its Cases gRPC service; waiting for
+/// A node run as its own OS process (the built node program, <c>dotnet servicehall-&lt;level&gt;-node.dll</c>, or the native
+/// village program), so that its memory and CPU can be read from <c>/proc</c> alone. The workload reaches it through its Cases gRPC service; waiting for
 /// an event polls <c>Get</c> (the bench cannot hook a store in another process).
 /// </summary>
 internal sealed class ProcessNode : ScaleNode, IDisposable
@@ -49,12 +49,16 @@ internal sealed class ProcessNode : ScaleNode, IDisposable
     /// <summary>The OS process id.</summary>
     public int Pid => _process.Id;
 
+    /// <summary>True if this is the native (Native AOT) village program, not a dll on the JIT.</summary>
+    public bool Native { get; private init; }
+
     /// <summary>
     /// Starts the node program and waits until it serves and signs its bench clerk in (its first rounds with the parent are
     /// done). With <paramref name="frontDesk"/> it also serves the web front desk on a second loopback port, as a station
-    /// whose clerks work in the browser does.
+    /// whose clerks work in the browser does. <paramref name="program"/> is its dll (run by <c>dotnet</c>) or the native
+    /// village executable.
     /// </summary>
-    public static async Task<ProcessNode> StartAsync(RegisteredNode registration, string upstreamUrl, string dataRoot, IEnumerable<string> extraArgs, Credentials clerks, bool frontDesk, CancellationToken cancellationToken)
+    public static async Task<ProcessNode> StartAsync(RegisteredNode registration, string program, string upstreamUrl, string dataRoot, IEnumerable<string> extraArgs, Credentials clerks, bool frontDesk, CancellationToken cancellationToken)
     {
         var dir = Path.Combine(dataRoot, registration.Id);
         var port = LoopbackPorts.FreeRange(2);
@@ -66,13 +70,15 @@ internal sealed class ProcessNode : ScaleNode, IDisposable
         }
 
         var level = registration.Level == NodeLevel.Township ? "township" : "village";
-        var start = new ProcessStartInfo("dotnet")
+        var native = NodeProgramLocator.IsNative(program);
+        var start = new ProcessStartInfo(native ? program : "dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var a in new[] { NodeProgramLocator.Locate(level), "--id", registration.Id, "--listen", url, "--upstream", upstreamUrl, "--data", dir, "--Node:LogLevel=Warning", "--insecure-cleartext" }.Concat(extraArgs))
+        string[] node = ["--id", registration.Id, "--listen", url, "--upstream", upstreamUrl, "--data", dir, "--Node:LogLevel=Warning", "--insecure-cleartext"];
+        foreach (var a in (native ? node : [program, .. node]).Concat(extraArgs))
         {
             start.ArgumentList.Add(a);
         }
@@ -106,7 +112,7 @@ internal sealed class ProcessNode : ScaleNode, IDisposable
         };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var node = new ProcessNode(registration, dir, process, url, webUrl, clerks);
+        var started = new ProcessNode(registration, dir, process, url, webUrl, clerks) { Native = native };
         try
         {
             while (true)
@@ -127,8 +133,8 @@ internal sealed class ProcessNode : ScaleNode, IDisposable
                 try
                 {
                     // Ready once its bench clerk signs in: the clerk came down in the node's first rounds with its parent.
-                    await node._cases.ListAsync(new P.ListCasesRequest { Limit = 1 }, clerks.For(InProcessNode.Window), cancellationToken: cancellationToken).ConfigureAwait(false);
-                    return node;
+                    await started._cases.ListAsync(new P.ListCasesRequest { Limit = 1 }, clerks.For(InProcessNode.Window), cancellationToken: cancellationToken).ConfigureAwait(false);
+                    return started;
                 }
                 catch (RpcException ex) when (ex.StatusCode is StatusCode.Unavailable or StatusCode.Unauthenticated)
                 {
@@ -140,7 +146,7 @@ internal sealed class ProcessNode : ScaleNode, IDisposable
         }
         catch
         {
-            node.Dispose();
+            started.Dispose();
             throw;
         }
     }

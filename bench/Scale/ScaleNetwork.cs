@@ -50,17 +50,33 @@ internal sealed class ScaleNetwork : IAsyncDisposable
             var log = options.Log ?? (_ => { });
             net.City = await InProcessNode.StartAsync(seed.Nodes.Single(n => n.Level == NodeLevel.City), null, options.DataRoot, net.Arrivals, options.NodeArgs).ConfigureAwait(false);
             net._started.Add(net.City);
+            // Node programs (own OS processes): a township, a village on the JIT, a native village (the form a station PC runs)
+            // and a village that serves its web front desk too (a station whose clerks work in the browser; native if the
+            // villages are), each peak reported apart.
             var processTownship = options.ProcessNodes && townships.Count >= 2 ? townships[1].Id : null;
-            var processVillage = options.ProcessNodes ? villages.LastOrDefault(v => v.ParentId == townships[0].Id && v != villages[0])?.Id : null;
-            // A second village program serves its web front desk too (a station whose clerks work in the browser): its
-            // peak is reported apart, since the pages and their sign-in stack (cookies, anti-forgery, data protection) add about 17 MiB.
-            var frontDeskVillage = options.ProcessNodes ? villages.LastOrDefault(v => v.ParentId == townships[^1].Id && v != villages[0] && v.Id != processVillage)?.Id : null;
+            var programVillages = options.ProcessNodes ? ProgramVillages(villages, townships) : [];
+            var jitVillage = programVillages.ElementAtOrDefault(0);
+            var frontDeskVillage = programVillages.ElementAtOrDefault(1);
+            var nativeVillage = options.NativeVillages ? programVillages.ElementAtOrDefault(2) : null;
+            var programs = new Dictionary<string, string>(StringComparer.Ordinal);
+            if (processTownship is not null)
+            {
+                programs[processTownship] = NodeProgramLocator.Locate("township");
+            }
+
+            var nativeProgram = options.NativeVillages && programVillages.Count > 0
+                ? await NativeNodeBuild.PublishAsync(AppContext.BaseDirectory, log, ct).ConfigureAwait(false)
+                : null;
+            foreach (var id in new[] { jitVillage, frontDeskVillage, nativeVillage }.OfType<string>())
+            {
+                programs[id] = id != jitVillage && nativeProgram is not null ? nativeProgram : NodeProgramLocator.Locate("village");
+            }
 
             // The workload reaches a node program through its Cases service, which signs clerks in: one reviewer per
             // department at each such node, created at the city before any other node starts, so that each pulls its own
             // in its first rounds (in-process nodes are driven through CaseDesk and need none).
             var credentials = new Dictionary<string, ProcessNode.Credentials>(StringComparer.Ordinal);
-            foreach (var id in new[] { processTownship, processVillage, frontDeskVillage }.OfType<string>())
+            foreach (var id in programs.Keys)
             {
                 credentials[id] = net.City.AddBenchClerks(id, seed.Departments.Select(d => d.Code));
             }
@@ -74,9 +90,9 @@ internal sealed class ScaleNetwork : IAsyncDisposable
                 {
                     var parent = byId[reg.ParentId!];
                     ScaleNode node;
-                    if (reg.Id == processTownship || reg.Id == processVillage || reg.Id == frontDeskVillage)
+                    if (programs.TryGetValue(reg.Id, out var program))
                     {
-                        node = await ProcessNode.StartAsync(reg, parent.Url, options.DataRoot, options.NodeArgs, credentials[reg.Id], frontDesk: reg.Id == frontDeskVillage, c).ConfigureAwait(false);
+                        node = await ProcessNode.StartAsync(reg, program, parent.Url, options.DataRoot, options.NodeArgs, credentials[reg.Id], frontDesk: reg.Id == frontDeskVillage, c).ConfigureAwait(false);
                     }
                     else if (reg == villages[0])
                     {
@@ -143,6 +159,24 @@ internal sealed class ScaleNetwork : IAsyncDisposable
         }
 
         _started.Clear();
+    }
+
+    /// <summary>
+    /// Up to three villages to run as node programs: the last of the first township, of the last and of the middle one (the
+    /// next to last where that one is taken), never the catch-up village (the first).
+    /// </summary>
+    private static List<string> ProgramVillages(List<RegisteredNode> villages, List<RegisteredNode> townships)
+    {
+        var picked = new List<string>();
+        foreach (var township in new[] { townships[0], townships[^1], townships[townships.Count / 2] })
+        {
+            if (villages.LastOrDefault(v => v.ParentId == township.Id && v != villages[0] && !picked.Contains(v.Id)) is { } village)
+            {
+                picked.Add(village.Id);
+            }
+        }
+
+        return picked;
     }
 
     /// <summary><paramref name="count"/> villages of <paramref name="townships"/>, round-robin over the townships, in registry order within each.</summary>

@@ -15,8 +15,18 @@ internal sealed record ScaleOptions
     /// <summary>Cases started per second in the load phase (Poisson arrivals).</summary>
     public double Rate { get; init; } = 2.0;
 
-    /// <summary>Run one township and one village as separate node programs (their memory is read from /proc).</summary>
+    /// <summary>
+    /// Run one township and some villages as separate node programs (their memory is read from /proc): a village on the
+    /// JIT, and a village with its web front desk; with <see cref="NativeVillages"/> also a native village, and the
+    /// front-desk village native too.
+    /// </summary>
     public bool ProcessNodes { get; init; } = true;
+
+    /// <summary>
+    /// Run village programs as the native (Native AOT) executable a station PC runs, built first with
+    /// <c>dotnet publish village-node -c Release</c>; one village program stays on the JIT to compare.
+    /// </summary>
+    public bool NativeVillages { get; init; } = true;
 
     /// <summary>Cases a village takes while offline in the catch-up phase (a week of its share of a million a year: 1e6 / 104 / 52 ≈ 185); 0 skips the phase.</summary>
     public int CatchUpCases { get; init; } = 185;

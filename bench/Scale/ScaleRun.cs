@@ -56,7 +56,7 @@ internal static class ScaleRun
             {
                 var (anon, file, shmem) = p.ResidentNow();
                 var desk = p.WebUrl is null ? "" : $" with its web front desk ({frontDesk.Sum(v => v.Views)} pages viewed)";
-                return ($"{p.Level.ToString().ToLowerInvariant()} node program {p.Id}{desk} (resident at the end: {Mib(anon)} MiB anonymous, {Mib(file)} MiB mapped files shared with other .NET processes, {Mib(shmem)} MiB shared executable memory)", p.PeakResidentBytes());
+                return ($"{(p.Native ? "native " : "")}{p.Level.ToString().ToLowerInvariant()} node program {p.Id}{desk} (resident at the end: {Mib(anon)} MiB anonymous, {Mib(file)} MiB mapped files{(p.Native ? " (mostly its own executable)" : " shared with other .NET processes")}, {Mib(shmem)} MiB shared executable memory)", p.PeakResidentBytes());
             }));
             return new ScaleResult
             {

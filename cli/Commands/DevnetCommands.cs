@@ -43,9 +43,13 @@ internal static class DevnetCommands
         var detach = new Option<bool>("--detach") { Description = "Return once every node is healthy and leave the nodes running (stop them with devnet down)" };
         var timeout = new Option<int>("--timeout") { Description = "Seconds each tier may take to become healthy", DefaultValueFactory = _ => (int)DevnetRunner.DefaultHealthTimeout.TotalSeconds };
         var insecure = new Option<bool>("--insecure") { Description = "Cleartext development mode: http, no certificates, nodes named by a forgeable header (default: mutual TLS, every node enrolled)" };
+        var native = new Option<bool>("--native-villages")
+        {
+            Description = "Run the villages as the native program a station PC runs (Native AOT; built first with `dotnet publish village-node -c Release`, which needs clang and lld)",
+        };
         var cmd = new Command("up", "Start the devnet: city, then townships, then villages, each waited healthy; foreground until Ctrl-C unless --detach")
         {
-            townships, villages, data, basePort, detach, timeout, insecure,
+            townships, villages, data, basePort, detach, timeout, insecure, native,
         };
         cmd.SetAction((parse, ct) => new DevnetRunner(TimeProvider.System, Console.Out, Console.Error).UpAsync(
             new DevnetUpOptions(
@@ -55,7 +59,8 @@ internal static class DevnetCommands
                 parse.GetValue(basePort),
                 parse.GetValue(detach),
                 TimeSpan.FromSeconds(Math.Max(1, parse.GetValue(timeout))),
-                parse.GetValue(insecure)),
+                parse.GetValue(insecure),
+                parse.GetValue(native)),
             ct));
         return cmd;
     }

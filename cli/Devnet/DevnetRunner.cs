@@ -20,7 +20,8 @@ namespace ServiceHall.Cli.Devnet;
 /// <param name="Detach">Return once healthy and leave the nodes running.</param>
 /// <param name="HealthTimeout">How long each tier may take to become healthy.</param>
 /// <param name="Insecure">Cleartext development mode instead of mutual TLS with enrolled nodes.</param>
-internal sealed record DevnetUpOptions(string Directory, int Townships, int VillagesPerTownship, int BasePort, bool Detach, TimeSpan HealthTimeout, bool Insecure = false);
+/// <param name="NativeVillages">Run the villages as the native program a station runs (built first with <see cref="NativeNodeBuild"/>).</param>
+internal sealed record DevnetUpOptions(string Directory, int Townships, int VillagesPerTownship, int BasePort, bool Detach, TimeSpan HealthTimeout, bool Insecure = false, bool NativeVillages = false);
 
 /// <summary>A devnet could not be started; the message names the node and where to look.</summary>
 internal sealed class DevnetStartException(string message) : Exception(message);
@@ -90,7 +91,9 @@ internal sealed class DevnetRunner(TimeProvider time, TextWriter output, TextWri
         {
             foreach (var level in plan.Select(n => n.Level).Distinct())
             {
-                programs[level] = NodeProgramLocator.Locate(level);
+                programs[level] = options.NativeVillages && level == NativeNodeBuild.Level
+                    ? await NativeNodeBuild.PublishAsync(AppContext.BaseDirectory, output.WriteLine, cancellationToken).ConfigureAwait(false)
+                    : NodeProgramLocator.Locate(level);
             }
         }
         catch (NodeProgramNotFoundException ex)

@@ -4,7 +4,7 @@ namespace ServiceHall.Cli.Devnet;
 
 /// <summary>How to start one node program.</summary>
 /// <param name="Spec">The node.</param>
-/// <param name="Program">Full path of its <c>servicehall-&lt;level&gt;-node.dll</c>.</param>
+/// <param name="Program">Full path of its <c>servicehall-&lt;level&gt;-node.dll</c>, or of its native program (<c>servicehall-village-node</c>).</param>
 /// <param name="DataDirectory">Its data directory (store and logs), <c>DIR/&lt;id&gt;</c>.</param>
 internal sealed record NodeLaunch(DevnetNodeSpec Spec, string Program, string DataDirectory)
 {
@@ -52,7 +52,8 @@ internal static class NodeLauncher
     public static Process Start(NodeLaunch launch, bool detach)
     {
         Directory.CreateDirectory(launch.DataDirectory);
-        var psi = CreateStartInfo(launch.ConsoleLog, launch.DataDirectory, detach, [DotnetHost(), .. launch.NodeArguments]);
+        IReadOnlyList<string> command = NodeProgramLocator.IsNative(launch.Program) ? launch.NodeArguments : [DotnetHost(), .. launch.NodeArguments];
+        var psi = CreateStartInfo(launch.ConsoleLog, launch.DataDirectory, detach, command);
         return Process.Start(psi) ?? throw new InvalidOperationException($"could not start /bin/sh for node {launch.Spec.Id}");
     }
 

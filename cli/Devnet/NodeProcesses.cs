@@ -21,7 +21,7 @@ internal enum StopOutcome
 
 /// <summary>
 /// Finds, checks and stops node processes through /proc and kill(2). A pid alone is not trusted: a node
-/// process is recognised by its command line (a <c>servicehall-*-node.dll</c> started with
+/// process is recognised by its command line (a <c>servicehall-*-node.dll</c>, or the native <c>servicehall-*-node</c>, started with
 /// <c>--data</c> under the devnet directory), so a pid reused by another program is never signalled.
 /// </summary>
 internal static partial class NodeProcesses
@@ -79,7 +79,7 @@ internal static partial class NodeProcesses
         {
             var name = Path.GetFileName(a);
             return name.StartsWith("servicehall-", StringComparison.Ordinal)
-                && name.EndsWith("-node.dll", StringComparison.Ordinal);
+                && (name.EndsWith("-node.dll", StringComparison.Ordinal) || name.EndsWith("-node", StringComparison.Ordinal));
         });
         if (!isNode)
         {

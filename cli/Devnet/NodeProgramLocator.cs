@@ -1,4 +1,5 @@
 using System.Reflection;
+using System.Runtime.InteropServices;
 
 namespace ServiceHall.Cli.Devnet;
 
@@ -21,6 +22,16 @@ internal static class NodeProgramLocator
 
     /// <summary>File name of the node program of a level, e.g. servicehall-village-node.dll.</summary>
     public static string FileName(string level) => $"servicehall-{level}-node.dll";
+
+    /// <summary>File name of the native (Native AOT) program of a level, e.g. servicehall-village-node.</summary>
+    public static string NativeFileName(string level) => $"servicehall-{level}-node";
+
+    /// <summary>True if <paramref name="program"/> is a native executable (started as is), not a dll run by <c>dotnet</c>.</summary>
+    public static bool IsNative(string program) => !program.EndsWith(".dll", StringComparison.Ordinal);
+
+    /// <summary>Where <c>dotnet publish &lt;level&gt;-node -c &lt;configuration&gt;</c> puts the native program in the source tree.</summary>
+    public static string NativePublishPath(string root, string level, string configuration) =>
+        Path.Combine(root, $"{level}-node", "bin", configuration, TargetFramework, RuntimeInformation.RuntimeIdentifier, "publish", NativeFileName(level));
 
     /// <summary>The build configuration of this CLI assembly (Debug or Release).</summary>
     public static string OwnConfiguration =>

@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using ServiceHall.Core.Calendar;
 
 namespace ServiceHall.Core.Catalogue;
@@ -25,9 +26,15 @@ public sealed record CatalogueSeedData(
     private const string ResourcePrefix = "ServiceHall.Core.Seed.";
 
     // Strict: a misspelt or missing field in a seed file fails at load, not as a silent default.
+    // Contracts are generated at build time (SeedJsonContext), not reflected at run time.
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
-        Converters = { new JsonStringEnumConverter(allowIntegerValues: false) },
+        TypeInfoResolver = SeedJsonContext.Default,
+        Converters =
+        {
+            new JsonStringEnumConverter<NodeLevel>(namingPolicy: null, allowIntegerValues: false),
+            new JsonStringEnumConverter<ReviewRule>(namingPolicy: null, allowIntegerValues: false),
+        },
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
         RespectNullableAnnotations = true,
         RespectRequiredConstructorParameters = true,
@@ -114,9 +121,15 @@ public sealed record CatalogueSeedData(
     {
         using var stream = assembly.GetManifestResourceStream(resource)
             ?? throw new InvalidDataException($"Seed file '{resource}' is not embedded in {assembly.GetName().Name}.");
+        return Parse<T>(stream, resource);
+    }
+
+    /// <summary>Reads one seed file's rows, strictly (see <see cref="Json"/>).</summary>
+    internal static List<T> Parse<T>(Stream stream, string resource)
+    {
         try
         {
-            return JsonSerializer.Deserialize<List<T>>(stream, Json)
+            return JsonSerializer.Deserialize(stream, (JsonTypeInfo<List<T>>)Json.GetTypeInfo(typeof(List<T>)))
                 ?? throw new InvalidDataException($"Seed file '{resource}' holds null.");
         }
         catch (JsonException e)
@@ -142,3 +155,11 @@ public sealed record CatalogueSeedData(
         }
     }
 }
+
+/// <summary>The seed files' row types, for <see cref="CatalogueSeedData"/>'s strict reader.</summary>
+[JsonSerializable(typeof(List<Department>))]
+[JsonSerializable(typeof(List<ServiceItem>))]
+[JsonSerializable(typeof(List<CalendarDay>))]
+[JsonSerializable(typeof(List<RegisteredNode>))]
+[JsonSerializable(typeof(List<Agency>))]
+internal sealed partial class SeedJsonContext : JsonSerializerContext;

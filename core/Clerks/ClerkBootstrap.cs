@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using ServiceHall.Core.Catalogue;
 using ServiceHall.Core.Hosting;
 
@@ -34,15 +35,8 @@ public static class ClerkBootstrap
         var secret = ClerkSecrets.Generate();
         var path = Path.Combine(Path.GetFullPath(dataDir), FileName);
         var json = JsonSerializer.Serialize(
-            new
-            {
-                @default = AdministratorId,
-                clerks = new[]
-                {
-                    new { id = AdministratorId, secret, node = node.NodeId, department = AdministratorDepartment, role = ClerkRegistry.RoleText(ClerkRole.Administrator) },
-                },
-            },
-            new JsonSerializerOptions { WriteIndented = true });
+            new CredentialFile(AdministratorId, [new CredentialFile.Clerk(AdministratorId, secret, node.NodeId, AdministratorDepartment, ClerkRegistry.RoleText(ClerkRole.Administrator))]),
+            CredentialFileJsonContext.Default.CredentialFile);
 
         File.Delete(path);
 
@@ -63,3 +57,15 @@ public static class ClerkBootstrap
         return path;
     }
 }
+
+/// <summary>The credential file's shape: the CLI profile format (<c>{"default": id, "clerks": [...]}</c>).</summary>
+internal sealed record CredentialFile(string Default, IReadOnlyList<CredentialFile.Clerk> Clerks)
+{
+    /// <summary>One clerk's credential.</summary>
+    internal sealed record Clerk(string Id, string Secret, string Node, string Department, string Role);
+}
+
+/// <summary>Writes <see cref="CredentialFile"/> indented in camel case, generated at build time.</summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true)]
+[JsonSerializable(typeof(CredentialFile))]
+internal sealed partial class CredentialFileJsonContext : JsonSerializerContext;

@@ -255,7 +255,11 @@ public sealed class NodeOptionsValidator(NodeLevel programLevel) : IValidateOpti
         }
         else if (string.Equals(store.Provider, StoreProviders.SqlServer, StringComparison.OrdinalIgnoreCase))
         {
-            if (GlobalizationInvariant)
+            if (!StoreProviders.SqlServerSupported)
+            {
+                errors.Add("--store sqlserver: this node program is built without SQL Server (the village program, to stay small on a station PC): keep this node's store in SQLite (--store sqlite), or run a city or township program on SQL Server.");
+            }
+            else if (GlobalizationInvariant)
             {
                 // SqlClient refuses to open a connection without culture data (NotSupportedException at the first Open).
                 errors.Add("--store sqlserver needs culture data (ICU), and this node program runs without it (globalization-invariant, as the village program is built to stay small): keep this node's store in SQLite (--store sqlite), or run a city or township program on SQL Server.");

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using ServiceHall.Sync.Store.SqlServer;
 
 namespace ServiceHall.Sync.Store;
@@ -10,6 +11,17 @@ public static class StoreProviders
 
     /// <summary>Name of the SQL Server provider.</summary>
     public const string SqlServer = SqlServerStoreProvider.ProviderName;
+
+    /// <summary>The switch a program sets to <c>false</c> to be built without SQL Server (see <see cref="SqlServerSupported"/>).</summary>
+    public const string SqlServerSwitch = "ServiceHall.Store.SqlServer.IsSupported";
+
+    /// <summary>
+    /// False in a program built without SQL Server: the village sets <see cref="SqlServerSwitch"/> to false in its project
+    /// (<c>RuntimeHostConfigurationOption</c>, trimmed), so its native build leaves Microsoft.Data.SqlClient out altogether
+    /// and its JIT build refuses <c>--store sqlserver</c> the same way. True everywhere else.
+    /// </summary>
+    [FeatureSwitchDefinition(SqlServerSwitch)]
+    public static bool SqlServerSupported => !AppContext.TryGetSwitch(SqlServerSwitch, out var supported) || supported;
 
     /// <summary>Every provider name this program knows, for messages.</summary>
     public static IReadOnlyList<string> Names { get; } = [Sqlite, SqlServer];
@@ -31,7 +43,9 @@ public static class StoreProviders
 
         if (string.Equals(name, SqlServer, StringComparison.OrdinalIgnoreCase))
         {
-            return CreateSqlServer(connectionString ?? "");
+            return SqlServerSupported
+                ? CreateSqlServer(connectionString ?? "")
+                : throw new ArgumentException("This node program is built without SQL Server: keep its store in SQLite (--store sqlite).", nameof(name));
         }
 
         throw new ArgumentException($"Unknown store provider '{name}': use one of {string.Join(", ", Names)}.", nameof(name));

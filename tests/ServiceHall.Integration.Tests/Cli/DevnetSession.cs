@@ -18,13 +18,16 @@ internal sealed class DevnetSession : IAsyncDisposable
 
     public DevnetManifest Net => _net ?? throw new InvalidOperationException("The devnet is not up.");
 
-    /// <summary>Runs <c>devnet up --detach</c> with the given shape options on 2 free ports per node; returns its output (exit 0 asserted).</summary>
-    public async Task<CliResult> UpAsync(int townships, int villagesPerTownship, IReadOnlyDictionary<string, string?>? environment = null)
+    /// <summary>
+    /// Runs <c>devnet up --detach</c> with the given shape options (and <paramref name="extra"/> ones) on 2 free ports per
+    /// node; returns its output (exit 0 asserted).
+    /// </summary>
+    public async Task<CliResult> UpAsync(int townships, int villagesPerTownship, IReadOnlyDictionary<string, string?>? environment = null, params string[] extra)
     {
         var nodes = 1 + townships + (townships * villagesPerTownship);
-        var up = await CliProcess.RunAsync(UpLimit, environment, "devnet", "up", "--detach", "--data", _dir.Path,
+        var up = await CliProcess.RunAsync(UpLimit, environment, ["devnet", "up", "--detach", "--data", _dir.Path,
             "--townships", $"{townships}", "--villages-per-township", $"{villagesPerTownship}",
-            "--base-port", $"{TestPorts.FreeRange(2 * nodes)}", "--timeout", "60");
+            "--base-port", $"{TestPorts.FreeRange(2 * nodes)}", "--timeout", "60", .. extra]);
         Assert.True(up.ExitCode == 0, up.ToString());
         _net = DevnetManifest.TryLoad(_dir.Path);
         Assert.NotNull(_net);

@@ -52,10 +52,20 @@ public sealed class NodeProcessesTests : IDisposable
     }
 
     [Fact]
+    public void NodeDataDirectory_NativeVillageCommandLine_ReturnsFullDataDirectory()
+    {
+        string[] args = ["/src/village-node/bin/Release/net10.0/linux-x64/publish/servicehall-village-node", "--id", "t01-v01",
+            "--listen", "https://127.0.0.1:5103", "--data", "dn/t01-v01"];
+
+        Assert.Equal(Path.GetFullPath("dn/t01-v01"), NodeProcesses.NodeDataDirectory(args));
+    }
+
+    [Fact]
     public void NodeDataDirectory_OtherProgram_Null()
     {
         Assert.Null(NodeProcesses.NodeDataDirectory(["/usr/bin/dotnet", "other.dll", "--data", "/tmp/dn/t01"]));
         Assert.Null(NodeProcesses.NodeDataDirectory(["dotnet", "servicehall-city-node.dll", "--id", "city"]));
+        Assert.Null(NodeProcesses.NodeDataDirectory(["/bin/sh", "-c", "exec \"$@\"", "servicehall-devnet", "--data", "/tmp/dn/t01"]));
     }
 
     [Fact]

@@ -60,14 +60,14 @@ public sealed class NodeProcessTests : IDisposable
     }
 
     [Fact]
-    public async Task Start_VillageOnSqlServer_ExitsWithOptionMessage_SinceTheVillageProgramRunsWithoutCultureData()
+    public async Task Start_VillageOnSqlServer_ExitsWithOptionMessage_SinceTheVillageProgramIsBuiltWithoutSqlServer()
     {
-        // The village program is globalization-invariant (no ICU, to stay small); SqlClient cannot open a connection so.
+        // The village program is built without SQL Server (its native build leaves SqlClient out) and without ICU, to stay small.
         using var node = NodeProcess.Start("village", "--id", "t01-v01", "--listen", "http://127.0.0.1:0", "--data", _dir, "--insecure-cleartext", "--store", "sqlserver",
             "--connection-string", "Server=tcp:127.0.0.1,1;Database=servicehall;User ID=servicehall;Password=unused;Encrypt=false");
         var code = await node.WaitForExitAsync(TimeSpan.FromSeconds(60));
         Assert.Equal(2, code);
-        Assert.Contains("--store sqlserver needs culture data (ICU), and this node program runs without it", node.Output, StringComparison.Ordinal);
+        Assert.Contains("--store sqlserver: this node program is built without SQL Server", node.Output, StringComparison.Ordinal);
         Assert.Contains("--store sqlite", node.Output, StringComparison.Ordinal);
     }
 

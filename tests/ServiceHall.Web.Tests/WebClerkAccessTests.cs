@@ -175,6 +175,39 @@ public sealed partial class WebClerkAccessTests : IAsyncLifetime
         Assert.Equal("QS", recorded.Data.Department);
     }
 
+    [Theory]
+    [InlineData("预审未通过", CaseStatus.PreReviewFailed)]
+    [InlineData("网上预审 ✓", CaseStatus.PreReviewPassed)]
+    public async Task PreReviewForm_EachButtonAsABrowserSendsIt_RecordsItsOwnOutcome(string button, CaseStatus expected)
+    {
+        var desk = Service<CaseDesk>("city");
+        var n = desk.Submit("CITY-BIZ-REG", "某商贸有限公司", "91370982MA3C000002", null, CaseChannel.Online, new CaseActor("window@city", "ADM")).Number;
+        using var window = new WebBrowser(_nodes["city"].Web);
+        await window.SignInAsync("window@city", Secret);
+
+        // What a browser sends for a click: the form's fields in document order, then the clicked button's name and value.
+        var page = await window.TextAsync("/Cases/" + n);
+        var form = PreReviewForm().Match(page);
+        Assert.True(form.Success, "no pre-review form on the case page");
+        List<KeyValuePair<string, string>> fields = [.. HiddenField().Matches(form.Value).Select(m => KeyValuePair.Create(m.Groups[1].Value, WebUtility.HtmlDecode(m.Groups[2].Value)))];
+        fields.Add(KeyValuePair.Create("Reason", "材料不全"));
+        var clicked = SubmitButton().Matches(form.Value).Single(m => m.Groups[3].Value.Trim() == button);
+        fields.Add(KeyValuePair.Create(clicked.Groups[1].Value, clicked.Groups[2].Value));
+        using var posted = await window.PostRawAsync("/Cases/" + n, fields);
+
+        Assert.Equal(HttpStatusCode.Redirect, posted.StatusCode);
+        Assert.Equal(expected, desk.Get(n).Status);
+    }
+
+    [GeneratedRegex("<form method=\"post\" id=\"act-PreReviewPassed\">.*?</form>", RegexOptions.Singleline)]
+    private static partial Regex PreReviewForm();
+
+    [GeneratedRegex("<input(?=[^>]*\\btype=\"hidden\")[^>]*?\\bname=\"([^\"]+)\"[^>]*?\\bvalue=\"([^\"]*)\"")]
+    private static partial Regex HiddenField();
+
+    [GeneratedRegex("<button type=\"submit\"[^>]*? name=\"([^\"]+)\" value=\"([^\"]+)\"[^>]*>([^<]*)</button>")]
+    private static partial Regex SubmitButton();
+
     [Fact]
     public async Task DisabledAtTheCity_SignedOutAtTheVillageOnTheNextRequestAfterSync()
     {
@@ -284,6 +317,13 @@ public sealed partial class WebClerkAccessTests : IAsyncLifetime
         {
             var page = await TextAsync(tokenFrom ?? path);
             fields["__RequestVerificationToken"] = Token().Match(page) is { Success: true } m ? WebUtility.HtmlDecode(m.Groups[1].Value) : throw new InvalidOperationException($"No antiforgery token on {tokenFrom ?? path}.");
+            using var form = new FormUrlEncodedContent(fields);
+            return await _http.PostAsync(new Uri(path, UriKind.Relative), form, TestContext.Current.CancellationToken);
+        }
+
+        /// <summary>Posts exactly <paramref name="fields"/>, in order and with repeats, as a browser serialises a form.</summary>
+        public async Task<HttpResponseMessage> PostRawAsync(string path, IEnumerable<KeyValuePair<string, string>> fields)
+        {
             using var form = new FormUrlEncodedContent(fields);
             return await _http.PostAsync(new Uri(path, UriKind.Relative), form, TestContext.Current.CancellationToken);
         }

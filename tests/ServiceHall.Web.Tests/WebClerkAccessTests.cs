@@ -199,6 +199,23 @@ public sealed partial class WebClerkAccessTests : IAsyncLifetime
         Assert.Equal(expected, desk.Get(n).Status);
     }
 
+    [Fact]
+    public async Task NewCase_ItemChangedOnTheForm_ShowsItsChecklistKeepsWhatWasTyped_AndValidatesNothing()
+    {
+        using var window = new WebBrowser(_nodes["t01-v01"].Web);
+        await window.SignInAsync("window@t01-v01", Secret);
+
+        // As refresh.js sends it when the item select changes: the whole form, plus handler=Reload as a form field.
+        using var reloaded = await window.PostFormAsync("/Cases/New", new() { ["item"] = "VIL-RESIDENCE-CERT", ["ApplicantName"] = "李四", ["handler"] = "Reload" });
+        var page = await reloaded.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.OK, reloaded.StatusCode);
+        Assert.Contains("value=\"李四\"", page, StringComparison.Ordinal);
+        Assert.Contains("name=\"Ticked\"", page, StringComparison.Ordinal);
+        Assert.DoesNotContain("请修改标出的内容", page, StringComparison.Ordinal);
+        Assert.Empty(Service<CaseRepository>("t01-v01").List());
+    }
+
     [GeneratedRegex("<form method=\"post\" id=\"act-PreReviewPassed\">.*?</form>", RegexOptions.Singleline)]
     private static partial Regex PreReviewForm();
 

@@ -60,8 +60,9 @@ internal static class IntakeEndpoints
             FormValues.Text(form["Phone"]),
             ticked);
 
-        // The item was changed: show its checklist and due date, keep what was typed, validate nothing.
-        if (string.Equals(handler, "Reload", StringComparison.OrdinalIgnoreCase))
+        // The item was changed: show its checklist and due date, keep what was typed, validate nothing. The page's script and
+        // its no-script button send the handler as a form field; an address may carry it in the query.
+        if (string.Equals(handler ?? FormValues.Text(form["handler"]), "Reload", StringComparison.OrdinalIgnoreCase))
         {
             return Page(desk, entered with { Ticked = [] }, new FormErrors(), catalogue, store, time);
         }

@@ -119,13 +119,15 @@ public sealed class HostileSyncTests
         using var call = new Protos.V1.Sync.SyncClient(channel).Push(new Metadata { { SyncProtocol.NodeHeader, "t01-v01" } }, cancellationToken: ct);
         // The parent may answer (and end the stream) while the message is still being sent, and then reads no more of it:
         // the write can wait for HTTP/2 flow-control credit that never comes. So the answer is awaited beside the write, and
-        // the write is abandoned (the call disposed) once the answer is in.
+        // the write is abandoned once the answer is in: its own token cancelled (disposing the call alone did not always
+        // wake a write waiting for credit on a loaded machine), then the call disposed.
+        using var abandon = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var write = Task.Run(
             async () =>
             {
                 try
                 {
-                    await call.RequestStream.WriteAsync(Batch("t01-v01", 1, change), ct);
+                    await call.RequestStream.WriteAsync(Batch("t01-v01", 1, change), abandon.Token);
                     await call.RequestStream.CompleteAsync();
                 }
                 catch (Exception e) when (e is RpcException or OperationCanceledException or InvalidOperationException or IOException)
@@ -136,6 +138,7 @@ public sealed class HostileSyncTests
             ct);
 
         var ex = await Assert.ThrowsAsync<RpcException>(async () => await call.ResponseStream.MoveNext(ct));
+        await abandon.CancelAsync();
         call.Dispose();
         await write.WaitAsync(TimeSpan.FromSeconds(10), ct);
 

@@ -13,7 +13,10 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using ServiceHall.Protos.V1;
 using ServiceHall.Sync;
+using ServiceHall.Sync.Engine;
 using ServiceHall.Sync.Store;
+using ServiceHall.Sync.Store.Sqlite;
+using ServiceHall.Sync.Transport;
 
 namespace ServiceHall.Bench;
 

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using ServiceHall.Sync;
+using ServiceHall.Sync.Engine;
 
 namespace ServiceHall.Bench.Scale;
 

@@ -1,5 +1,5 @@
 using Microsoft.Data.Sqlite;
-using ServiceHall.Sync;
+using ServiceHall.Sync.Engine;
 
 namespace ServiceHall.Bench.Scale;
 

@@ -4,7 +4,8 @@ using ServiceHall.Core.Cases;
 using ServiceHall.Core.Catalogue;
 using ServiceHall.Core.Clerks;
 using ServiceHall.Core.Hosting;
-using ServiceHall.Sync;
+using ServiceHall.Sync.Engine;
+using ServiceHall.Sync.Transport;
 
 namespace ServiceHall.Bench.Scale;
 

@@ -1,10 +1,10 @@
 using System.Data.Common;
-using ServiceHall.Core.Store;
-using ServiceHall.Sync.Store;
 using ServiceHall.Core.Calendar;
 using ServiceHall.Core.Catalogue;
 using ServiceHall.Core.Hosting;
-using ServiceHall.Sync;
+using ServiceHall.Core.Store;
+using ServiceHall.Sync.Engine;
+using ServiceHall.Sync.Store;
 
 namespace ServiceHall.Core.Cases;
 

@@ -3,7 +3,7 @@ using System.Globalization;
 using ServiceHall.Core.Calendar;
 using ServiceHall.Core.Hosting;
 using ServiceHall.Core.Store;
-using ServiceHall.Sync;
+using ServiceHall.Sync.Engine;
 using ServiceHall.Sync.Store;
 
 namespace ServiceHall.Core.Catalogue;

@@ -1,4 +1,4 @@
-using ServiceHall.Sync;
+using ServiceHall.Sync.Engine;
 
 namespace ServiceHall.Core.Catalogue;
 

@@ -7,7 +7,7 @@ using System.Text.RegularExpressions;
 using ServiceHall.Core.Catalogue;
 using ServiceHall.Core.Hosting;
 using ServiceHall.Core.Store;
-using ServiceHall.Sync;
+using ServiceHall.Sync.Engine;
 using ServiceHall.Sync.Store;
 
 namespace ServiceHall.Core.Clerks;

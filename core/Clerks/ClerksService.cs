@@ -27,7 +27,7 @@ public sealed class ClerksService(ClerkRegistry registry, NodeIdentity node) : P
     {
         var caller = ClerkCalls.Require(context, c => ClerkPermissions.Operate(c, node));
         var reply = new P.ListClerksReply();
-        reply.Clerks.AddRange(registry.List().Where(c => Sync.Scope.Contains(caller.Scope, c.Scope)).Select(ToProto));
+        reply.Clerks.AddRange(registry.List().Where(c => Sync.Engine.Scope.Contains(caller.Scope, c.Scope)).Select(ToProto));
         return Task.FromResult(reply);
     }
 

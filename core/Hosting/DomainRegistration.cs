@@ -5,7 +5,7 @@ using ServiceHall.Core.Catalogue;
 using ServiceHall.Core.Clerks;
 using ServiceHall.Core.Network;
 using ServiceHall.Core.Store;
-using ServiceHall.Sync;
+using ServiceHall.Sync.Engine;
 
 namespace ServiceHall.Core.Hosting;
 

@@ -6,8 +6,9 @@ using ServiceHall.Core.Catalogue;
 using ServiceHall.Core.Clerks;
 using ServiceHall.Core.Security;
 using ServiceHall.Protos.V1;
-using ServiceHall.Sync;
+using ServiceHall.Sync.Engine;
 using ServiceHall.Sync.Store;
+using ServiceHall.Sync.Transport;
 
 namespace ServiceHall.Core.Hosting;
 

@@ -17,7 +17,9 @@ using ServiceHall.Core.Clerks;
 using ServiceHall.Core.Security;
 using ServiceHall.Core.Store;
 using ServiceHall.Sync;
+using ServiceHall.Sync.Engine;
 using ServiceHall.Sync.Store;
+using ServiceHall.Sync.Transport;
 
 namespace ServiceHall.Core.Hosting;
 
@@ -43,17 +45,20 @@ public static class NodeHostingExtensions
     /// <summary>
     /// Adds the node's configuration sources, typed options (validated at start), Serilog, Kestrel
     /// (HTTP/2 on the listen URL), the store, the sync engine's store, gRPC with health checks and
-    /// reflection. <paramref name="options"/> must already be valid (see <see cref="NodeProgram"/>).
+    /// reflection. <paramref name="options"/> must already be valid (see <see cref="NodeProgram"/>) for the store providers
+    /// <paramref name="stores"/> (SQLite only when null).
     /// </summary>
-    public static WebApplicationBuilder AddServiceHallNode(this WebApplicationBuilder builder, NodeLevel level, NodeOptions options, TimeProvider? time = null)
+    public static WebApplicationBuilder AddServiceHallNode(this WebApplicationBuilder builder, NodeLevel level, NodeOptions options, TimeProvider? time = null,
+        StoreProviderRegistry? stores = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(options);
         var clock = time ?? TimeProvider.System;
         var identity = new NodeIdentity(options.Id, level);
+        var registry = stores ?? new StoreProviderRegistry();
         Directory.CreateDirectory(options.DataDir);
 
-        builder.Services.AddSingleton<IValidateOptions<NodeOptions>>(new NodeOptionsValidator(level));
+        builder.Services.AddSingleton<IValidateOptions<NodeOptions>>(new NodeOptionsValidator(level, registry));
         builder.Services.AddOptions<NodeOptions>().Bind(builder.Configuration.GetSection(NodeOptions.Section)).ValidateOnStart();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
 
@@ -82,7 +87,7 @@ public static class NodeHostingExtensions
         builder.Services.AddSingleton(clock);
         builder.Services.AddSingleton(identity);
         builder.Services.AddSingleton(new NodeClock(clock));
-        builder.Services.AddSingleton(_ => StoreProviders.Create(options.Store.Provider, options.Store.ConnectionString, options.StorePath));
+        builder.Services.AddSingleton(_ => registry.Create(options.Store.Provider, options.Store.ConnectionString, options.StorePath));
         builder.Services.AddSingleton(new StoreComponent(SyncStore.MigrationSet));
         builder.Services.AddSingleton(sp => new SyncStore(
             sp.GetRequiredService<StoreProvider>(),

@@ -1,8 +1,8 @@
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
 using ServiceHall.Core.Catalogue;
+using ServiceHall.Sync;
 using ServiceHall.Sync.Store;
-using ServiceHall.Sync.Store.SqlServer;
 
 namespace ServiceHall.Core.Hosting;
 
@@ -93,8 +93,12 @@ public sealed class NodeStoreOptions
 /// Checks <see cref="NodeOptions"/> for one node program. Every message names the option
 /// and how to fix it, because an operator reads it on a console at a village station.
 /// </summary>
-public sealed class NodeOptionsValidator(NodeLevel programLevel) : IValidateOptions<NodeOptions>
+/// <param name="programLevel">The level of the node program.</param>
+/// <param name="stores">The store providers of the program (SQLite only when null).</param>
+public sealed class NodeOptionsValidator(NodeLevel programLevel, StoreProviderRegistry? stores = null) : IValidateOptions<NodeOptions>
 {
+    private readonly StoreProviderRegistry _stores = stores ?? new StoreProviderRegistry();
+
     /// <inheritdoc />
     public ValidateOptionsResult Validate(string? name, NodeOptions options)
     {
@@ -237,38 +241,33 @@ public sealed class NodeOptionsValidator(NodeLevel programLevel) : IValidateOpti
         return null;
     }
 
-    /// <summary>
-    /// The SQL Server provider's own check of a connection string, in a method of its own: compiling a method that names
-    /// the provider loads Microsoft.Data.SqlClient, which a node on SQLite (every village) must not carry.
-    /// </summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-    private static string? SqlServerProblem(string connectionString) => SqlServerStoreProvider.Problem(connectionString);
-
     /// <summary>True when this process runs without culture data (<c>InvariantGlobalization</c> in its project, as the village program).</summary>
     private static bool GlobalizationInvariant => AppContext.TryGetSwitch("System.Globalization.Invariant", out var invariant) && invariant;
 
-    private static void ValidateStore(NodeStoreOptions store, List<string> errors)
+    private void ValidateStore(NodeStoreOptions store, List<string> errors)
     {
-        if (!StoreProviders.IsKnown(store.Provider))
+        if (string.Equals(store.Provider, StoreProviders.SqlServer, StringComparison.OrdinalIgnoreCase) && !_stores.IsKnown(store.Provider))
         {
-            errors.Add($"Node:Store:Provider '{store.Provider}' is not a known store provider: pass --store {string.Join(" or --store ", StoreProviders.Names)}.");
+            // The program does not add the SQL Server provider (the village's project does not reference it).
+            errors.Add("--store sqlserver: this node program is built without SQL Server (the village program, to stay small on a station PC): keep this node's store in SQLite (--store sqlite), or run a city or township program on SQL Server.");
         }
-        else if (string.Equals(store.Provider, StoreProviders.SqlServer, StringComparison.OrdinalIgnoreCase))
+        else if (!_stores.IsKnown(store.Provider))
         {
-            if (!StoreProviders.SqlServerSupported)
-            {
-                errors.Add("--store sqlserver: this node program is built without SQL Server (the village program, to stay small on a station PC): keep this node's store in SQLite (--store sqlite), or run a city or township program on SQL Server.");
-            }
-            else if (GlobalizationInvariant)
+            errors.Add($"Node:Store:Provider '{store.Provider}' is not a known store provider: pass --store {string.Join(" or --store ", _stores.Names)}.");
+        }
+        else if (_stores.Find(store.Provider) is { } server)
+        {
+            var name = server.Name;
+            if (server.NeedsCultureData && GlobalizationInvariant)
             {
                 // SqlClient refuses to open a connection without culture data (NotSupportedException at the first Open).
-                errors.Add("--store sqlserver needs culture data (ICU), and this node program runs without it (globalization-invariant, as the village program is built to stay small): keep this node's store in SQLite (--store sqlite), or run a city or township program on SQL Server.");
+                errors.Add($"--store {name} needs culture data (ICU), and this node program runs without it (globalization-invariant, as the village program is built to stay small): keep this node's store in SQLite (--store sqlite), or run a city or township program on SQL Server.");
             }
             else if (string.IsNullOrWhiteSpace(store.ConnectionString))
             {
-                errors.Add("Node:Store:ConnectionString is required with --store sqlserver: pass --connection-string \"Server=<host>;Database=<name>;…\" or set SERVICEHALL_Node__Store__ConnectionString (see docs/OPERATIONS.md).");
+                errors.Add($"Node:Store:ConnectionString is required with --store {name}: pass --connection-string \"Server=<host>;Database=<name>;…\" or set SERVICEHALL_Node__Store__ConnectionString (see docs/OPERATIONS.md).");
             }
-            else if (SqlServerProblem(store.ConnectionString) is { } problem)
+            else if (server.ConnectionStringProblem(store.ConnectionString) is { } problem)
             {
                 errors.Add($"Node:Store:ConnectionString is not usable: {problem}");
             }

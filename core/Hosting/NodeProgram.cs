@@ -7,6 +7,7 @@ using ServiceHall.Core.Catalogue;
 using ServiceHall.Core.Store;
 using ServiceHall.Sync;
 using ServiceHall.Sync.Store;
+using ServiceHall.Sync.Transport;
 
 namespace ServiceHall.Core.Hosting;
 
@@ -25,15 +26,17 @@ public static class NodeProgram
     /// <summary>
     /// Runs a node of <paramref name="level"/> until it is stopped; returns the process exit code.
     /// <paramref name="addWeb"/> and <paramref name="mapWeb"/> are the web front desk module, added only to a node that has a
-    /// web address (see <see cref="Build"/>).
+    /// web address (see <see cref="Build"/>). <paramref name="stores"/> are the store providers the program adds to the
+    /// built-in SQLite (the city and township programs add SQL Server's, <c>SqlServerStore.Provider</c>).
     /// </summary>
-    public static async Task<int> RunAsync(string[] args, NodeLevel level, Action<WebApplicationBuilder>? addWeb = null, Action<WebApplication>? mapWeb = null)
+    public static async Task<int> RunAsync(string[] args, NodeLevel level, Action<WebApplicationBuilder>? addWeb = null, Action<WebApplication>? mapWeb = null,
+        params StoreProviderDescriptor[] stores)
     {
         var program = $"servicehall-{NodeOptionsValidator.LevelName(level)}-node";
         WebApplication app;
         try
         {
-            app = Build(args, level, addWeb, mapWeb, TimeProvider.System);
+            app = Build(args, level, addWeb, mapWeb, TimeProvider.System, stores);
         }
         catch (NodeOptionsException ex)
         {
@@ -87,9 +90,12 @@ public static class NodeProgram
     /// (<c>--web-listen</c>): browsers cannot reach pages over the h2c listen URL, and a node without one (most villages,
     /// every node in the scale bench) would otherwise load and JIT the pages, cookie authentication, anti-forgery and data
     /// protection for nothing (about 17 MiB of a village's resident set; see docs/BENCHMARKS.md).
+    /// <paramref name="stores"/> are the store providers added to the built-in SQLite.
     /// </summary>
-    public static WebApplication Build(string[] args, NodeLevel level, Action<WebApplicationBuilder>? addWeb, Action<WebApplication>? mapWeb, TimeProvider time)
+    public static WebApplication Build(string[] args, NodeLevel level, Action<WebApplicationBuilder>? addWeb, Action<WebApplication>? mapWeb, TimeProvider time,
+        params StoreProviderDescriptor[] stores)
     {
+        var registry = new StoreProviderRegistry(stores);
         // The cleartext flag is a bare switch; the configuration reader wants a value.
         args = [.. args.Select(a => a == NodeHostingExtensions.InsecureCleartextSwitch ? "--Node:InsecureCleartext=true" : a)];
         // Options are bound once at start, so appsettings are not watched: each watcher costs an inotify instance, and a
@@ -107,13 +113,13 @@ public static class NodeProgram
         builder.Configuration.AddCommandLine(args, SwitchMappingsCopy());
 
         var options = builder.Configuration.GetSection(NodeOptions.Section).Get<NodeOptions>() ?? new NodeOptions();
-        var result = new NodeOptionsValidator(level).Validate(null, options);
+        var result = new NodeOptionsValidator(level, registry).Validate(null, options);
         if (result.Failed)
         {
             throw new NodeOptionsException(result.Failures.ToList());
         }
 
-        builder.AddServiceHallNode(level, options, time);
+        builder.AddServiceHallNode(level, options, time, registry);
         var web = options.WebListenUri is not null;
         if (web)
         {

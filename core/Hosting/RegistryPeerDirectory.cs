@@ -1,6 +1,6 @@
 using ServiceHall.Core.Catalogue;
 using ServiceHall.Core.Security;
-using ServiceHall.Sync;
+using ServiceHall.Sync.Engine;
 
 namespace ServiceHall.Core.Hosting;
 

@@ -1,7 +1,7 @@
 using Google.Protobuf.WellKnownTypes;
 using ServiceHall.Core.Catalogue;
 using ServiceHall.Core.Hosting;
-using ServiceHall.Sync;
+using ServiceHall.Sync.Engine;
 using P = ServiceHall.Protos.V1;
 
 namespace ServiceHall.Core.Network;

@@ -1,7 +1,8 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using ServiceHall.Sync;
+using ServiceHall.Sync.Engine;
+using ServiceHall.Sync.Transport;
 
 namespace ServiceHall.Core.Network;
 

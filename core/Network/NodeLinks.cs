@@ -1,9 +1,9 @@
-using System.Globalization;
 using System.Data.Common;
-using ServiceHall.Core.Store;
-using ServiceHall.Sync.Store;
+using System.Globalization;
 using ServiceHall.Core.Hosting;
-using ServiceHall.Sync;
+using ServiceHall.Core.Store;
+using ServiceHall.Sync.Engine;
+using ServiceHall.Sync.Store;
 
 namespace ServiceHall.Core.Network;
 

@@ -1,6 +1,6 @@
 using Grpc.Core;
 using Grpc.Core.Interceptors;
-using ServiceHall.Sync;
+using ServiceHall.Sync.Transport;
 
 namespace ServiceHall.Core.Security;
 

@@ -4,7 +4,8 @@ using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using ServiceHall.Core.Store;
-using ServiceHall.Sync;
+using ServiceHall.Sync.Store;
+using ServiceHall.Sync.Transport;
 
 namespace ServiceHall.Core.Security;
 

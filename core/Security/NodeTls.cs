@@ -1,6 +1,6 @@
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
-using ServiceHall.Sync;
+using ServiceHall.Sync.Transport;
 
 namespace ServiceHall.Core.Security;
 

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using ServiceHall.Core.Cases;
 using ServiceHall.Core.Catalogue;
-using ServiceHall.Sync;
+using ServiceHall.Sync.Engine;
 using ServiceHall.Sync.Store;
 
 namespace ServiceHall.Core.Store;

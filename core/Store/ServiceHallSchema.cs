@@ -3,7 +3,7 @@ using ServiceHall.Core.Catalogue;
 using ServiceHall.Core.Clerks;
 using ServiceHall.Core.Network;
 using ServiceHall.Core.Security;
-using ServiceHall.Sync;
+using ServiceHall.Sync.Engine;
 
 namespace ServiceHall.Core.Store;
 

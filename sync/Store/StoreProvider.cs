@@ -41,31 +41,6 @@ public abstract class StoreProvider : IDisposable
     /// </summary>
     public abstract bool IsDataError(Exception exception);
 
-    /// <summary>The change log scan of the reader (named parameters @after, @upto, [@via,] @scan, in that order).</summary>
-    internal abstract LogRows ScanLog(DbConnection connection, DbTransaction transaction, string sql, long after, long upto, string? excludeVia, bool viaInSql, long scan);
-
-    /// <summary>The joined row scan of the reader (named parameters @tbl, @after, @through, in that order).</summary>
-    internal abstract TableRows ScanRows(DbConnection connection, DbTransaction transaction, string sql, string table, long after, long through);
-
-    /// <summary>How the applier's winning changes reach the tables and the change log in <paramref name="transaction"/>.</summary>
-    internal abstract ApplyWriter CreateApplyWriter(DbConnection connection, DbTransaction transaction, SyncSchema schema, string applyLogSql);
-
-    /// <summary>The log scan through ADO.NET, for providers without a raw path.</summary>
-    private protected static LogRows AdoScanLog(DbConnection connection, DbTransaction transaction, string sql, long after, long upto, string? excludeVia, bool viaInSql, long scan)
-    {
-        var cmd = connection.Command(sql, transaction).With("@after", after).With("@upto", upto);
-        if (viaInSql)
-        {
-            cmd.With("@via", excludeVia);
-        }
-
-        return new AdoLogRows(cmd.With("@scan", scan), excludeVia);
-    }
-
-    /// <summary>The joined row scan through ADO.NET, for providers without a raw path.</summary>
-    private protected static TableRows AdoScanRows(DbConnection connection, DbTransaction transaction, string sql, string table, long after, long through) =>
-        new AdoTableRows(connection.Command(sql, transaction).With("@tbl", table).With("@after", after).With("@through", through));
-
     /// <summary>
     /// Opens and closes one connection, so that a node whose store cannot be reached stops at start-up with a message
     /// instead of failing its first request.

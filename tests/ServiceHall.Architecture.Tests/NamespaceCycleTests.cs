@@ -12,6 +12,7 @@ public sealed class NamespaceCycleTests
     {
         { "ServiceHall.Core", "ServiceHall.Core" },
         { "ServiceHall.Sync", "ServiceHall.Sync" },
+        { "ServiceHall.Sync.SqlServer", "ServiceHall.Sync.SqlServer" },
         { "ServiceHall.Web", "ServiceHall.Web" },
         { "servicehall", "ServiceHall.Cli" },
     };

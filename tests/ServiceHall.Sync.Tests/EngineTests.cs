@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Time.Testing;
 using ServiceHall.Protos.V1;
+using ServiceHall.Sync.Engine;
 
 namespace ServiceHall.Sync.Tests;
 

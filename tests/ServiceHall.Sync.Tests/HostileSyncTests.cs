@@ -1,6 +1,8 @@
 using Grpc.Core;
 using Microsoft.Extensions.Time.Testing;
 using ServiceHall.Protos.V1;
+using ServiceHall.Sync.Engine;
+using ServiceHall.Sync.Transport;
 
 namespace ServiceHall.Sync.Tests;
 

@@ -1,6 +1,8 @@
 using Google.Protobuf;
 using Grpc.Core;
 using ServiceHall.Protos.V1;
+using ServiceHall.Sync.Engine;
+using ServiceHall.Sync.Transport;
 
 namespace ServiceHall.Sync.Tests;
 

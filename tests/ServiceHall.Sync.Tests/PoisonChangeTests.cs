@@ -1,3 +1,6 @@
+using ServiceHall.Sync.Engine;
+using ServiceHall.Sync.Store.Sqlite;
+
 namespace ServiceHall.Sync.Tests;
 
 /// <summary>A change that cannot be applied is parked with its reason instead of blocking the changes behind it, and applied once its cause is fixed.</summary>
@@ -88,7 +91,7 @@ public sealed class PoisonChangeTests
     }
 
     /// <summary>A provider to classify errors with; its file is never opened.</summary>
-    private static readonly Store.SqliteStoreProvider NeverOpened = new(Path.Combine(Path.GetTempPath(), "servicehall-never-opened.db"));
+    private static readonly SqliteStoreProvider NeverOpened = new(Path.Combine(Path.GetTempPath(), "servicehall-never-opened.db"));
 
     private static string Id(string row) => row.Split('|')[0].Split(':')[^1];
 }

@@ -2,7 +2,9 @@ using System.Data.Common;
 using Google.Protobuf;
 using Microsoft.Extensions.Time.Testing;
 using ServiceHall.Protos.V1;
+using ServiceHall.Sync.Engine;
 using ServiceHall.Sync.Store;
+using ServiceHall.Sync.Store.Sqlite;
 
 namespace ServiceHall.Sync.Tests;
 
@@ -126,7 +128,7 @@ public sealed class PortableEnginePartsTests
     /// collecting apply writer whose flush writes each table's final rows and whole log entries by plain statements
     /// (where SQL Server bulk-copies them into temp tables and MERGEs).
     /// </summary>
-    private sealed class PortableSqliteProvider(string path) : StoreProvider
+    private sealed class PortableSqliteProvider(string path) : StoreProvider, IEnginePartsProvider
     {
         private readonly SqliteStoreProvider _sqlite = new(path);
 
@@ -146,20 +148,26 @@ public sealed class PortableEnginePartsTests
 
         public override bool IsDataError(Exception exception) => _sqlite.IsDataError(exception);
 
-        internal override LogRows ScanLog(DbConnection connection, DbTransaction transaction, string sql, long after, long upto, string? excludeVia, bool viaInSql, long scan) =>
-            AdoScanLog(connection, transaction, sql, after, upto, excludeVia, viaInSql, scan);
-
-        internal override TableRows ScanRows(DbConnection connection, DbTransaction transaction, string sql, string table, long after, long through) =>
-            AdoScanRows(connection, transaction, sql, table, after, through);
-
-        internal override ApplyWriter CreateApplyWriter(DbConnection connection, DbTransaction transaction, SyncSchema schema, string applyLogSql) =>
-            new StatementWriter(connection, transaction, Dialect);
+        EngineParts IEnginePartsProvider.EngineParts { get; } = new PortableParts();
 
         public override void Dispose()
         {
             _sqlite.Dispose();
             base.Dispose();
         }
+    }
+
+    /// <summary>SQL Server's parts without SqlClient: the ADO.NET scans, and the statement writer below for the apply path.</summary>
+    private sealed class PortableParts : EngineParts
+    {
+        public override LogRows ScanLog(DbConnection connection, DbTransaction transaction, string sql, long after, long upto, string? excludeVia, bool viaInSql, long scan) =>
+            AdoScanLog(connection, transaction, sql, after, upto, excludeVia, viaInSql, scan);
+
+        public override TableRows ScanRows(DbConnection connection, DbTransaction transaction, string sql, string table, long after, long through) =>
+            AdoScanRows(connection, transaction, sql, table, after, through);
+
+        public override ApplyWriter CreateApplyWriter(DbConnection connection, DbTransaction transaction, SyncSchema schema, string applyLogSql) =>
+            new StatementWriter(connection, transaction, SqliteDialect.Instance);
     }
 
     private sealed class StatementWriter(DbConnection conn, DbTransaction tx, SqlDialect dialect) : CollectingApplyWriter
@@ -180,7 +188,7 @@ public sealed class PortableEnginePartsTests
             }
         }
 
-        protected override void WriteLog(IReadOnlyCollection<ServiceHall.Sync.LogEntry> entries)
+        protected override void WriteLog(IReadOnlyCollection<ServiceHall.Sync.Engine.LogEntry> entries)
         {
             var upsert = dialect.Upsert("_sync_log", ["tbl", "pk"], LogColumns, SqlDialect.PositionalParameters(LogColumns.Length));
             foreach (var e in entries)

@@ -4,6 +4,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
+using ServiceHall.Sync.Engine;
+using ServiceHall.Sync.Transport;
 
 namespace ServiceHall.Sync.Tests;
 

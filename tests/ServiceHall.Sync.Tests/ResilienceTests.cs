@@ -3,6 +3,8 @@ using Grpc.Net.Client;
 using Microsoft.Extensions.Logging;
 using Polly.CircuitBreaker;
 using ServiceHall.Protos.V1;
+using ServiceHall.Sync.Engine;
+using ServiceHall.Sync.Transport;
 
 namespace ServiceHall.Sync.Tests;
 

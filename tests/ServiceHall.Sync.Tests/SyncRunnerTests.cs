@@ -1,4 +1,6 @@
 using ServiceHall.Protos.V1;
+using ServiceHall.Sync.Engine;
+using ServiceHall.Sync.Transport;
 
 namespace ServiceHall.Sync.Tests;
 

@@ -1,5 +1,7 @@
 using Grpc.Core;
 using ServiceHall.Protos.V1;
+using ServiceHall.Sync.Engine;
+using ServiceHall.Sync.Transport;
 
 namespace ServiceHall.Sync.Tests;
 

@@ -8,7 +8,7 @@ using ServiceHall.Core.Catalogue;
 using ServiceHall.Core.Clerks;
 using ServiceHall.Core.Hosting;
 using ServiceHall.Integration.Tests.Cli;
-using ServiceHall.Sync;
+using ServiceHall.Sync.Transport;
 using ServiceHall.Web.Identity;
 
 namespace ServiceHall.Web.Tests;

@@ -6,8 +6,9 @@ using ServiceHall.Core.Cases;
 using ServiceHall.Core.Catalogue;
 using ServiceHall.Core.Hosting;
 using ServiceHall.Core.Store;
-using ServiceHall.Sync;
+using ServiceHall.Sync.Engine;
 using ServiceHall.Sync.Store;
+using ServiceHall.Sync.Store.Sqlite;
 using K = ServiceHall.Core.Cases.CaseEventKind;
 
 namespace ServiceHall.Core.Tests.Cases;

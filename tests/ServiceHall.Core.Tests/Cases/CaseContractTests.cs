@@ -69,7 +69,7 @@ public sealed class CaseContractTests
 
             Assert.Equal(table.Columns.Order(StringComparer.Ordinal), columns.Order(StringComparer.Ordinal));
             Assert.NotNull(table.ScopeColumn);
-            Assert.Equal(ServiceHall.Sync.SyncDirection.Both, table.Direction);
+            Assert.Equal(ServiceHall.Sync.Engine.SyncDirection.Both, table.Direction);
         }
     }
 

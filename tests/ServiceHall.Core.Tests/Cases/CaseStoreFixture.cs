@@ -5,8 +5,9 @@ using ServiceHall.Core.Catalogue;
 using ServiceHall.Core.Hosting;
 using ServiceHall.Core.Store;
 using ServiceHall.Core.Tests.Calendar;
-using ServiceHall.Sync;
+using ServiceHall.Sync.Engine;
 using ServiceHall.Sync.Store;
+using ServiceHall.Sync.Store.Sqlite;
 
 namespace ServiceHall.Core.Tests.Cases;
 

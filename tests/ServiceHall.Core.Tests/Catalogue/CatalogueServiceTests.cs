@@ -2,7 +2,7 @@ using Grpc.Core;
 using Microsoft.Extensions.DependencyInjection;
 using ServiceHall.Core.Catalogue;
 using ServiceHall.Core.Hosting;
-using ServiceHall.Sync;
+using ServiceHall.Sync.Engine;
 using V1 = ServiceHall.Protos.V1;
 
 namespace ServiceHall.Core.Tests.Catalogue;

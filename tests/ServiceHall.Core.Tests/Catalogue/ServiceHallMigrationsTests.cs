@@ -1,6 +1,6 @@
 using ServiceHall.Core.Catalogue;
 using ServiceHall.Core.Store;
-using ServiceHall.Sync;
+using ServiceHall.Sync.Engine;
 using ServiceHall.Sync.Store;
 
 namespace ServiceHall.Core.Tests.Catalogue;

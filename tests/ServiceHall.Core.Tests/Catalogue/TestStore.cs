@@ -3,8 +3,9 @@ using Microsoft.Extensions.Time.Testing;
 using ServiceHall.Core.Catalogue;
 using ServiceHall.Core.Hosting;
 using ServiceHall.Core.Store;
-using ServiceHall.Sync;
+using ServiceHall.Sync.Engine;
 using ServiceHall.Sync.Store;
+using ServiceHall.Sync.Store.Sqlite;
 
 namespace ServiceHall.Core.Tests.Catalogue;
 

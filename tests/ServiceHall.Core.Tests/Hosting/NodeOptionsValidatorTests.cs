@@ -1,5 +1,7 @@
 using ServiceHall.Core.Catalogue;
 using ServiceHall.Core.Hosting;
+using ServiceHall.Sync;
+using ServiceHall.Sync.SqlServer;
 
 namespace ServiceHall.Core.Tests.Hosting;
 
@@ -14,7 +16,7 @@ public class NodeOptionsValidatorTests
     };
 
     private static IReadOnlyList<string> Errors(NodeLevel level, NodeOptions o) =>
-        new NodeOptionsValidator(level).Validate(null, o).Failures?.ToList() ?? [];
+        new NodeOptionsValidator(level, new StoreProviderRegistry(SqlServerStore.Provider)).Validate(null, o).Failures?.ToList() ?? [];
 
     [Theory]
     [InlineData(NodeLevel.City)]

@@ -1,7 +1,7 @@
 using ServiceHall.Core.Catalogue;
 using ServiceHall.Core.Network;
 using ServiceHall.Core.Tests.Catalogue;
-using ServiceHall.Sync;
+using ServiceHall.Sync.Engine;
 
 namespace ServiceHall.Core.Tests.Network;
 

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
-using ServiceHall.Sync;
+using ServiceHall.Sync.Engine;
 using ServiceHall.Sync.Store;
+using ServiceHall.Sync.Store.Sqlite;
 
 namespace ServiceHall.Core.Tests.Store;
 

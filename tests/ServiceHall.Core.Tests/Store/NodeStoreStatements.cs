@@ -2,7 +2,8 @@ using Microsoft.Extensions.DependencyInjection;
 using ServiceHall.Core.Catalogue;
 using ServiceHall.Core.Hosting;
 using ServiceHall.Core.Store;
-using ServiceHall.Sync;
+using ServiceHall.Sync.Engine;
+using ServiceHall.Sync.SqlServer;
 using ServiceHall.Sync.Store;
 
 namespace ServiceHall.Core.Tests.Store;
@@ -35,6 +36,7 @@ internal static class NodeStoreStatements
             .. Migrator.Statements(dialect),
             .. components.SelectMany(c => Migrator.Statements(dialect, c.Migrations)),
             .. SyncStore.Statements(dialect, schema),
+            .. dialect is SqlServerDialect ? SqlServerStore.Statements(schema) : [],
             .. DomainSql.For(dialect).Statements,
             .. DialectShapes(dialect),
             // Portable SQL of the domain that a SQL Server store will run as written.

@@ -1,5 +1,6 @@
 using Microsoft.SqlServer.TransactSql.ScriptDom;
 using ServiceHall.Sync.Store;
+using ServiceHall.Sync.Store.Sqlite;
 
 namespace ServiceHall.Core.Tests.Store;
 

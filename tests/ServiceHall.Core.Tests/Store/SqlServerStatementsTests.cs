@@ -1,5 +1,5 @@
 using Microsoft.SqlServer.TransactSql.ScriptDom;
-using ServiceHall.Sync.Store.SqlServer;
+using ServiceHall.Sync.SqlServer;
 
 namespace ServiceHall.Core.Tests.Store;
 

@@ -1,6 +1,6 @@
 using System.Data.Common;
 using System.Globalization;
-using ServiceHall.Sync;
+using ServiceHall.Sync.Engine;
 using ServiceHall.Sync.Store;
 
 namespace ServiceHall.Core.Tests.Store;

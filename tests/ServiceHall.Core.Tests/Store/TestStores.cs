@@ -1,6 +1,7 @@
 using Microsoft.Data.SqlClient;
+using ServiceHall.Sync.SqlServer;
 using ServiceHall.Sync.Store;
-using ServiceHall.Sync.Store.SqlServer;
+using ServiceHall.Sync.Store.Sqlite;
 
 namespace ServiceHall.Core.Tests.Store;
 

@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using ServiceHall.Core.Hosting;
-using ServiceHall.Sync;
+using ServiceHall.Sync.Transport;
 using NodeLevel = ServiceHall.Core.Catalogue.NodeLevel;
 
 namespace ServiceHall.Integration.Tests.Hosting;

@@ -1,7 +1,8 @@
 using Grpc.Core;
 using ServiceHall.Cli.Profiles;
 using ServiceHall.Protos.V1;
-using ServiceHall.Sync;
+using ServiceHall.Sync.Engine;
+using ServiceHall.Sync.Transport;
 using NodeLevel = ServiceHall.Core.Catalogue.NodeLevel;
 
 namespace ServiceHall.Integration.Tests.Security;

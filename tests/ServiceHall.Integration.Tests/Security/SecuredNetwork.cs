@@ -8,7 +8,7 @@ using ServiceHall.Cli.Devnet;
 using ServiceHall.Cli.Profiles;
 using ServiceHall.Core.Hosting;
 using ServiceHall.Protos.V1;
-using ServiceHall.Sync;
+using ServiceHall.Sync.Transport;
 using NodeLevel = ServiceHall.Core.Catalogue.NodeLevel;
 
 namespace ServiceHall.Integration.Tests.Security;

@@ -5,7 +5,7 @@ using ServiceHall.Core.Cases;
 using ServiceHall.Core.Clerks;
 using ServiceHall.Core.Hosting;
 using ServiceHall.Core.Network;
-using ServiceHall.Sync;
+using ServiceHall.Sync.Engine;
 
 namespace ServiceHall.Web.Endpoints;
 

@@ -24,6 +24,13 @@ namespace ServiceHall.Sync.Transport;
 public static class MalformedRequestGuard
 {
     /// <summary>
+    /// What grpc-dotnet keeps of a service type when the program is trimmed (its <c>IGrpcServiceActivator</c> and
+    /// <c>IServiceMethodProvider</c> ask the same, and so does core's <c>ContainerServiceActivation</c>): constructors to build it, methods to bind and call.
+    /// </summary>
+    public const DynamicallyAccessedMemberTypes GrpcServiceMembers =
+        DynamicallyAccessedMemberTypes.PublicConstructors | DynamicallyAccessedMemberTypes.PublicMethods | DynamicallyAccessedMemberTypes.NonPublicMethods;
+
+    /// <summary>
     /// Makes every gRPC service of the host refuse malformed request messages with <c>INVALID_ARGUMENT</c>. Call it after
     /// the host's last <c>AddGrpc</c> (and AddGrpcReflection, AddGrpcHealthChecks, which call it): each of those puts
     /// grpc-dotnet's default binder back, and a host that does so after the guard fails at its first request with a
@@ -68,7 +75,7 @@ public static class MalformedRequestGuard
         });
 
     /// <summary>Binds a generated service (its <c>BindService</c>) with guarded request marshallers.</summary>
-    private sealed class GuardedServiceMethodProvider<[DynamicallyAccessedMembers(ContainerServiceActivation.GrpcServiceMembers)] TService>(GuardRegistration registration) : IServiceMethodProvider<TService>
+    private sealed class GuardedServiceMethodProvider<[DynamicallyAccessedMembers(GrpcServiceMembers)] TService>(GuardRegistration registration) : IServiceMethodProvider<TService>
         where TService : class
     {
         public void OnServiceMethodDiscovery(ServiceMethodProviderContext<TService> context)
@@ -102,7 +109,7 @@ public static class MalformedRequestGuard
     private sealed record GuardRegistration(IServiceCollection Services);
 
     /// <summary>Receives each method from the generated <c>BindService</c> and adds it with a guarded request marshaller.</summary>
-    private sealed class Binder<[DynamicallyAccessedMembers(ContainerServiceActivation.GrpcServiceMembers)] TService>(ServiceMethodProviderContext<TService> context, Type declaringType) : ServiceBinderBase
+    private sealed class Binder<[DynamicallyAccessedMembers(GrpcServiceMembers)] TService>(ServiceMethodProviderContext<TService> context, Type declaringType) : ServiceBinderBase
         where TService : class
     {
         public override void AddMethod<TRequest, TResponse>(Method<TRequest, TResponse> method, UnaryServerMethod<TRequest, TResponse>? handler) =>

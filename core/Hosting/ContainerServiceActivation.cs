@@ -2,8 +2,9 @@ using System.Diagnostics.CodeAnalysis;
 using Grpc.AspNetCore.Server;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using ServiceHall.Sync.Transport;
 
-namespace ServiceHall.Sync.Transport;
+namespace ServiceHall.Core.Hosting;
 
 /// <summary>
 /// Makes grpc-dotnet take a service instance from the container, where each module registers the services it maps, and
@@ -24,14 +25,7 @@ public static class ContainerServiceActivation
         return grpc;
     }
 
-    /// <summary>
-    /// What grpc-dotnet keeps of a service type when the program is trimmed (its <c>IGrpcServiceActivator</c> and
-    /// <c>IServiceMethodProvider</c> ask the same): constructors to build it, methods to bind and call.
-    /// </summary>
-    internal const DynamicallyAccessedMemberTypes GrpcServiceMembers =
-        DynamicallyAccessedMemberTypes.PublicConstructors | DynamicallyAccessedMemberTypes.PublicMethods | DynamicallyAccessedMemberTypes.NonPublicMethods;
-
-    private sealed class ContainerServiceActivator<[DynamicallyAccessedMembers(GrpcServiceMembers)] TService> : IGrpcServiceActivator<TService>
+    private sealed class ContainerServiceActivator<[DynamicallyAccessedMembers(MalformedRequestGuard.GrpcServiceMembers)] TService> : IGrpcServiceActivator<TService>
         where TService : class
     {
         public GrpcActivatorHandle<TService> Create(IServiceProvider serviceProvider) =>

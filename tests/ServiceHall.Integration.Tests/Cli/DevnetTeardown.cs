@@ -22,7 +22,7 @@ internal static class DevnetTeardown
         }
 
         // The detached link proxy process too (it writes DIR/proxy.json until it stops).
-        if (DevnetProxyRecord.TryLoad(directory) is { } proxy && DevnetRunner.IsProxyProcess(proxy.Pid, Path.GetFullPath(directory)))
+        if (DevnetProxyRecord.TryLoad(directory) is { } proxy && DevnetProxy.IsProcess(proxy.Pid, Path.GetFullPath(directory)))
         {
             pids.Add(proxy.Pid);
         }

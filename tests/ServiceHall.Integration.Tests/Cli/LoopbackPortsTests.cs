@@ -18,4 +18,16 @@ public sealed class LoopbackPortsTests
             Assert.All(Enumerable.Range(basePort, 3), p => Assert.True(LoopbackPorts.IsFree(p), $"port {p} is taken"));
         }
     }
+
+    [Fact]
+    public void IsFree_PortListenedOn_False()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+
+        Assert.False(LoopbackPorts.IsFree(port));
+        listener.Stop();
+        Assert.True(LoopbackPorts.IsFree(port));
+    }
 }

@@ -7,7 +7,6 @@ using ServiceHall.Core.Cases;
 using ServiceHall.Core.Catalogue;
 using ServiceHall.Core.Clerks;
 using ServiceHall.Core.Hosting;
-using ServiceHall.Integration.Tests.Cli;
 using ServiceHall.Sync;
 using ServiceHall.Web.Identity;
 

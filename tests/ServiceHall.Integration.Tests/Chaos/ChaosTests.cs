@@ -1,5 +1,5 @@
 using System.Globalization;
-using ServiceHall.Cli.Devnet;
+using ServiceHall.Testing.Chaos;
 
 namespace ServiceHall.Integration.Tests.Chaos;
 

@@ -1,5 +1,4 @@
 using Microsoft.Data.Sqlite;
-using ServiceHall.Integration.Tests.Cli;
 
 namespace ServiceHall.Integration.Tests.Hosting;
 

@@ -1,4 +1,4 @@
-using ServiceHall.Bench.Scale;
+using ServiceHall.Testing.Scale;
 
 namespace ServiceHall.Integration.Tests.Scale;
 

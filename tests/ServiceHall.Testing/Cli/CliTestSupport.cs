@@ -4,7 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using ServiceHall.Cli.Devnet;
 
-namespace ServiceHall.Integration.Tests.Cli;
+namespace ServiceHall.Testing.Cli;
 
 /// <summary>A fresh directory under the system temp folder, removed on dispose (best effort).</summary>
 public sealed class CliTempDirectory : IDisposable

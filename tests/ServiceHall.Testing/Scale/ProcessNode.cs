@@ -7,7 +7,7 @@ using ServiceHall.Core.Cases;
 using ServiceHall.Core.Catalogue;
 using P = ServiceHall.Protos.V1;
 
-namespace ServiceHall.Bench.Scale;
+namespace ServiceHall.Testing.Scale;
 
 /// <summary>
 /// A node run as its own OS process (the built node program, <c>dotnet servicehall-&lt;level&gt;-node.dll</c>, or the native

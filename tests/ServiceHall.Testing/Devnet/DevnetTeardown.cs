@@ -1,6 +1,8 @@
 using ServiceHall.Cli.Devnet;
 
-namespace ServiceHall.Integration.Tests.Cli;
+using ServiceHall.Testing.Cli;
+
+namespace ServiceHall.Testing.Devnet;
 
 /// <summary>
 /// Kills every process a test's devnet left running under its directory: the node programs (found by command

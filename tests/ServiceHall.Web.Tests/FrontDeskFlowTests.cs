@@ -16,6 +16,7 @@ namespace ServiceHall.Web.Tests;
 /// takes the README's screenshots on the way (docs/screenshots/ with SERVICEHALL_SCREENSHOTS=1). Everything it starts is killed in DisposeAsync.
 /// </summary>
 [Collection(RealNodes.Name)]
+[Trait("Category", "Process")]
 public sealed partial class FrontDeskFlowTests : IAsyncDisposable
 {
     private static readonly TimeSpan CallLimit = TimeSpan.FromSeconds(30);

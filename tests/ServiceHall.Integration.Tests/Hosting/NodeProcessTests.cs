@@ -3,6 +3,7 @@ using Microsoft.Data.Sqlite;
 namespace ServiceHall.Integration.Tests.Hosting;
 
 /// <summary>The real node programs as an operator starts them.</summary>
+[Trait("Category", "Process")]
 public sealed class NodeProcessTests : IDisposable
 {
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "servicehall-tests", Guid.NewGuid().ToString("N"));

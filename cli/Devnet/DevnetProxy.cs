@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Runtime.InteropServices;
 
 namespace ServiceHall.Cli.Devnet;
 
@@ -14,15 +13,7 @@ internal sealed class DevnetProxy(TimeProvider time, TextWriter output, TextWrit
     public async Task<int> RunAsync(string directory, IReadOnlyDictionary<string, int> links, CancellationToken cancellationToken)
     {
         var dir = Path.GetFullPath(directory);
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        void OnSignal(PosixSignalContext ctx)
-        {
-            ctx.Cancel = true;
-            stop.Cancel();
-        }
-
-        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+        using var stop = new SignalStop(cancellationToken);
         await using (var host = LinkProxyHost.Start(links))
         {
             host.ToRecord().Save(dir);

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Runtime.InteropServices;
 using Grpc.Net.Client;
 using ServiceHall.Cli.Grpc;
 using ServiceHall.Cli.Output;
@@ -120,15 +119,7 @@ internal sealed partial class DevnetUp(TimeProvider time, TextWriter output, Tex
 
         // Ctrl-C and SIGTERM stop the nodes (during start-up as well as in the foreground) instead of
         // killing the CLI and orphaning them.
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        void OnSignal(PosixSignalContext ctx)
-        {
-            ctx.Cancel = true;
-            stop.Cancel();
-        }
-
-        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+        using var stop = new SignalStop(cancellationToken);
 
         var started = new List<StartedNode>();
         var allHealthy = false;

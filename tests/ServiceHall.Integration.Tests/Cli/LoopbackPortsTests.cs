@@ -13,7 +13,7 @@ public sealed class LoopbackPortsTests
             : 32768;
         for (var k = 0; k < 20; k++)
         {
-            var basePort = LoopbackPorts.FreeRange(3);
+            var basePort = TestPorts.FreeRange(3);
             Assert.InRange(basePort, 20000, ephemeralLow - 3);
             Assert.All(Enumerable.Range(basePort, 3), p => Assert.True(LoopbackPorts.IsFree(p), $"port {p} is taken"));
         }

@@ -7,6 +7,7 @@ using Grpc.Net.Client;
 using ServiceHall.Cli.Output;
 using ServiceHall.Cli.Profiles;
 using ServiceHall.Protos.V1;
+using ServiceHall.Testing.Cli;
 
 using ServiceHall.Cli.Devnet;
 
@@ -172,7 +173,7 @@ internal sealed class ChaosRun : IAsyncDisposable
     {
         System.IO.Directory.CreateDirectory(_dir);
         // Each node takes two ports: gRPC and its web pages (see DevnetPlan).
-        var basePort = LoopbackPorts.FreeRange(2 * (1 + Townships + (Townships * VillagesPerTownship)));
+        var basePort = TestPorts.FreeRange(2 * (1 + Townships + (Townships * VillagesPerTownship)));
         foreach (var spec in DevnetPlan.Create(Townships, VillagesPerTownship, basePort))
         {
             LinkProxy? proxy = null;

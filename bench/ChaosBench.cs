@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using ServiceHall.Cli.Devnet;
+using ServiceHall.Testing.Chaos;
 
 namespace ServiceHall.Bench;
 

@@ -1,5 +1,5 @@
 using System.Globalization;
-using ServiceHall.Bench.Scale;
+using ServiceHall.Testing.Scale;
 
 namespace ServiceHall.Bench;
 

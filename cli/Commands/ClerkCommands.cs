@@ -9,9 +9,6 @@ namespace ServiceHall.Cli.Commands;
 /// <summary><c>servicehall clerk …</c>: manage clerks at the city (administrators) and check who the CLI signs in as.</summary>
 internal static class ClerkCommands
 {
-    /// <summary>Role names as the CLI prints and accepts them.</summary>
-    public static readonly string[] RoleNames = ["window", "reviewer", "manager", "operator", "administrator"];
-
     /// <summary>The <c>clerk</c> command group.</summary>
     public static Command Create() => new("clerk", "Manage clerks (city administrators) and show who the CLI signs in as")
     {
@@ -29,7 +26,7 @@ internal static class ClerkCommands
         var at = new Option<string>("--at") { Description = "Node the clerk works at, e.g. t01-v01", Required = true };
         var department = new Option<string>("--department") { Description = "Department code, e.g. VC", Required = true };
         var role = new Option<string>("--role") { Description = "window, reviewer, manager, operator or administrator", Required = true };
-        role.AcceptOnlyFromAmong(RoleNames);
+        role.AcceptOnlyFromAmong(Roles.Names);
         var name = new Option<string>("--name") { Description = "Display name" };
         var save = new Option<bool>("--save") { Description = "Also store the new clerk's credential in the profile's clerks.json" };
         var json = CommonOptions.Json();
@@ -43,7 +40,7 @@ internal static class ClerkCommands
                     Id = parse.GetRequiredValue(id),
                     NodeId = parse.GetRequiredValue(at),
                     Department = parse.GetRequiredValue(department),
-                    Role = ParseRole(parse.GetRequiredValue(role)),
+                    Role = Roles.Parse(parse.GetRequiredValue(role)),
                     Name = parse.GetValue(name) ?? string.Empty,
                     Secret = secret,
                 },
@@ -52,7 +49,7 @@ internal static class ClerkCommands
             {
                 var profile = ClerkProfile.Load(ClerkSession.Directory) ?? new ClerkProfile();
                 profile.Clerks.RemoveAll(c => c.Id == info.Id);
-                profile.Clerks.Add(new ClerkCredential(info.Id, secret, info.NodeId, info.Department, RoleName(info.Role)));
+                profile.Clerks.Add(new ClerkCredential(info.Id, secret, info.NodeId, info.Department, Roles.Name(info.Role)));
                 profile.Save(ClerkSession.Directory);
             }
 
@@ -62,7 +59,7 @@ internal static class ClerkCommands
             }
             else
             {
-                Console.Out.WriteLine($"added {info.Id} ({RoleName(info.Role)}, {info.Department}) at {info.NodeId}; secret: {secret}");
+                Console.Out.WriteLine($"added {info.Id} ({Roles.Name(info.Role)}, {info.Department}) at {info.NodeId}; secret: {secret}");
             }
 
             return ExitCodes.Ok;
@@ -87,7 +84,7 @@ internal static class ClerkCommands
             var table = Tables.Create("id", "node", "department", "role", "name", "disabled");
             foreach (var c in reply.Clerks)
             {
-                Tables.Row(table, c.Id, c.NodeId, c.Department, RoleName(c.Role), c.Name, c.Disabled ? "yes" : "no");
+                Tables.Row(table, c.Id, c.NodeId, c.Department, Roles.Name(c.Role), c.Name, c.Disabled ? "yes" : "no");
             }
 
             Tables.Write(table);
@@ -128,7 +125,7 @@ internal static class ClerkCommands
             }
             else
             {
-                Console.Out.WriteLine($"{info.Id} ({RoleName(info.Role)}, {info.Department}) of {info.NodeId} ({info.Scope})");
+                Console.Out.WriteLine($"{info.Id} ({Roles.Name(info.Role)}, {info.Department}) of {info.NodeId} ({info.Scope})");
             }
 
             return ExitCodes.Ok;
@@ -136,23 +133,8 @@ internal static class ClerkCommands
         return cmd;
     }
 
-    /// <summary>The CLI name of a role.</summary>
-    internal static string RoleName(ClerkRole role) => role switch
-    {
-        ClerkRole.Window => "window",
-        ClerkRole.Reviewer => "reviewer",
-        ClerkRole.Manager => "manager",
-        ClerkRole.Operator => "operator",
-        ClerkRole.Administrator => "administrator",
-        _ => "unspecified",
-    };
-
-    /// <summary>The role of a CLI name.</summary>
-    internal static ClerkRole ParseRole(string name) =>
-        Enum.GetValues<ClerkRole>().FirstOrDefault(r => RoleName(r) == name);
-
     private static object View(ClerkInfo c) => new
     {
-        id = c.Id, node = c.NodeId, scope = c.Scope, department = c.Department, role = RoleName(c.Role), name = c.Name, disabled = c.Disabled,
+        id = c.Id, node = c.NodeId, scope = c.Scope, department = c.Department, role = Roles.Name(c.Role), name = c.Name, disabled = c.Disabled,
     };
 }

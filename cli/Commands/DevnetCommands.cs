@@ -41,7 +41,7 @@ internal static class DevnetCommands
             DefaultValueFactory = _ => DevnetPlan.DefaultBasePort,
         };
         var detach = new Option<bool>("--detach") { Description = "Return once every node is healthy and leave the nodes running (stop them with devnet down)" };
-        var timeout = new Option<int>("--timeout") { Description = "Seconds each tier may take to become healthy", DefaultValueFactory = _ => (int)DevnetRunner.DefaultHealthTimeout.TotalSeconds };
+        var timeout = new Option<int>("--timeout") { Description = "Seconds each tier may take to become healthy", DefaultValueFactory = _ => (int)DevnetUp.DefaultHealthTimeout.TotalSeconds };
         var insecure = new Option<bool>("--insecure") { Description = "Cleartext development mode: http, no certificates, nodes named by a forgeable header (default: mutual TLS, every node enrolled)" };
         var native = new Option<bool>("--native-villages")
         {
@@ -51,7 +51,7 @@ internal static class DevnetCommands
         {
             townships, villages, data, basePort, detach, timeout, insecure, native,
         };
-        cmd.SetAction((parse, ct) => new DevnetRunner(TimeProvider.System, Console.Out, Console.Error).UpAsync(
+        cmd.SetAction((parse, ct) => new DevnetUp(TimeProvider.System, Console.Out, Console.Error).RunAsync(
             new DevnetUpOptions(
                 parse.GetRequiredValue(data),
                 parse.GetValue(townships),
@@ -68,10 +68,10 @@ internal static class DevnetCommands
     private static Command Down()
     {
         var data = Data();
-        var grace = new Option<int>("--grace") { Description = "Seconds to wait after SIGTERM before SIGKILL", DefaultValueFactory = _ => (int)DevnetRunner.DefaultStopGrace.TotalSeconds };
+        var grace = new Option<int>("--grace") { Description = "Seconds to wait after SIGTERM before SIGKILL", DefaultValueFactory = _ => (int)DevnetDown.DefaultStopGrace.TotalSeconds };
         var cmd = new Command("down", "Stop every node of the devnet (SIGTERM, then SIGKILL after the grace period); stores and logs are kept") { data, grace };
-        cmd.SetAction((parse, _) => new DevnetRunner(TimeProvider.System, Console.Out, Console.Error)
-            .DownAsync(parse.GetRequiredValue(data), TimeSpan.FromSeconds(Math.Max(0, parse.GetValue(grace)))));
+        cmd.SetAction((parse, _) => new DevnetDown(TimeProvider.System, Console.Out, Console.Error)
+            .RunAsync(parse.GetRequiredValue(data), TimeSpan.FromSeconds(Math.Max(0, parse.GetValue(grace)))));
         return cmd;
     }
 
@@ -80,8 +80,8 @@ internal static class DevnetCommands
         var data = Data();
         var json = CommonOptions.Json();
         var cmd = new Command("status", "Process and grpc.health.v1 state of every node of the devnet; exit 0 only if all serve") { data, json };
-        cmd.SetAction((parse, ct) => new DevnetRunner(TimeProvider.System, Console.Out, Console.Error)
-            .StatusAsync(parse.GetRequiredValue(data), parse.GetValue(json), ct));
+        cmd.SetAction((parse, ct) => new DevnetStatus(TimeProvider.System, Console.Error)
+            .RunAsync(parse.GetRequiredValue(data), parse.GetValue(json), ct));
         return cmd;
     }
 
@@ -90,8 +90,8 @@ internal static class DevnetCommands
         var node = new Argument<string>("NODE") { Description = "Child node id whose upstream link is meant (e.g. t01-v01, or t01 for a township's link to the city)" };
         var data = Data();
         var cmd = new Command(verb, description) { node, data };
-        cmd.SetAction((parse, ct) => new DevnetRunner(TimeProvider.System, Console.Out, Console.Error)
-            .LinkAsync(parse.GetRequiredValue(data), verb, parse.GetRequiredValue(node), ct));
+        cmd.SetAction((parse, ct) => new DevnetLink(Console.Out, Console.Error)
+            .RunAsync(parse.GetRequiredValue(data), verb, parse.GetRequiredValue(node), ct));
         return cmd;
     }
 
@@ -117,7 +117,7 @@ internal static class DevnetCommands
                 links[l[..eq]] = port;
             }
 
-            return new DevnetRunner(TimeProvider.System, Console.Out, Console.Error).ProxyAsync(parse.GetRequiredValue(data), links, ct);
+            return new DevnetProxy(TimeProvider.System, Console.Out, Console.Error).RunAsync(parse.GetRequiredValue(data), links, ct);
         });
         return cmd;
     }

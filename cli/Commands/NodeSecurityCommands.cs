@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using ServiceHall.Cli.Security;
 using ServiceHall.Cli.Grpc;
 using ServiceHall.Cli.Output;
 using ServiceHall.Cli.Profiles;

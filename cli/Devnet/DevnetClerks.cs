@@ -88,7 +88,7 @@ internal static class DevnetClerks
                 await clerks.ResetClerkSecretAsync(new ResetClerkSecretRequest { Id = id, Secret = secret }, admin.Headers, deadline(), cancellationToken).ConfigureAwait(false);
             }
 
-            profile.Clerks.Add(new ClerkCredential(id, secret, node, department, ClerkCommandsRole(role)));
+            profile.Clerks.Add(new ClerkCredential(id, secret, node, department, Roles.Name(role)));
         }
 
         return profile;
@@ -120,6 +120,4 @@ internal static class DevnetClerks
             }
         }
     }
-
-    private static string ClerkCommandsRole(ClerkRole role) => Commands.ClerkCommands.RoleName(role);
 }

@@ -58,6 +58,37 @@ internal sealed record DevnetManifest(IReadOnlyList<DevnetManifestNode> Nodes, D
         }
     }
 
+    /// <summary>
+    /// Loads the manifest for a devnet command, or explains why it cannot: a file that is not a manifest is reported on
+    /// <paramref name="error"/> as <c>error: …</c> followed by <paramref name="advice"/>, and gives false. No file gives
+    /// true and a null <paramref name="manifest"/> (each command says what that means for it).
+    /// </summary>
+    public static bool LoadOrExplain(string devnetDirectory, TextWriter error, out DevnetManifest? manifest, string advice = "")
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        try
+        {
+            manifest = TryLoad(devnetDirectory);
+            return true;
+        }
+        catch (InvalidDataException ex)
+        {
+            error.WriteLine($"error: {ex.Message}{advice}");
+            manifest = null;
+            return false;
+        }
+    }
+
+    /// <summary>Removes the manifest of a devnet directory, if any (its nodes are stopped).</summary>
+    public static void Delete(string devnetDirectory)
+    {
+        var path = PathIn(devnetDirectory);
+        if (File.Exists(path))
+        {
+            File.Delete(path);
+        }
+    }
+
     /// <summary>Writes the manifest atomically (temp file, then rename), so a reader never sees half of it.</summary>
     public void Save(string devnetDirectory)
     {

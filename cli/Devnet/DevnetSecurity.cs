@@ -1,4 +1,5 @@
 using Grpc.Core;
+using ServiceHall.Cli.Security;
 using ServiceHall.Cli.Grpc;
 using ServiceHall.Cli.Profiles;
 

@@ -19,6 +19,19 @@ internal enum StopOutcome
     Survived,
 }
 
+/// <summary>How devnet reports a <see cref="StopOutcome"/>.</summary>
+internal static class StopOutcomes
+{
+    /// <summary>The outcome as the <c>down</c> table and the stop messages print it.</summary>
+    public static string Describe(this StopOutcome outcome) => outcome switch
+    {
+        StopOutcome.AlreadyGone => "was not running",
+        StopOutcome.Terminated => "SIGTERM",
+        StopOutcome.Killed => "SIGKILL (did not exit within the grace period)",
+        _ => "STILL RUNNING",
+    };
+}
+
 /// <summary>
 /// Finds, checks and stops node processes through /proc and kill(2). A pid alone is not trusted: a node
 /// process is recognised by its command line (a <c>servicehall-*-node.dll</c>, or the native <c>servicehall-*-node</c>, started with

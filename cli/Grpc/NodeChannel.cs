@@ -123,29 +123,3 @@ internal sealed class ClerkCredentialHandler : DelegatingHandler
         return base.SendAsync(request, cancellationToken);
     }
 }
-
-/// <summary>A command cannot go on for a reason found on the client side (the message says why and what to do); exit 1.</summary>
-internal sealed class CommandFailedException : Exception
-{
-    /// <summary>Creates the exception with the message the operator reads.</summary>
-    public CommandFailedException(string message)
-        : base(message)
-    {
-    }
-}
-
-/// <summary>Exit codes of the <c>servicehall</c> command.</summary>
-internal static class ExitCodes
-{
-    /// <summary>Done.</summary>
-    public const int Ok = 0;
-
-    /// <summary>The node answered with an error, or the operation failed (message on stderr).</summary>
-    public const int Failed = 1;
-
-    /// <summary>Invalid command line (System.CommandLine's own parse errors also exit with 1; this one is ours).</summary>
-    public const int Usage = 2;
-
-    /// <summary>Nothing answered at the node URL.</summary>
-    public const int Unreachable = 3;
-}

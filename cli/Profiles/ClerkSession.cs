@@ -49,7 +49,7 @@ internal static class ClerkSession
     }
 
     /// <summary>Picks the clerk for a call to <paramref name="node"/> that needs <paramref name="need"/>.</summary>
-    /// <exception cref="Grpc.CommandFailedException"><c>--as</c> names a clerk the profile lacks.</exception>
+    /// <exception cref="CommandFailedException"><c>--as</c> names a clerk the profile lacks.</exception>
     public static void Use(Uri node, ClerkNeed need, string? department = null)
     {
         var profile = Profile();

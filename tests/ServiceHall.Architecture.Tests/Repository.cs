@@ -1,10 +1,12 @@
+using ServiceHall.Testing;
+
 namespace ServiceHall.Architecture.Tests;
 
 /// <summary>Where the checked files are: the repository's root and the assemblies built beside this test.</summary>
 internal static class Repository
 {
     /// <summary>The folder holding ServiceHall.sln, found upwards from the test's output.</summary>
-    public static string Root { get; } = FindRoot();
+    public static string Root => RepositoryRoot.Path;
 
     /// <summary>The build configuration this test runs under (Debug or Release), read from its own output path.</summary>
     public static string Configuration { get; } =
@@ -18,18 +20,5 @@ internal static class Repository
         var path = Path.Combine(AppContext.BaseDirectory, name + ".dll");
         Assert.True(File.Exists(path), $"{name}.dll is not beside the test ({AppContext.BaseDirectory}): reference its project.");
         return path;
-    }
-
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "ServiceHall.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"ServiceHall.sln not found above {AppContext.BaseDirectory}.");
     }
 }

@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using ServiceHall.Cli.Devnet;
 using ServiceHall.Cli.Profiles;
-using ServiceHall.Integration.Tests.Cli;
+using ServiceHall.Testing;
 using static Microsoft.Playwright.Assertions;
 
 namespace ServiceHall.Web.Tests;
@@ -16,6 +16,7 @@ namespace ServiceHall.Web.Tests;
 /// takes the README's screenshots on the way (docs/screenshots/ with SERVICEHALL_SCREENSHOTS=1). Everything it starts is killed in DisposeAsync.
 /// </summary>
 [Collection(RealNodes.Name)]
+[Trait("Category", "Process")]
 public sealed partial class FrontDeskFlowTests : IAsyncDisposable
 {
     private static readonly TimeSpan CallLimit = TimeSpan.FromSeconds(30);
@@ -253,21 +254,10 @@ public sealed partial class FrontDeskFlowTests : IAsyncDisposable
     private static string ShotPath(string name)
     {
         var dir = Environment.GetEnvironmentVariable("SERVICEHALL_SCREENSHOTS") == "1"
-            ? Path.Combine(RepositoryRoot(), "docs", "screenshots")
+            ? Path.Combine(RepositoryRoot.Path, "docs", "screenshots")
             : Path.Combine(AppContext.BaseDirectory, "screenshots");
         Directory.CreateDirectory(dir);
         return Path.Combine(dir, name + ".png");
-    }
-
-    private static string RepositoryRoot()
-    {
-        var d = new DirectoryInfo(AppContext.BaseDirectory);
-        while (d is not null && !File.Exists(Path.Combine(d.FullName, "ServiceHall.sln")))
-        {
-            d = d.Parent;
-        }
-
-        return d?.FullName ?? throw new InvalidOperationException($"No ServiceHall.sln above {AppContext.BaseDirectory}.");
     }
 
     [GeneratedRegex(@"\d{4}-\d{2}-\d{2}")]

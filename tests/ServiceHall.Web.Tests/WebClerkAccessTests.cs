@@ -7,8 +7,8 @@ using ServiceHall.Core.Cases;
 using ServiceHall.Core.Catalogue;
 using ServiceHall.Core.Clerks;
 using ServiceHall.Core.Hosting;
-using ServiceHall.Integration.Tests.Cli;
 using ServiceHall.Sync.Transport;
+using ServiceHall.Sync;
 using ServiceHall.Web.Identity;
 
 namespace ServiceHall.Web.Tests;

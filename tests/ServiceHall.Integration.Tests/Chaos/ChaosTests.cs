@@ -1,5 +1,5 @@
 using System.Globalization;
-using ServiceHall.Cli.Devnet;
+using ServiceHall.Testing.Chaos;
 
 namespace ServiceHall.Integration.Tests.Chaos;
 
@@ -10,6 +10,7 @@ namespace ServiceHall.Integration.Tests.Chaos;
 /// held exactly once, with the same derived state, by every node entitled to it (its village, its township, the city)
 /// and by no other.
 /// </summary>
+[Trait("Category", "Process")]
 public sealed class ChaosTests
 {
     // A bound, not a timing: a quiet 2-core machine runs it in about 3 minutes; at load 30+ (shared machine) devnet

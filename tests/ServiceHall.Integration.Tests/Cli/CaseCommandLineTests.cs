@@ -1,4 +1,5 @@
 using System.CommandLine;
+using ServiceHall.Cli;
 using ServiceHall.Cli.Commands;
 using ServiceHall.Cli.Grpc;
 using ServiceHall.Cli.Output;

@@ -9,6 +9,7 @@ namespace ServiceHall.Integration.Tests.Cli;
 /// the real <c>servicehall</c> program, as clerks would. Each test starts its own devnet on free ports in a temp
 /// directory; Dispose kills every node process of that directory, including ones the test restarted.
 /// </summary>
+[Trait("Category", "Process")]
 public sealed class CaseProcessTests : IAsyncDisposable
 {
     private static readonly TimeSpan CallLimit = TimeSpan.FromSeconds(30);

@@ -4,6 +4,7 @@ using System.Net.Sockets;
 namespace ServiceHall.Integration.Tests.Cli;
 
 /// <summary>The real <c>servicehall</c> program, run as a process, on failures an operator meets first.</summary>
+[Trait("Category", "Process")]
 public sealed class CliProcessTests : IDisposable
 {
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(60);

@@ -9,6 +9,7 @@ namespace ServiceHall.Integration.Tests.Cli;
 /// separate OS processes, detaches, and stops them again. Whatever happens, Dispose kills every node
 /// process of the test's directory.
 /// </summary>
+[Trait("Category", "Process")]
 public sealed class DevnetProcessTests : IAsyncDisposable
 {
     private static readonly TimeSpan UpLimit = TimeSpan.FromSeconds(120);

@@ -13,9 +13,21 @@ public sealed class LoopbackPortsTests
             : 32768;
         for (var k = 0; k < 20; k++)
         {
-            var basePort = LoopbackPorts.FreeRange(3);
+            var basePort = TestPorts.FreeRange(3);
             Assert.InRange(basePort, 20000, ephemeralLow - 3);
             Assert.All(Enumerable.Range(basePort, 3), p => Assert.True(LoopbackPorts.IsFree(p), $"port {p} is taken"));
         }
+    }
+
+    [Fact]
+    public void IsFree_PortListenedOn_False()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+
+        Assert.False(LoopbackPorts.IsFree(port));
+        listener.Stop();
+        Assert.True(LoopbackPorts.IsFree(port));
     }
 }

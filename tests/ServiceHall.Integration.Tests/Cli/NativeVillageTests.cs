@@ -14,6 +14,7 @@ public sealed class NativeBuildCollection;
 /// and enrolment, sync both ways, clerks, the front desk's pages.
 /// </summary>
 [Collection(nameof(NativeBuildCollection))]
+[Trait("Category", "Process")]
 public sealed class NativeVillageTests : IAsyncDisposable
 {
     private static readonly TimeSpan CallLimit = TimeSpan.FromSeconds(30);

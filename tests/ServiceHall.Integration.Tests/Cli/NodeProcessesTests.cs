@@ -3,6 +3,7 @@ using ServiceHall.Cli.Devnet;
 
 namespace ServiceHall.Integration.Tests.Cli;
 
+[Trait("Category", "Process")]
 public sealed class NodeProcessesTests : IDisposable
 {
     private readonly CliTempDirectory _dir = new();

@@ -1,9 +1,9 @@
 using Microsoft.Data.Sqlite;
-using ServiceHall.Integration.Tests.Cli;
 
 namespace ServiceHall.Integration.Tests.Hosting;
 
 /// <summary>The real node programs as an operator starts them.</summary>
+[Trait("Category", "Process")]
 public sealed class NodeProcessTests : IDisposable
 {
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "servicehall-tests", Guid.NewGuid().ToString("N"));

@@ -1,4 +1,4 @@
-using ServiceHall.Bench.Scale;
+using ServiceHall.Testing.Scale;
 
 namespace ServiceHall.Integration.Tests.Scale;
 
@@ -7,6 +7,7 @@ namespace ServiceHall.Integration.Tests.Scale;
 /// dozen cases of the catalogue mix through their whole life, then a village offline for a few cases and back. Checks what
 /// must hold, not how fast: every node ends holding exactly the cases and events of its scope, with the city's derived state.
 /// </summary>
+[Trait("Category", "Process")]
 public sealed class ScaleScenarioTests
 {
     [Fact(Timeout = 240_000)]

@@ -1,5 +1,6 @@
 using Grpc.Core;
 using ServiceHall.Cli.Profiles;
+using ServiceHall.Cli.Security;
 using ServiceHall.Protos.V1;
 using ServiceHall.Sync.Engine;
 using ServiceHall.Sync.Transport;

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using ServiceHall.Cli.Devnet;
 using ServiceHall.Cli.Profiles;
+using ServiceHall.Cli.Security;
 using ServiceHall.Core.Hosting;
 using ServiceHall.Protos.V1;
 using ServiceHall.Sync.Transport;

@@ -5,9 +5,10 @@ using Grpc.Net.Client;
 using ServiceHall.Cli.Devnet;
 using ServiceHall.Core.Cases;
 using ServiceHall.Core.Catalogue;
+using ServiceHall.Testing.Cli;
 using P = ServiceHall.Protos.V1;
 
-namespace ServiceHall.Bench.Scale;
+namespace ServiceHall.Testing.Scale;
 
 /// <summary>
 /// A node run as its own OS process (the built node program, <c>dotnet servicehall-&lt;level&gt;-node.dll</c>, or the native
@@ -61,7 +62,7 @@ internal sealed class ProcessNode : ScaleNode, IDisposable
     public static async Task<ProcessNode> StartAsync(RegisteredNode registration, string program, string upstreamUrl, string dataRoot, IEnumerable<string> extraArgs, Credentials clerks, bool frontDesk, CancellationToken cancellationToken)
     {
         var dir = Path.Combine(dataRoot, registration.Id);
-        var port = LoopbackPorts.FreeRange(2);
+        var port = TestPorts.FreeRange(2);
         var url = string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{port}");
         var webUrl = frontDesk ? string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{port + 1}") : null;
         if (webUrl is not null)

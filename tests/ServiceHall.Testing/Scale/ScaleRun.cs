@@ -3,7 +3,7 @@ using System.Diagnostics;
 using ServiceHall.Core.Cases;
 using ServiceHall.Core.Catalogue;
 
-namespace ServiceHall.Bench.Scale;
+namespace ServiceHall.Testing.Scale;
 
 /// <summary>
 /// The scale scenario: start the network, drive cases through it at a set rate (load phase: throughput, propagation

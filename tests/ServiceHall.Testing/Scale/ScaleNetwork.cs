@@ -1,7 +1,7 @@
 using ServiceHall.Cli.Devnet;
 using ServiceHall.Core.Catalogue;
 
-namespace ServiceHall.Bench.Scale;
+namespace ServiceHall.Testing.Scale;
 
 /// <summary>
 /// The network of the scale run: the city, townships and villages of the seed registry, each a real node host on

@@ -7,7 +7,7 @@ using ServiceHall.Core.Hosting;
 using ServiceHall.Sync.Engine;
 using ServiceHall.Sync.Transport;
 
-namespace ServiceHall.Bench.Scale;
+namespace ServiceHall.Testing.Scale;
 
 /// <summary>
 /// A node host built by <see cref="NodeProgram.Build"/> (the same host the node programs run: Kestrel on 127.0.0.1 with a

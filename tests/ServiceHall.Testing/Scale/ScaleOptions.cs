@@ -1,4 +1,4 @@
-namespace ServiceHall.Bench.Scale;
+namespace ServiceHall.Testing.Scale;
 
 /// <summary>What the scale run starts and drives.</summary>
 internal sealed record ScaleOptions

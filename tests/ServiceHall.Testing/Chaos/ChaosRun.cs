@@ -5,9 +5,13 @@ using System.Net.Sockets;
 using Grpc.Core;
 using Grpc.Net.Client;
 using ServiceHall.Cli.Output;
+using ServiceHall.Cli.Profiles;
 using ServiceHall.Protos.V1;
+using ServiceHall.Testing.Cli;
 
-namespace ServiceHall.Cli.Devnet;
+using ServiceHall.Cli.Devnet;
+
+namespace ServiceHall.Testing.Chaos;
 
 /// <summary>How long and how hard a <see cref="ChaosRun"/> shakes its devnet.</summary>
 internal sealed record ChaosOptions
@@ -169,7 +173,7 @@ internal sealed class ChaosRun : IAsyncDisposable
     {
         System.IO.Directory.CreateDirectory(_dir);
         // Each node takes two ports: gRPC and its web pages (see DevnetPlan).
-        var basePort = LoopbackPorts.FreeRange(2 * (1 + Townships + (Townships * VillagesPerTownship)));
+        var basePort = TestPorts.FreeRange(2 * (1 + Townships + (Townships * VillagesPerTownship)));
         foreach (var spec in DevnetPlan.Create(Townships, VillagesPerTownship, basePort))
         {
             LinkProxy? proxy = null;
@@ -391,7 +395,7 @@ internal sealed class ChaosRun : IAsyncDisposable
         public Metadata? Window { get; set; }
 
         /// <summary>The node's operator (sync rounds).</summary>
-        public Profiles.ClerkCredential? Operator { get; set; }
+        public ClerkCredential? Operator { get; set; }
 
         // One channel for the node's whole life, across kills: its reconnect back-off must stay short, or a restarted
         // node looks unhealthy for up to the default 2 minutes after it is serving again.

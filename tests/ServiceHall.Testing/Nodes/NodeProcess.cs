@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 
-namespace ServiceHall.Integration.Tests;
+namespace ServiceHall.Testing.Nodes;
 
 /// <summary>Starts a real node program (the built dll) as an OS process and captures its output.</summary>
 public sealed class NodeProcess : IDisposable
@@ -35,20 +35,9 @@ public sealed class NodeProcess : IDisposable
     public static string ProgramPath(string level)
     {
         var configuration = typeof(NodeProcess).Assembly.Location.Contains("/Release/", StringComparison.Ordinal) ? "Release" : "Debug";
-        var root = RepositoryRoot();
+        var root = RepositoryRoot.Path;
         var path = Path.Combine(root, $"{level}-node", "bin", configuration, "net10.0", $"servicehall-{level}-node.dll");
         return File.Exists(path) ? path : throw new FileNotFoundException($"Node program not built: {path}. Run dotnet build.");
-    }
-
-    public static string RepositoryRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "ServiceHall.sln")))
-        {
-            dir = dir.Parent;
-        }
-
-        return dir?.FullName ?? throw new InvalidOperationException("ServiceHall.sln not found above " + AppContext.BaseDirectory);
     }
 
     public static NodeProcess Start(string level, params string[] args)

@@ -1,7 +1,7 @@
 using Microsoft.Data.Sqlite;
 using ServiceHall.Sync.Engine;
 
-namespace ServiceHall.Bench.Scale;
+namespace ServiceHall.Testing.Scale;
 
 /// <summary>What every node holds against what it is entitled to, read straight from the SQLite files.</summary>
 /// <param name="Cases">Cases at the city.</param>

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text.RegularExpressions;
 
-namespace ServiceHall.Bench.Scale;
+namespace ServiceHall.Testing.Scale;
 
 /// <summary>
 /// A clerk at the browser of a node program that serves its front desk: signs in through the sign-in form (with its

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using ServiceHall.Core.Cases;
 
-namespace ServiceHall.Bench.Scale;
+namespace ServiceHall.Testing.Scale;
 
 /// <summary>Latency samples of one kind, in milliseconds.</summary>
 internal sealed class LatencySamples(string name)

@@ -1,6 +1,8 @@
 using ServiceHall.Cli.Devnet;
 
-namespace ServiceHall.Integration.Tests.Cli;
+using ServiceHall.Testing.Cli;
+
+namespace ServiceHall.Testing.Devnet;
 
 /// <summary>
 /// A detached devnet of real node processes in a fresh temp directory, started with the real <c>servicehall devnet up</c>

@@ -2,7 +2,7 @@ using System.Globalization;
 using ServiceHall.Core.Cases;
 using ServiceHall.Core.Catalogue;
 
-namespace ServiceHall.Bench.Scale;
+namespace ServiceHall.Testing.Scale;
 
 /// <summary>
 /// The synthetic workload, drawn from the seed catalogue. Where a case is taken (assumption, stated in BENCHMARKS.md):

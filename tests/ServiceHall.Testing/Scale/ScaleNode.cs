@@ -1,7 +1,7 @@
 using ServiceHall.Core.Cases;
 using ServiceHall.Core.Catalogue;
 
-namespace ServiceHall.Bench.Scale;
+namespace ServiceHall.Testing.Scale;
 
 /// <summary>
 /// One node of the scale network as the workload sees it: take a case, act on it, wait until an event has reached it.

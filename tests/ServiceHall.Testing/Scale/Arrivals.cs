@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using ServiceHall.Sync.Engine;
 
-namespace ServiceHall.Bench.Scale;
+namespace ServiceHall.Testing.Scale;
 
 /// <summary>
 /// When each synced row reached each in-process node (Stopwatch timestamps, taken in the engine's <see cref="SyncStore.Applied"/>

@@ -4,9 +4,10 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Grpc.Net.Client;
 using ServiceHall.Cli.Grpc;
+using ServiceHall.Cli.Profiles;
 using ServiceHall.Protos.V1;
 
-namespace ServiceHall.Cli.Profiles;
+namespace ServiceHall.Cli.Security;
 
 /// <summary>
 /// The node side of enrolment: make a key pair in the node's data directory (the private key never leaves it), send a

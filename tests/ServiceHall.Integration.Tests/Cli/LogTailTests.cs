@@ -2,7 +2,7 @@ using ServiceHall.Cli.Devnet;
 
 namespace ServiceHall.Integration.Tests.Cli;
 
-public sealed class DevnetRunnerTests : IDisposable
+public sealed class LogTailTests : IDisposable
 {
     private readonly CliTempDirectory _dir = new();
 
@@ -18,7 +18,7 @@ public sealed class DevnetRunnerTests : IDisposable
             .. Enumerable.Range(1, 20).Select(i => $"   at Frame{i}()"),
         ]);
 
-        var tail = DevnetRunner.Tail(log, 5);
+        var tail = LogTail.Of(log, 5);
 
         Assert.Contains("file is not a database", tail, StringComparison.Ordinal);
         Assert.Contains("Frame20", tail, StringComparison.Ordinal);
@@ -29,18 +29,6 @@ public sealed class DevnetRunnerTests : IDisposable
     [Fact]
     public void Tail_NoLog_Empty()
     {
-        Assert.Equal(string.Empty, DevnetRunner.Tail(Path.Combine(_dir.Path, "missing.log")));
-    }
-
-    [Fact]
-    public void IsFree_PortListenedOn_False()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-
-        Assert.False(LoopbackPorts.IsFree(port));
-        listener.Stop();
-        Assert.True(LoopbackPorts.IsFree(port));
+        Assert.Equal(string.Empty, LogTail.Of(Path.Combine(_dir.Path, "missing.log")));
     }
 }

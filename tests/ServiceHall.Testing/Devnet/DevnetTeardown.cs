@@ -1,6 +1,8 @@
 using ServiceHall.Cli.Devnet;
 
-namespace ServiceHall.Integration.Tests.Cli;
+using ServiceHall.Testing.Cli;
+
+namespace ServiceHall.Testing.Devnet;
 
 /// <summary>
 /// Kills every process a test's devnet left running under its directory: the node programs (found by command
@@ -22,7 +24,7 @@ internal static class DevnetTeardown
         }
 
         // The detached link proxy process too (it writes DIR/proxy.json until it stops).
-        if (DevnetProxyRecord.TryLoad(directory) is { } proxy && DevnetRunner.IsProxyProcess(proxy.Pid, Path.GetFullPath(directory)))
+        if (DevnetProxyRecord.TryLoad(directory) is { } proxy && DevnetProxy.IsProcess(proxy.Pid, Path.GetFullPath(directory)))
         {
             pids.Add(proxy.Pid);
         }

@@ -1,0 +1,16 @@
+using ServiceHall.Cli.Devnet;
+
+namespace ServiceHall.Testing;
+
+/// <summary>
+/// The source tree the tests and the bench run from: the folder holding ServiceHall.sln above the running program's own
+/// directory. The one place the rig finds it; the search itself is the CLI's (devnet finds the node programs the same way).
+/// </summary>
+public static class RepositoryRoot
+{
+    private static readonly Lazy<string> Root = new(() => NodeProgramLocator.FindSolutionRoot(AppContext.BaseDirectory)
+        ?? throw new InvalidOperationException($"ServiceHall.sln not found above {AppContext.BaseDirectory}."));
+
+    /// <summary>The folder holding ServiceHall.sln.</summary>
+    public static string Path => Root.Value;
+}

@@ -2,6 +2,7 @@
 // Options: --id, --listen, --web-listen, --upstream, --data (see core/Hosting/NodeOptions.cs).
 using ServiceHall.Core.Catalogue;
 using ServiceHall.Core.Hosting;
+using ServiceHall.Core.Nodes;
 using ServiceHall.Web;
 
 return await NodeProgram.RunAsync(args, NodeLevel.Village, FrontDesk.AddServices, FrontDesk.Map);

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using ServiceHall.Core.Nodes;
 using ServiceHall.Core.Store;
 using ServiceHall.Sync.Store;
 using ServiceHall.Core.Calendar;

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Globalization;
 using ServiceHall.Core.Catalogue;
+using ServiceHall.Core.Nodes;
 using ServiceHall.Core.Store;
 using ServiceHall.Sync.Store;
 

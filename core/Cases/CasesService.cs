@@ -1,6 +1,7 @@
 using Grpc.Core;
 using ServiceHall.Core.Catalogue;
 using ServiceHall.Core.Clerks;
+using ServiceHall.Core.Nodes;
 using P = ServiceHall.Protos.V1;
 
 namespace ServiceHall.Core.Cases;
@@ -24,7 +25,7 @@ public sealed class CasesService : P.Cases.CasesBase
     public const int MaxMaterials = CaseDesk.MaxMaterials;
 
     private readonly CaseDesk _desk;
-    private readonly Hosting.NodeIdentity _node;
+    private readonly Nodes.NodeIdentity _node;
 
     /// <summary>Creates the service.</summary>
     public CasesService(CaseRepository cases)

@@ -11,7 +11,7 @@ public static class CasesServiceCollectionExtensions
     /// <summary>
     /// Registers <see cref="CaseRepository"/> and <see cref="CaseDesk"/> (singletons) and the gRPC services <see cref="CasesService"/> and
     /// <see cref="StatisticsService"/>. The host must register <see cref="ServiceHall.Sync.SyncStore"/> (with
-    /// <see cref="CaseTables.All"/> in its schema), <see cref="ICaseCatalogue"/>, <see cref="Hosting.NodeIdentity"/>
+    /// <see cref="CaseTables.All"/> in its schema), <see cref="ICaseCatalogue"/>, <see cref="Nodes.NodeIdentity"/>
     /// and <see cref="TimeProvider"/>, and call <c>AddGrpc()</c>.
     /// </summary>
     public static IServiceCollection AddServiceHallCases(this IServiceCollection services)

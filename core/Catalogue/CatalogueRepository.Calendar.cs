@@ -1,5 +1,6 @@
 using System.Data.Common;
 using ServiceHall.Core.Calendar;
+using ServiceHall.Core.Nodes;
 using ServiceHall.Core.Store;
 using ServiceHall.Sync.Store;
 
@@ -99,7 +100,7 @@ public sealed partial class CatalogueRepository
         {
             throw new CatalogueException(
                 CatalogueErrorKind.FailedPrecondition,
-                $"{what} is changed at the city; this node ({_node.NodeId}) is a {CatalogueRows.LevelText(_node.Level)} and holds a copy.");
+                $"{what} is changed at the city; this node ({_node.NodeId}) is a {NodeLevels.Name(_node.Level)} and holds a copy.");
         }
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using System.Data.Common;
+using ServiceHall.Core.Nodes;
 using ServiceHall.Core.Store;
 using ServiceHall.Sync.Store;
 using ServiceHall.Core.Calendar;
@@ -40,7 +41,7 @@ public sealed partial class CatalogueRepository
     public IReadOnlyList<ServiceItem> ListItems(NodeLevel? level = null) =>
         level is null
             ? Query(Sql.ItemsAll, CatalogueRows.ReadItem)
-            : Query(Sql.ItemsAtLevel, CatalogueRows.ReadItem, CatalogueRows.LevelText(level.Value));
+            : Query(Sql.ItemsAtLevel, CatalogueRows.ReadItem, NodeLevels.Name(level.Value));
 
     /// <summary>One item by code, or null if the catalogue has none with that code.</summary>
     public ServiceItem? GetItem(string code) =>
@@ -105,7 +106,7 @@ public sealed partial class CatalogueRepository
     {
         if (_node.Level != NodeLevel.City)
         {
-            throw new CatalogueException(CatalogueErrorKind.FailedPrecondition, $"Nodes are registered at the city; this node ({_node.NodeId}) is a {CatalogueRows.LevelText(_node.Level)}.");
+            throw new CatalogueException(CatalogueErrorKind.FailedPrecondition, $"Nodes are registered at the city; this node ({_node.NodeId}) is a {NodeLevels.Name(_node.Level)}.");
         }
 
         if (!IsValidNodeId(id))
@@ -139,7 +140,7 @@ public sealed partial class CatalogueRepository
         {
             throw new CatalogueException(
                 CatalogueErrorKind.InvalidArgument,
-                $"The parent of a {CatalogueRows.LevelText(level)} is a {CatalogueRows.LevelText(expectedParentLevel)}; '{parent.Id}' is a {CatalogueRows.LevelText(parent.Level)}.");
+                $"The parent of a {NodeLevels.Name(level)} is a {NodeLevels.Name(expectedParentLevel)}; '{parent.Id}' is a {NodeLevels.Name(parent.Level)}.");
         }
 
         var node = new RegisteredNode(id, level, parent.Id, name, parent.Scope + "/" + id);
@@ -150,7 +151,7 @@ public sealed partial class CatalogueRepository
             {
                 throw new CatalogueException(
                     CatalogueErrorKind.FailedPrecondition,
-                    $"Node '{id}' is already registered as a {CatalogueRows.LevelText(existing.Level)} under '{existing.ParentId}'; a node cannot move.");
+                    $"Node '{id}' is already registered as a {NodeLevels.Name(existing.Level)} under '{existing.ParentId}'; a node cannot move.");
             }
 
             if (!string.Equals(existing.Name, name, StringComparison.Ordinal))

@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Globalization;
 using ServiceHall.Core.Calendar;
 using ServiceHall.Core.Hosting;
+using ServiceHall.Core.Nodes;
 using ServiceHall.Core.Store;
 using ServiceHall.Sync;
 using ServiceHall.Sync.Store;

@@ -8,7 +8,7 @@ public static class CatalogueServiceCollectionExtensions
 {
     /// <summary>
     /// Registers <see cref="CatalogueRepository"/> and <see cref="CatalogueService"/> as singletons.
-    /// They need a <see cref="ServiceHall.Sync.SyncStore"/> and a <see cref="ServiceHall.Core.Hosting.NodeIdentity"/>
+    /// They need a <see cref="ServiceHall.Sync.SyncStore"/> and a <see cref="ServiceHall.Core.Nodes.NodeIdentity"/>
     /// registered by the node host; an <see cref="IAgencyEvaluationSource"/> is used when one is registered.
     /// The host maps the service itself with <c>MapGrpcService&lt;CatalogueService&gt;()</c>.
     /// </summary>

@@ -1,5 +1,6 @@
 using ServiceHall.Core.Catalogue;
 using ServiceHall.Core.Hosting;
+using ServiceHall.Core.Nodes;
 using ServiceHall.Sync;
 
 namespace ServiceHall.Core.Clerks;

@@ -6,6 +6,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using ServiceHall.Core.Catalogue;
 using ServiceHall.Core.Hosting;
+using ServiceHall.Core.Nodes;
 using ServiceHall.Core.Store;
 using ServiceHall.Sync;
 using ServiceHall.Sync.Store;

@@ -1,5 +1,6 @@
 using Grpc.Core;
 using ServiceHall.Core.Hosting;
+using ServiceHall.Core.Nodes;
 using P = ServiceHall.Protos.V1;
 
 namespace ServiceHall.Core.Clerks;

@@ -4,6 +4,7 @@ using Grpc.Core;
 using Microsoft.Extensions.Options;
 using ServiceHall.Core.Catalogue;
 using ServiceHall.Core.Clerks;
+using ServiceHall.Core.Nodes;
 using ServiceHall.Core.Security;
 using ServiceHall.Protos.V1;
 using ServiceHall.Sync;
@@ -37,7 +38,7 @@ public sealed class NodeAdminService(
         var status = new NodeStatus
         {
             NodeId = identity.NodeId,
-            Level = CatalogueService.ToProto(identity.Level),
+            Level = NodeLevels.ToProto(identity.Level),
             Scope = sync.NodeScope ?? "",
             StoreProvider = store.Name,
             Store = store.Location,
@@ -128,9 +129,9 @@ public sealed class NodeAdminService(
     {
         ArgumentNullException.ThrowIfNull(request);
         ClerkCalls.Require(context, c => ClerkPermissions.Administer(c, identity));
-        var level = CatalogueService.FromProto(request.Level)
+        var level = NodeLevels.FromProto(request.Level)
             ?? throw new RpcException(new Status(StatusCode.InvalidArgument, "level must be township or village."));
-        if (identity.Level == Catalogue.NodeLevel.City && CatalogueRepository.IsValidNodeId(request.Id) && security.GetRevocation(request.Id) is { } revoked)
+        if (identity.Level == Nodes.NodeLevel.City && CatalogueRepository.IsValidNodeId(request.Id) && security.GetRevocation(request.Id) is { } revoked)
         {
             throw new RpcException(new Status(StatusCode.FailedPrecondition, $"node {request.Id} was revoked at {revoked.RevokedAt:O} ({revoked.Reason}); a revoked id is not registered again"));
         }
@@ -159,7 +160,7 @@ public sealed class NodeAdminService(
     public override Task<RevokeNodeReply> RevokeNode(RevokeNodeRequest request, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (identity.Level != Catalogue.NodeLevel.City)
+        if (identity.Level != Nodes.NodeLevel.City)
         {
             throw new RpcException(new Status(StatusCode.FailedPrecondition, $"nodes are revoked at the city; this node ({identity.NodeId}) is not it"));
         }

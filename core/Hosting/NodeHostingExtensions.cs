@@ -14,6 +14,7 @@ using Serilog.Events;
 using Serilog.Formatting.Compact;
 using ServiceHall.Core.Catalogue;
 using ServiceHall.Core.Clerks;
+using ServiceHall.Core.Nodes;
 using ServiceHall.Core.Security;
 using ServiceHall.Core.Store;
 using ServiceHall.Sync;
@@ -98,7 +99,7 @@ public static class NodeHostingExtensions
         {
             // The upstream of the node options is the engine's parent; one setting, not two.
             o.ParentUrl = string.IsNullOrWhiteSpace(options.UpstreamUrl) ? null : options.UpstreamUrl;
-            o.Level = CatalogueService.ToProto(level);
+            o.Level = NodeLevels.ToProto(level);
         });
 
         builder.Services.AddGrpc(o =>
@@ -205,7 +206,7 @@ public static class NodeHostingExtensions
             .MinimumLevel.Override("Grpc", LogEventLevel.Warning)
             .Enrich.FromLogContext()
             .Enrich.WithProperty("NodeId", identity.NodeId)
-            .Enrich.WithProperty("Level", NodeOptionsValidator.LevelName(identity.Level))
+            .Enrich.WithProperty("Level", NodeLevels.Name(identity.Level))
             .WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {NodeId} {Message:lj}{NewLine}{Exception}")
             .WriteTo.File(
                 new CompactJsonFormatter(),

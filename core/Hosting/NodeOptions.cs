@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
 using ServiceHall.Core.Catalogue;
+using ServiceHall.Core.Nodes;
 using ServiceHall.Sync.Store;
 using ServiceHall.Sync.Store.SqlServer;
 
@@ -100,7 +101,7 @@ public sealed class NodeOptionsValidator(NodeLevel programLevel) : IValidateOpti
     {
         ArgumentNullException.ThrowIfNull(options);
         var errors = new List<string>();
-        var level = LevelName(programLevel);
+        var level = NodeLevels.Name(programLevel);
 
         if (string.IsNullOrWhiteSpace(options.Id))
         {
@@ -278,15 +279,6 @@ public sealed class NodeOptionsValidator(NodeLevel programLevel) : IValidateOpti
             errors.Add("Node:Store:ConnectionString is given but the store provider is sqlite, which keeps its file in --data: drop --connection-string, or pass --store sqlserver.");
         }
     }
-
-    /// <summary>The configuration spelling of a level.</summary>
-    public static string LevelName(NodeLevel level) => level switch
-    {
-        NodeLevel.City => "city",
-        NodeLevel.Township => "township",
-        NodeLevel.Village => "village",
-        _ => throw new ArgumentOutOfRangeException(nameof(level), level, null),
-    };
 
     private static string ExampleId(NodeLevel level) => level switch
     {

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using ServiceHall.Core.Catalogue;
+using ServiceHall.Core.Nodes;
 using ServiceHall.Core.Store;
 using ServiceHall.Sync;
 using ServiceHall.Sync.Store;
@@ -29,7 +30,7 @@ public static class NodeProgram
     /// </summary>
     public static async Task<int> RunAsync(string[] args, NodeLevel level, Action<WebApplicationBuilder>? addWeb = null, Action<WebApplication>? mapWeb = null)
     {
-        var program = $"servicehall-{NodeOptionsValidator.LevelName(level)}-node";
+        var program = $"servicehall-{NodeLevels.Name(level)}-node";
         WebApplication app;
         try
         {

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using ServiceHall.Core.Catalogue;
+using ServiceHall.Core.Nodes;
 using ServiceHall.Core.Store;
 using ServiceHall.Sync.Store;
 

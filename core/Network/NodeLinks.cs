@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Data.Common;
+using ServiceHall.Core.Nodes;
 using ServiceHall.Core.Store;
 using ServiceHall.Sync.Store;
 using ServiceHall.Core.Hosting;

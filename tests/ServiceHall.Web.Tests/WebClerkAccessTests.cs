@@ -7,6 +7,7 @@ using ServiceHall.Core.Cases;
 using ServiceHall.Core.Catalogue;
 using ServiceHall.Core.Clerks;
 using ServiceHall.Core.Hosting;
+using ServiceHall.Core.Nodes;
 using ServiceHall.Integration.Tests.Cli;
 using ServiceHall.Sync;
 using ServiceHall.Web.Identity;

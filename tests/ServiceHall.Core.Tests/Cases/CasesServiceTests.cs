@@ -2,6 +2,7 @@ using Grpc.Core;
 using Microsoft.Extensions.DependencyInjection;
 using ServiceHall.Core.Cases;
 using ServiceHall.Core.Hosting;
+using ServiceHall.Core.Nodes;
 using ServiceHall.Sync;
 using static ServiceHall.Core.Tests.Cases.Items;
 using P = ServiceHall.Protos.V1;

@@ -1,5 +1,6 @@
 using ServiceHall.Core.Catalogue;
 using ServiceHall.Core.Network;
+using ServiceHall.Core.Nodes;
 using ServiceHall.Core.Tests.Catalogue;
 using ServiceHall.Sync;
 

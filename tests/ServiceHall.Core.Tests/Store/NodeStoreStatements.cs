@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using ServiceHall.Core.Catalogue;
 using ServiceHall.Core.Hosting;
+using ServiceHall.Core.Nodes;
 using ServiceHall.Core.Store;
 using ServiceHall.Sync;
 using ServiceHall.Sync.Store;

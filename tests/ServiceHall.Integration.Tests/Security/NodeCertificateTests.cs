@@ -2,7 +2,7 @@ using Grpc.Core;
 using ServiceHall.Cli.Profiles;
 using ServiceHall.Protos.V1;
 using ServiceHall.Sync;
-using NodeLevel = ServiceHall.Core.Catalogue.NodeLevel;
+using NodeLevel = ServiceHall.Core.Nodes.NodeLevel;
 
 namespace ServiceHall.Integration.Tests.Security;
 

@@ -7,9 +7,10 @@ using Microsoft.Extensions.DependencyInjection;
 using ServiceHall.Cli.Devnet;
 using ServiceHall.Cli.Profiles;
 using ServiceHall.Core.Hosting;
+using ServiceHall.Core.Nodes;
 using ServiceHall.Protos.V1;
 using ServiceHall.Sync;
-using NodeLevel = ServiceHall.Core.Catalogue.NodeLevel;
+using NodeLevel = ServiceHall.Core.Nodes.NodeLevel;
 
 namespace ServiceHall.Integration.Tests.Security;
 

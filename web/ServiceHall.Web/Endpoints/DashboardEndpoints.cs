@@ -5,6 +5,7 @@ using ServiceHall.Core.Cases;
 using ServiceHall.Core.Clerks;
 using ServiceHall.Core.Hosting;
 using ServiceHall.Core.Network;
+using ServiceHall.Core.Nodes;
 using ServiceHall.Sync;
 
 namespace ServiceHall.Web.Endpoints;
@@ -58,7 +59,7 @@ internal static class DashboardEndpoints
         var parent = peers.Values.FirstOrDefault(p => p.Relation == "parent");
         var rows = new List<NodeHealthRow>
         {
-            new(node.NodeId, null, NodeOptionsValidator.LevelName(node.Level), "self", parent?.LastSuccess, parent?.OfflineSince, parent is null ? null : sync.PendingUpstream(), parent?.LastError),
+            new(node.NodeId, null, NodeLevels.Name(node.Level), "self", parent?.LastSuccess, parent?.OfflineSince, parent is null ? null : sync.PendingUpstream(), parent?.LastError),
         };
         foreach (var n in health.Read())
         {

@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using RazorSlices;
 using ServiceHall.Core.Clerks;
 using ServiceHall.Core.Hosting;
+using ServiceHall.Core.Nodes;
 using ServiceHall.Web.Identity;
 using ServiceHall.Web.Localization;
 

@@ -62,9 +62,17 @@ public static class NodeHostingExtensions
 
         var listen = options.ListenUri;
         var web = options.WebListenUri;
-        var tls = options.InsecureCleartext
-            ? NodeTls.Cleartext(options.DataDir)
-            : NodeTls.Secure(options.DataDir, options.Id, level == NodeLevel.City, listen.Host, clock);
+        NodeTls tls;
+        try
+        {
+            tls = options.InsecureCleartext
+                ? NodeTls.Cleartext(options.DataDir)
+                : NodeTls.Secure(options.DataDir, options.Id, level == NodeLevel.City, listen.Host, clock);
+        }
+        catch (NodeTlsException ex)
+        {
+            throw new NodeOptionsException([ex.Message]);
+        }
         builder.Services.AddSingleton(tls);
         builder.WebHost.ConfigureKestrel(k =>
         {
@@ -115,8 +123,6 @@ public static class NodeHostingExtensions
         builder.Services.AddWebEncoders();
         new AuthenticationBuilder(builder.Services)
             .AddScheme<AuthenticationSchemeOptions, ClerkAuthenticationHandler>(ClerkAuthenticationHandler.SchemeName, null);
-        builder.Services.AddScoped<NodeAdminService>();
-        builder.Services.AddScoped<EnrolmentService>();
 
         builder.Services.AddGrpcReflection();
         builder.Services.AddGrpcHealthChecks(o => o.Services.Map("", _ => true))
@@ -124,16 +130,14 @@ public static class NodeHostingExtensions
         return builder;
     }
 
-    /// <summary>Maps the node's gRPC services (health, reflection, node administration).</summary>
+    /// <summary>Maps the node's gRPC services (health, reflection, sync, and the API of core/Api).</summary>
     public static WebApplication MapServiceHallNode(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
         app.UseAuthentication();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
-        app.MapGrpcService<NodeAdminService>();
         app.MapServiceHallSync();
-        app.MapGrpcService<EnrolmentService>();
         app.MapServiceHallDomain();
         return app;
     }

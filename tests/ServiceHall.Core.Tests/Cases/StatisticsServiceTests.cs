@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Time.Testing;
+using ServiceHall.Core.Api;
 using ServiceHall.Core.Cases;
 using ServiceHall.Core.Catalogue;
 using ServiceHall.Core.Nodes;

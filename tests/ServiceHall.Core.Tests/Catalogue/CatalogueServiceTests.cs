@@ -1,5 +1,6 @@
 using Grpc.Core;
 using Microsoft.Extensions.DependencyInjection;
+using ServiceHall.Core.Api;
 using ServiceHall.Core.Catalogue;
 using ServiceHall.Core.Hosting;
 using ServiceHall.Core.Nodes;
@@ -235,7 +236,7 @@ public sealed class CatalogueServiceTests : IDisposable
         var services = new ServiceCollection();
         services.AddSingleton(_store.Sync);
         services.AddSingleton(new NodeIdentity("city", NodeLevel.City));
-        services.AddServiceHallCatalogue();
+        services.AddServiceHallCatalogue().AddCatalogueApi();
         using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
 
         var service = provider.GetRequiredService<CatalogueService>();

@@ -3,10 +3,12 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using ServiceHall.Core.Api;
+using ServiceHall.Core.Security;
 using ServiceHall.Core.Store;
 using ServiceHall.Sync;
 
-namespace ServiceHall.Core.Security;
+namespace ServiceHall.Core.Hosting;
 
 /// <summary>How a node host wires its transport security (see docs/SECURITY.md).</summary>
 public static class NodeSecurityHosting

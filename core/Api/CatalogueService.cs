@@ -1,10 +1,11 @@
 using System.Globalization;
 using Grpc.Core;
+using ServiceHall.Core.Catalogue;
 using ServiceHall.Core.Clerks;
 using ServiceHall.Core.Nodes;
 using V1 = ServiceHall.Protos.V1;
 
-namespace ServiceHall.Core.Catalogue;
+namespace ServiceHall.Core.Api;
 
 /// <summary>
 /// The <c>servicehall.v1.Catalogue</c> gRPC service: read access to the catalogue held by this node,

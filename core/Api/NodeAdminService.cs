@@ -10,7 +10,7 @@ using ServiceHall.Protos.V1;
 using ServiceHall.Sync;
 using ServiceHall.Sync.Store;
 
-namespace ServiceHall.Core.Hosting;
+namespace ServiceHall.Core.Api;
 
 /// <summary>
 /// Operator-facing administration of this node (status, sync on demand: operators of this node; registration at the
@@ -26,7 +26,7 @@ public sealed class NodeAdminService(
     SyncStatusReader syncStatus,
     SecurityStore security,
     NodeTls tls,
-    IOptions<NodeOptions> options) : NodeAdmin.NodeAdminBase
+    IOptions<SyncOptions> syncOptions) : NodeAdmin.NodeAdminBase
 {
     private static readonly string ProgramVersion =
         typeof(NodeAdminService).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0";
@@ -44,7 +44,7 @@ public sealed class NodeAdminService(
             Store = store.Location,
             StartedAt = Timestamp.FromDateTimeOffset(clock.StartedAt),
             UptimeSeconds = clock.Uptime.TotalSeconds,
-            UpstreamUrl = options.Value.UpstreamUrl ?? "",
+            UpstreamUrl = syncOptions.Value.ParentUrl ?? "",
             Version = ProgramVersion,
             Pid = Environment.ProcessId,
             PendingUpstream = syncStatus.PendingUpstream(),
@@ -120,7 +120,7 @@ public sealed class NodeAdminService(
         {
             // The round's own outcome is the answer: the operator asked whether the link works.
             var message = ex is RpcException rpc ? $"{rpc.StatusCode}: {rpc.Status.Detail}" : ex.Message;
-            return new SyncNowReply { Ok = false, Error = $"sync with {options.Value.UpstreamUrl} failed: {message}" };
+            return new SyncNowReply { Ok = false, Error = $"sync with {syncOptions.Value.ParentUrl} failed: {message}" };
         }
     }
 

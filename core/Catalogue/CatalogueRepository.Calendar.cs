@@ -1,7 +1,6 @@
 using System.Data.Common;
 using ServiceHall.Core.Calendar;
 using ServiceHall.Core.Nodes;
-using ServiceHall.Core.Store;
 using ServiceHall.Sync.Store;
 
 namespace ServiceHall.Core.Catalogue;

@@ -1,7 +1,6 @@
 using System.Text.RegularExpressions;
 using System.Data.Common;
 using ServiceHall.Core.Nodes;
-using ServiceHall.Core.Store;
 using ServiceHall.Sync.Store;
 using ServiceHall.Core.Calendar;
 using ServiceHall.Core.Hosting;
@@ -174,13 +173,13 @@ public sealed partial class CatalogueRepository
     /// <summary>The registered node <paramref name="id"/> as read inside an open write transaction, or null.</summary>
     internal static RegisteredNode? ReadNode(SyncWriteTransaction tx, string id)
     {
-        using var cmd = tx.Command(DomainSql.For(tx.Dialect).NodeById).With("@p", id);
+        using var cmd = tx.Command(CatalogueSql.For(tx.Dialect).NodeById).With("@p", id);
         using var r = cmd.ExecuteReader();
         return r.Read() ? CatalogueRows.ReadNode(r) : null;
     }
 
     /// <summary>The domain's statements in the store's dialect.</summary>
-    private DomainSql Sql => DomainSql.For(_store.Store.Dialect);
+    private CatalogueSql Sql => CatalogueSql.For(_store.Store.Dialect);
 
     private List<T> Query<T>(string sql, Func<DbDataReader, T> read, string? p = null, string? q = null)
     {

@@ -17,7 +17,7 @@ public static class DomainRegistration
     public static IServiceCollection AddServiceHallDomain(this IServiceCollection services)
     {
         services.AddSingleton(ServiceHallSchema.Create());
-        services.AddSingleton(new StoreComponent(ServiceHallMigrations.Set));
+        services.AddSingleton(new StoreComponent(ServiceHallMigrations.Set) { Statements = ServiceHallSchema.Statements });
         // Agencies are rated from the per-job evaluations recorded on cases; registered before the catalogue service reads it.
         services.AddSingleton<IAgencyEvaluationSource, CaseAgencyEvaluations>();
         services.AddServiceHallCatalogue();

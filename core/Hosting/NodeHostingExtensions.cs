@@ -229,7 +229,7 @@ public static class NodeHostingExtensions
             try
             {
                 using var conn = store.Open();
-                using var cmd = conn.Command(DomainSql.For(store.Dialect).HealthProbe);
+                using var cmd = conn.Command(NodeStoreInitializer.HealthProbe);
                 cmd.ExecuteScalar();
                 return Task.FromResult(HealthCheckResult.Healthy());
             }

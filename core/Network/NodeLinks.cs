@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Data.Common;
 using ServiceHall.Core.Nodes;
-using ServiceHall.Core.Store;
 using ServiceHall.Sync.Store;
 using ServiceHall.Core.Hosting;
 using ServiceHall.Sync;
@@ -42,7 +41,7 @@ public sealed class NodeLinkRepository(SyncStore store, NodeIdentity identity)
     public IReadOnlyList<NodeLink> All()
     {
         using var conn = store.Store.Open();
-        using var cmd = conn.Command(DomainSql.For(store.Store.Dialect).NodeLinks);
+        using var cmd = conn.Command(NodeLinkSql.For(store.Store.Dialect).NodeLinks);
         using var r = cmd.ExecuteReader();
         var result = new List<NodeLink>();
         while (r.Read())

@@ -36,10 +36,9 @@ internal static class NodeStoreStatements
             .. Migrator.Statements(dialect),
             .. components.SelectMany(c => Migrator.Statements(dialect, c.Migrations)),
             .. SyncStore.Statements(dialect, schema),
-            .. DomainSql.For(dialect).Statements,
+            // Every registered component's statements: each module's own, the domain's statistics, the health probe.
+            .. components.SelectMany(c => c.Statements(dialect)),
             .. DialectShapes(dialect),
-            // Portable SQL of the domain that a SQL Server store will run as written.
-            .. ServiceHall.Core.Cases.CaseStatisticsSql.Statements.Select(s => new StoreStatement("statistics " + s.Name, s.Sql)),
         ];
     }
 

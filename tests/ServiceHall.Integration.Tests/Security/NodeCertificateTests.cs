@@ -120,7 +120,7 @@ public sealed class NodeCertificateTests
 
     private static HandshakeRequest Hello(string nodeId) => new()
     {
-        NodeId = nodeId, Level = Protos.V1.NodeLevel.Village, ProtocolVersion = SyncProtocol.Version, SchemaVersion = Core.Store.ServiceHallSchema.Version,
+        NodeId = nodeId, Level = Protos.V1.NodeLevel.Village, ProtocolVersion = SyncProtocol.Version, SchemaVersion = Core.Hosting.ServiceHallSchema.Version,
     };
 
     private static async Task PushAsync(Protos.V1.Sync.SyncClient client, Metadata headers, string claimed, string partition, CancellationToken ct)

@@ -42,7 +42,7 @@ public static class NodeHostingExtensions
     public const string InsecureCleartextSwitch = "--insecure-cleartext";
 
     /// <summary>
-    /// Adds the node's configuration sources, typed options (validated at start), Serilog, Kestrel
+    /// Adds the node's options (as <see cref="NodeProgram"/> bound and validated them, the one place that does), Serilog, Kestrel
     /// (HTTP/2 on the listen URL), the store, the sync engine's store, gRPC with health checks and
     /// reflection. <paramref name="options"/> must already be valid (see <see cref="NodeProgram"/>).
     /// </summary>
@@ -54,8 +54,7 @@ public static class NodeHostingExtensions
         var identity = new NodeIdentity(options.Id, level);
         Directory.CreateDirectory(options.DataDir);
 
-        builder.Services.AddSingleton<IValidateOptions<NodeOptions>>(new NodeOptionsValidator(level));
-        builder.Services.AddOptions<NodeOptions>().Bind(builder.Configuration.GetSection(NodeOptions.Section)).ValidateOnStart();
+        builder.Services.AddSingleton(Options.Create(options));
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
 
         builder.Services.AddSerilog((_, lc) => ConfigureLogging(lc, identity, options.DataDir, Enum.Parse<LogEventLevel>(options.LogLevel, ignoreCase: true)));

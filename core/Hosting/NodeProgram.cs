@@ -107,11 +107,18 @@ public static class NodeProgram
         builder.Configuration.AddEnvironmentVariables("SERVICEHALL_");
         builder.Configuration.AddCommandLine(args, SwitchMappingsCopy());
 
-        var options = builder.Configuration.GetSection(NodeOptions.Section).Get<NodeOptions>() ?? new NodeOptions();
+        // The one place options are bound and validated; the host gets them as they are here.
+        var options = NodeOptions.Bind(builder.Configuration, out var levelError);
         var result = new NodeOptionsValidator(level).Validate(null, options);
-        if (result.Failed)
+        List<string> errors = result.Failed ? [.. result.Failures] : [];
+        if (levelError is not null)
         {
-            throw new NodeOptionsException(result.Failures.ToList());
+            errors.Insert(0, levelError);
+        }
+
+        if (errors.Count > 0)
+        {
+            throw new NodeOptionsException(errors);
         }
 
         builder.AddServiceHallNode(level, options, time);

@@ -1,4 +1,3 @@
-using ServiceHall.Core.Catalogue;
 using ServiceHall.Core.Nodes;
 
 namespace ServiceHall.Core.Cases;

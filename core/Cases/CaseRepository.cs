@@ -3,7 +3,6 @@ using ServiceHall.Core.Nodes;
 using ServiceHall.Sync.Store;
 using ServiceHall.Core.Calendar;
 using ServiceHall.Core.Catalogue;
-using ServiceHall.Core.Hosting;
 using ServiceHall.Sync;
 
 namespace ServiceHall.Core.Cases;

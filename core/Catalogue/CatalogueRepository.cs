@@ -3,7 +3,6 @@ using System.Data.Common;
 using ServiceHall.Core.Nodes;
 using ServiceHall.Sync.Store;
 using ServiceHall.Core.Calendar;
-using ServiceHall.Core.Hosting;
 using ServiceHall.Sync;
 
 namespace ServiceHall.Core.Catalogue;

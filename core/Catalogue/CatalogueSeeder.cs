@@ -1,7 +1,6 @@
 using System.Data.Common;
 using System.Globalization;
 using ServiceHall.Core.Calendar;
-using ServiceHall.Core.Hosting;
 using ServiceHall.Core.Nodes;
 using ServiceHall.Sync;
 using ServiceHall.Sync.Store;

@@ -1,5 +1,4 @@
 using ServiceHall.Core.Catalogue;
-using ServiceHall.Core.Hosting;
 using ServiceHall.Core.Nodes;
 using ServiceHall.Sync;
 

@@ -1,7 +1,6 @@
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
-using ServiceHall.Core.Catalogue;
 using ServiceHall.Core.Nodes;
 using ServiceHall.Sync.Store;
 using ServiceHall.Sync.Store.SqlServer;

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging;
-using ServiceHall.Core.Catalogue;
 using ServiceHall.Core.Nodes;
 using ServiceHall.Core.Store;
 using ServiceHall.Sync.Store;

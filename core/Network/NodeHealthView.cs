@@ -1,6 +1,5 @@
 using Google.Protobuf.WellKnownTypes;
 using ServiceHall.Core.Catalogue;
-using ServiceHall.Core.Hosting;
 using ServiceHall.Core.Nodes;
 using ServiceHall.Sync;
 using P = ServiceHall.Protos.V1;

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Data.Common;
 using ServiceHall.Core.Nodes;
 using ServiceHall.Sync.Store;
-using ServiceHall.Core.Hosting;
 using ServiceHall.Sync;
 
 namespace ServiceHall.Core.Network;

@@ -2,7 +2,6 @@ using Grpc.Core;
 using Microsoft.Extensions.DependencyInjection;
 using ServiceHall.Core.Api;
 using ServiceHall.Core.Cases;
-using ServiceHall.Core.Hosting;
 using ServiceHall.Core.Nodes;
 using ServiceHall.Sync;
 using static ServiceHall.Core.Tests.Cases.Items;

@@ -1,4 +1,3 @@
-using ServiceHall.Core.Catalogue;
 using ServiceHall.Core.Hosting;
 using ServiceHall.Core.Nodes;
 

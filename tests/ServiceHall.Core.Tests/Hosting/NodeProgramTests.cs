@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Builder;
-using ServiceHall.Core.Catalogue;
 using ServiceHall.Core.Hosting;
 using ServiceHall.Core.Nodes;
 

@@ -1,4 +1,3 @@
-using ServiceHall.Core.Catalogue;
 using ServiceHall.Core.Network;
 using ServiceHall.Core.Nodes;
 using ServiceHall.Core.Tests.Catalogue;

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.DependencyInjection;
-using ServiceHall.Core.Catalogue;
 using ServiceHall.Core.Hosting;
 using ServiceHall.Core.Nodes;
 using ServiceHall.Core.Store;

@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Time.Testing;
 using ServiceHall.Core.Cases;
 using ServiceHall.Core.Catalogue;
-using ServiceHall.Core.Hosting;
 using ServiceHall.Core.Nodes;
 using ServiceHall.Sync;
 using ServiceHall.Sync.Store;

@@ -9,14 +9,11 @@ public static class NodeLevelNames
     /// <summary>Every level name, top down.</summary>
     public static IReadOnlyList<string> All { get; } = ["city", "township", "village"];
 
+    /// <summary>The levels <see cref="All"/> names, in its order.</summary>
+    private static readonly NodeLevel[] Levels = [NodeLevel.City, NodeLevel.Township, NodeLevel.Village];
+
     /// <summary>Name of a level; "unspecified" when it is not one of the three.</summary>
-    public static string Name(NodeLevel level) => level switch
-    {
-        NodeLevel.City => All[0],
-        NodeLevel.Township => All[1],
-        NodeLevel.Village => All[2],
-        _ => "unspecified",
-    };
+    public static string Name(NodeLevel level) => Array.IndexOf(Levels, level) is var i and >= 0 ? All[i] : "unspecified";
 
     /// <summary>Level from its name (case-insensitive); <see cref="NodeLevel.Unspecified"/> if unknown.</summary>
     public static NodeLevel Parse(string? name)
@@ -25,7 +22,7 @@ public static class NodeLevelNames
         {
             if (string.Equals(name, All[i], StringComparison.OrdinalIgnoreCase))
             {
-                return (NodeLevel)(i + 1);
+                return Levels[i];
             }
         }
 

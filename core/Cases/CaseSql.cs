@@ -7,7 +7,7 @@ namespace ServiceHall.Core.Cases;
 /// Every statement of the case module (cases and their events, the local case view and its reviews, the per-node daily
 /// counter, the evaluations agencies are rated from), built once per store dialect (see <see cref="DialectStatements"/>).
 /// </summary>
-public sealed class CaseSql
+public sealed class CaseSql : IDialectStatements<CaseSql>
 {
     private CaseSql(SqlDialect d)
     {
@@ -48,10 +48,10 @@ public sealed class CaseSql
     }
 
     /// <summary>The statements in <paramref name="dialect"/> (built once per dialect).</summary>
-    public static CaseSql For(SqlDialect dialect) => DialectStatements.For(dialect, d => new CaseSql(d));
+    public static CaseSql For(SqlDialect dialect) => DialectStatements.For<CaseSql>(dialect);
 
-    /// <summary>Every statement in <paramref name="dialect"/>, named <c>domain &lt;name&gt;</c> (for the parser test).</summary>
-    public static IEnumerable<StoreStatement> Statements(SqlDialect dialect) => DialectStatements.Listed(For(dialect));
+    /// <inheritdoc />
+    static CaseSql IDialectStatements<CaseSql>.Build(SqlDialect dialect) => new(dialect);
 
     public string CaseCounter { get; }
 

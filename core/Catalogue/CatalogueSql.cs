@@ -8,7 +8,7 @@ namespace ServiceHall.Core.Catalogue;
 /// Every statement of the catalogue (items, departments, the working calendar and its edits, the node registry, agencies,
 /// the seeder's checks), built once per store dialect (see <see cref="DialectStatements"/>).
 /// </summary>
-public sealed class CatalogueSql
+public sealed class CatalogueSql : IDialectStatements<CatalogueSql>
 {
     private readonly SqlDialect _d;
 
@@ -34,12 +34,15 @@ public sealed class CatalogueSql
     }
 
     /// <summary>The statements in <paramref name="dialect"/> (built once per dialect).</summary>
-    public static CatalogueSql For(SqlDialect dialect) => DialectStatements.For(dialect, d => new CatalogueSql(d));
+    public static CatalogueSql For(SqlDialect dialect) => DialectStatements.For<CatalogueSql>(dialect);
+
+    /// <inheritdoc />
+    static CatalogueSql IDialectStatements<CatalogueSql>.Build(SqlDialect dialect) => new(dialect);
 
     /// <summary>Every statement in <paramref name="dialect"/>, named <c>domain &lt;name&gt;</c> (for the parser test).</summary>
     public static IEnumerable<StoreStatement> Statements(SqlDialect dialect) =>
     [
-        .. DialectStatements.Listed(For(dialect)),
+        .. DialectStatements.Listed<CatalogueSql>(dialect),
         .. CatalogueTables.All.Select(t => new StoreStatement($"domain HasRows {t.Name}", For(dialect).HasRows(t))),
     ];
 

@@ -6,7 +6,7 @@ namespace ServiceHall.Core.Clerks;
 /// <summary>
 /// Every statement of the clerk registry, built once per store dialect (see <see cref="DialectStatements"/>).
 /// </summary>
-public sealed class ClerkSql
+public sealed class ClerkSql : IDialectStatements<ClerkSql>
 {
     private ClerkSql(SqlDialect d)
     {
@@ -17,10 +17,10 @@ public sealed class ClerkSql
     }
 
     /// <summary>The statements in <paramref name="dialect"/> (built once per dialect).</summary>
-    public static ClerkSql For(SqlDialect dialect) => DialectStatements.For(dialect, d => new ClerkSql(d));
+    public static ClerkSql For(SqlDialect dialect) => DialectStatements.For<ClerkSql>(dialect);
 
-    /// <summary>Every statement in <paramref name="dialect"/>, named <c>domain &lt;name&gt;</c> (for the parser test).</summary>
-    public static IEnumerable<StoreStatement> Statements(SqlDialect dialect) => DialectStatements.Listed(For(dialect));
+    /// <inheritdoc />
+    static ClerkSql IDialectStatements<ClerkSql>.Build(SqlDialect dialect) => new(dialect);
 
     /// <summary>Clerks, columns as <c>ClerkRegistry</c> reads them.</summary>
     public string ClerksAll { get; }

@@ -20,7 +20,7 @@ public static class NodeSecurityHosting
     public static IServiceCollection AddServiceHallSecurity(this IServiceCollection services, NodeTls tls)
     {
         ArgumentNullException.ThrowIfNull(tls);
-        services.AddSingleton(new StoreComponent(SecurityStore.MigrationSet) { Statements = SecuritySql.Statements });
+        services.AddSingleton(new StoreComponent(SecurityStore.MigrationSet) { Statements = DialectStatements.Listed<SecuritySql> });
         services.AddSingleton<SecurityStore>();
         if (tls.Secured)
         {

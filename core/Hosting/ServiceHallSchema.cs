@@ -3,6 +3,7 @@ using ServiceHall.Core.Catalogue;
 using ServiceHall.Core.Clerks;
 using ServiceHall.Core.Network;
 using ServiceHall.Core.Security;
+using ServiceHall.Core.Store;
 using ServiceHall.Sync;
 using ServiceHall.Sync.Store;
 
@@ -24,9 +25,9 @@ public static class ServiceHallSchema
     public static IEnumerable<StoreStatement> Statements(SqlDialect dialect) =>
     [
         .. CatalogueSql.Statements(dialect),
-        .. CaseSql.Statements(dialect),
-        .. ClerkSql.Statements(dialect),
-        .. NodeLinkSql.Statements(dialect),
+        .. DialectStatements.Listed<CaseSql>(dialect),
+        .. DialectStatements.Listed<ClerkSql>(dialect),
+        .. DialectStatements.Listed<NodeLinkSql>(dialect),
         new("domain HealthProbe", NodeStoreInitializer.HealthProbe),
         // Portable SQL of the domain that a SQL Server store will run as written.
         .. CaseStatisticsSql.Statements.Select(s => new StoreStatement("statistics " + s.Name, s.Sql)),

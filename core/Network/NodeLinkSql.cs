@@ -6,7 +6,7 @@ namespace ServiceHall.Core.Network;
 /// <summary>
 /// Every statement of node link health, built once per store dialect (see <see cref="DialectStatements"/>).
 /// </summary>
-public sealed class NodeLinkSql
+public sealed class NodeLinkSql : IDialectStatements<NodeLinkSql>
 {
     private NodeLinkSql(SqlDialect d)
     {
@@ -14,10 +14,10 @@ public sealed class NodeLinkSql
     }
 
     /// <summary>The statements in <paramref name="dialect"/> (built once per dialect).</summary>
-    public static NodeLinkSql For(SqlDialect dialect) => DialectStatements.For(dialect, d => new NodeLinkSql(d));
+    public static NodeLinkSql For(SqlDialect dialect) => DialectStatements.For<NodeLinkSql>(dialect);
 
-    /// <summary>Every statement in <paramref name="dialect"/>, named <c>domain &lt;name&gt;</c> (for the parser test).</summary>
-    public static IEnumerable<StoreStatement> Statements(SqlDialect dialect) => DialectStatements.Listed(For(dialect));
+    /// <inheritdoc />
+    static NodeLinkSql IDialectStatements<NodeLinkSql>.Build(SqlDialect dialect) => new(dialect);
 
     public string NodeLinks { get; }
 }

@@ -7,7 +7,7 @@ namespace ServiceHall.Core.Security;
 /// Every statement of the security store (one-time enrolment tokens, node revocations), built once per store dialect
 /// (see <see cref="DialectStatements"/>).
 /// </summary>
-public sealed class SecuritySql
+public sealed class SecuritySql : IDialectStatements<SecuritySql>
 {
     private SecuritySql(SqlDialect d)
     {
@@ -18,10 +18,10 @@ public sealed class SecuritySql
     }
 
     /// <summary>The statements in <paramref name="dialect"/> (built once per dialect).</summary>
-    public static SecuritySql For(SqlDialect dialect) => DialectStatements.For(dialect, d => new SecuritySql(d));
+    public static SecuritySql For(SqlDialect dialect) => DialectStatements.For<SecuritySql>(dialect);
 
-    /// <summary>Every statement in <paramref name="dialect"/>, named <c>domain &lt;name&gt;</c> (for the parser test).</summary>
-    public static IEnumerable<StoreStatement> Statements(SqlDialect dialect) => DialectStatements.Listed(For(dialect));
+    /// <inheritdoc />
+    static SecuritySql IDialectStatements<SecuritySql>.Build(SqlDialect dialect) => new(dialect);
 
     public string IssueEnrolmentToken { get; }
 

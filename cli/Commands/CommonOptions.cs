@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
+using ServiceHall.Protos.V1;
 
 namespace ServiceHall.Cli.Commands;
 
@@ -7,7 +8,7 @@ namespace ServiceHall.Cli.Commands;
 internal static class CommonOptions
 {
     /// <summary>Level names as the CLI prints and accepts them.</summary>
-    public static readonly string[] LevelNames = ["city", "township", "village"];
+    public static readonly string[] LevelNames = [.. NodeLevelNames.All];
 
     /// <summary><c>--node URL</c>: the node to talk to; required, an absolute http(s) URL.</summary>
     public static Option<Uri> Node() => new("--node")

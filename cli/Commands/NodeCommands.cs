@@ -51,7 +51,7 @@ internal static class NodeCommands
         node.Description = "URL of the city node";
         var id = new Option<string>("--id") { Description = "Id of the node to register, e.g. t03 or t03-v02", Required = true };
         var level = new Option<string>("--level") { Description = "Level of the node to register", Required = true };
-        level.AcceptOnlyFromAmong("township", "village");
+        level.AcceptOnlyFromAmong([.. NodeLevelNames.All.Skip(1)]);
         var parent = new Option<string>("--parent") { Description = "Parent id: city for a township, a township id for a village", Required = true };
         var name = new Option<string>("--name") { Description = "Display name, e.g. 大洛沟村便民服务站" };
         var json = CommonOptions.Json();

@@ -1,5 +1,6 @@
 using ServiceHall.Core.Catalogue;
 using ServiceHall.Core.Store;
+using ServiceHall.Sync;
 using ServiceHall.Sync.Engine;
 using ServiceHall.Sync.Store;
 
@@ -31,7 +32,7 @@ public sealed class CaseAgencyEvaluations : IAgencyEvaluationSource
     {
         var result = new Dictionary<string, List<int>>(StringComparer.Ordinal);
         using var conn = _sync.Store.Open();
-        using var cmd = conn.Command(DomainSql.For(_sync.Store.Dialect).Evaluations).With("@k", nameof(CaseEventKind.Evaluated));
+        using var cmd = conn.Command(CaseSql.For(_sync.Store.Dialect).Evaluations).With("@k", nameof(CaseEventKind.Evaluated));
         using var r = cmd.ExecuteReader();
         string? lastCase = null;
         while (r.Read())

@@ -1,9 +1,10 @@
 using ServiceHall.Core.Catalogue;
+using ServiceHall.Core.Nodes;
 
 namespace ServiceHall.Core.Cases;
 
 /// <summary>
-/// The clerk's desk: every case action a front end offers (the gRPC <see cref="CasesService"/>, the web pages), with the
+/// The clerk's desk: every case action a front end offers (the gRPC <c>Api.CasesService</c>, the web pages), with the
 /// input checks they share (required fields, lengths, number format, the acting clerk). It knows no transport: a refusal is
 /// a <see cref="CaseActionException"/> (with <see cref="CaseActionException.Field"/> set for a bad field), which each front
 /// end shows in its own way. The case rules themselves stay in <see cref="CaseRules"/>, checked by <see cref="CaseRepository"/>.

@@ -1,4 +1,5 @@
 using ServiceHall.Core.Catalogue;
+using ServiceHall.Core.Nodes;
 
 namespace ServiceHall.Core.Cases;
 

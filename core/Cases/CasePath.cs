@@ -1,4 +1,4 @@
-using ServiceHall.Core.Catalogue;
+using ServiceHall.Core.Nodes;
 
 namespace ServiceHall.Core.Cases;
 

@@ -2,7 +2,9 @@ using System.Data.Common;
 using ServiceHall.Core.Calendar;
 using ServiceHall.Core.Catalogue;
 using ServiceHall.Core.Hosting;
+using ServiceHall.Core.Nodes;
 using ServiceHall.Core.Store;
+using ServiceHall.Sync;
 using ServiceHall.Sync.Engine;
 using ServiceHall.Sync.Store;
 
@@ -387,7 +389,7 @@ public sealed class CaseRepository
     }
 
     /// <summary>The domain's statements in the store's dialect.</summary>
-    private DomainSql Sql => DomainSql.For(_sync.Store.Dialect);
+    private CaseSql Sql => CaseSql.For(_sync.Store.Dialect);
 
     private CaseState Derive(CaseHeader header, IReadOnlyList<CaseEvent> events) =>
         CaseDerivation.Derive(header, events, FindItem(header.ItemCode), Calendar(), Time.GetUtcNow());

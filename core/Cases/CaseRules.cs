@@ -1,6 +1,7 @@
 using System.Globalization;
 using ServiceHall.Core.Calendar;
 using ServiceHall.Core.Catalogue;
+using ServiceHall.Core.Nodes;
 
 namespace ServiceHall.Core.Cases;
 
@@ -73,7 +74,7 @@ public static class CaseRules
 
             if (state.DecidingNode is null)
             {
-                return CaseVerdict.Refuse($"Item {item.Code} is decided at {Level(item.HandlingLevel)} level, below {e.NodeId}; file it at a {Level(item.HandlingLevel)} node.");
+                return CaseVerdict.Refuse($"Item {item.Code} is decided at {NodeLevels.Name(item.HandlingLevel)} level, below {e.NodeId}; file it at a {NodeLevels.Name(item.HandlingLevel)} node.");
             }
 
             return e.NodeId == state.Header.IntakeNode
@@ -147,13 +148,13 @@ public static class CaseRules
         var level = path.LevelOf(s.Holder)!.Value;
         if (level <= item.HandlingLevel)
         {
-            return CaseVerdict.Refuse($"Item {item.Code} is decided at {Level(item.HandlingLevel)} level, so {s.Holder} decides case {s.Number}; it is not routed further.");
+            return CaseVerdict.Refuse($"Item {item.Code} is decided at {NodeLevels.Name(item.HandlingLevel)} level, so {s.Holder} decides case {s.Number}; it is not routed further.");
         }
 
         var parent = path.NodeAt(level - 1)!;
         if (e.Data.TargetNode != parent || e.Data.TargetLevel != level - 1)
         {
-            return CaseVerdict.Invalid($"Case {s.Number} routes one level up, from {s.Holder} to {Level(level - 1)} node {parent}; '{e.Data.TargetNode}' is not it.");
+            return CaseVerdict.Invalid($"Case {s.Number} routes one level up, from {s.Holder} to {NodeLevels.Name(level - 1)} node {parent}; '{e.Data.TargetNode}' is not it.");
         }
 
         return CaseVerdict.Allow;
@@ -173,7 +174,7 @@ public static class CaseRules
 
         if (e.NodeId != s.DecidingNode)
         {
-            return CaseVerdict.Deny($"Item {item.Code} is accepted and decided at {Level(item.HandlingLevel)} level by {s.DecidingNode ?? "no node on this case's path"}; {e.NodeId} must route case {s.Number} up.");
+            return CaseVerdict.Deny($"Item {item.Code} is accepted and decided at {NodeLevels.Name(item.HandlingLevel)} level by {s.DecidingNode ?? "no node on this case's path"}; {e.NodeId} must route case {s.Number} up.");
         }
 
         return s.Holder == e.NodeId
@@ -268,7 +269,7 @@ public static class CaseRules
 
         if (e.NodeId != s.DecidingNode)
         {
-            return CaseVerdict.Deny($"Item {item.Code} is decided at {Level(item.HandlingLevel)} level by {s.DecidingNode}; {e.NodeId} cannot decide case {s.Number}.");
+            return CaseVerdict.Deny($"Item {item.Code} is decided at {NodeLevels.Name(item.HandlingLevel)} level by {s.DecidingNode}; {e.NodeId} cannot decide case {s.Number}.");
         }
 
         if (!string.IsNullOrEmpty(item.LeadDepartment) && e.Actor.Department != item.LeadDepartment)
@@ -398,11 +399,4 @@ public static class CaseRules
         _ => status.ToString(),
     };
 
-    private static string Level(NodeLevel level) => level switch
-    {
-        NodeLevel.City => "city",
-        NodeLevel.Township => "township",
-        NodeLevel.Village => "village",
-        _ => level.ToString(),
-    };
 }

@@ -1,19 +1,19 @@
 using System.Data.Common;
 using System.Globalization;
 using ServiceHall.Core.Catalogue;
-using ServiceHall.Core.Store;
+using ServiceHall.Core.Nodes;
 using ServiceHall.Sync.Store;
 
 namespace ServiceHall.Core.Cases;
 
 /// <summary>
 /// The store access behind <see cref="CaseRepository"/>: reading a case, the local <c>case_view</c> and the per-node daily counter,
-/// through ADO.NET on any store provider, with the statements of <see cref="DomainSql"/> in the store's dialect.
+/// through ADO.NET on any store provider, with the statements of <see cref="CaseSql"/> in the store's dialect.
 /// </summary>
 internal static class CaseStoreSql
 {
     /// <summary>The next case number of a node for a local day, from the local counter and, since a store rebuilt from the township has lost that, from the cases themselves.</summary>
-    public static string NextNumber(DomainSql sql, DbConnection conn, DbTransaction tx, string nodeId, DateOnly today)
+    public static string NextNumber(CaseSql sql, DbConnection conn, DbTransaction tx, string nodeId, DateOnly today)
     {
         var day = today.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
         var prefix = CaseNumbers.Prefix(nodeId, today);
@@ -41,7 +41,7 @@ internal static class CaseStoreSql
         return CaseNumbers.Format(nodeId, today, next);
     }
 
-    public static (CaseHeader Header, List<CaseEvent> Events)? Load(DomainSql sql, DbConnection conn, DbTransaction? tx, string number)
+    public static (CaseHeader Header, List<CaseEvent> Events)? Load(CaseSql sql, DbConnection conn, DbTransaction? tx, string number)
     {
         CaseHeader? header = null;
         using (var cmd = conn.Command(sql.CaseHeader, tx).With("@n", number))
@@ -78,7 +78,7 @@ internal static class CaseStoreSql
     public const int Derivation = 1;
 
     /// <summary>Writes the case's <c>case_view</c> row and its required reviews; <paramref name="item"/> is the item it was derived with.</summary>
-    public static void WriteView(DomainSql sql, DbConnection conn, DbTransaction? tx, CaseState s, ServiceItem item, DateTimeOffset now)
+    public static void WriteView(CaseSql sql, DbConnection conn, DbTransaction? tx, CaseState s, ServiceItem item, DateTimeOffset now)
     {
         using var cmd = conn.Command(sql.WriteCaseView, tx);
         var path = new CasePath(s.Header.IntakeScope);
@@ -115,14 +115,14 @@ internal static class CaseStoreSql
         }
     }
 
-    public static void DeleteView(DomainSql sql, DbConnection conn, DbTransaction? tx, string number)
+    public static void DeleteView(CaseSql sql, DbConnection conn, DbTransaction? tx, string number)
     {
         using var cmd = conn.Command(sql.DeleteCaseView, tx).With("@n", number);
         cmd.ExecuteNonQuery();
         DeleteReviews(sql, conn, tx, number);
     }
 
-    private static void DeleteReviews(DomainSql sql, DbConnection conn, DbTransaction? tx, string number)
+    private static void DeleteReviews(CaseSql sql, DbConnection conn, DbTransaction? tx, string number)
     {
         using var cmd = conn.Command(sql.DeleteCaseViewReviews, tx).With("@n", number);
         cmd.ExecuteNonQuery();

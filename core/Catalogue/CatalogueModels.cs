@@ -1,17 +1,6 @@
+using ServiceHall.Core.Nodes;
+
 namespace ServiceHall.Core.Catalogue;
-
-/// <summary>Level of a node in the three-tier network, and the level that decides an item.</summary>
-public enum NodeLevel
-{
-    /// <summary>The city government service hall (政务服务中心).</summary>
-    City = 1,
-
-    /// <summary>A township service centre (便民服务中心).</summary>
-    Township = 2,
-
-    /// <summary>A village or community service station (便民服务站).</summary>
-    Village = 3,
-}
 
 /// <summary>How a parallel review (并联审批) reaches its outcome.</summary>
 public enum ReviewRule

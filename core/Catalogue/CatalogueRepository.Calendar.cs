@@ -1,6 +1,6 @@
 using System.Data.Common;
 using ServiceHall.Core.Calendar;
-using ServiceHall.Core.Store;
+using ServiceHall.Core.Nodes;
 using ServiceHall.Sync.Store;
 
 namespace ServiceHall.Core.Catalogue;
@@ -99,7 +99,7 @@ public sealed partial class CatalogueRepository
         {
             throw new CatalogueException(
                 CatalogueErrorKind.FailedPrecondition,
-                $"{what} is changed at the city; this node ({_node.NodeId}) is a {CatalogueRows.LevelText(_node.Level)} and holds a copy.");
+                $"{what} is changed at the city; this node ({_node.NodeId}) is a {NodeLevels.Name(_node.Level)} and holds a copy.");
         }
     }
 }

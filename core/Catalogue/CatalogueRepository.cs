@@ -2,7 +2,9 @@ using System.Data.Common;
 using System.Text.RegularExpressions;
 using ServiceHall.Core.Calendar;
 using ServiceHall.Core.Hosting;
+using ServiceHall.Core.Nodes;
 using ServiceHall.Core.Store;
+using ServiceHall.Sync;
 using ServiceHall.Sync.Engine;
 using ServiceHall.Sync.Store;
 
@@ -40,7 +42,7 @@ public sealed partial class CatalogueRepository
     public IReadOnlyList<ServiceItem> ListItems(NodeLevel? level = null) =>
         level is null
             ? Query(Sql.ItemsAll, CatalogueRows.ReadItem)
-            : Query(Sql.ItemsAtLevel, CatalogueRows.ReadItem, CatalogueRows.LevelText(level.Value));
+            : Query(Sql.ItemsAtLevel, CatalogueRows.ReadItem, NodeLevels.Name(level.Value));
 
     /// <summary>One item by code, or null if the catalogue has none with that code.</summary>
     public ServiceItem? GetItem(string code) =>
@@ -105,7 +107,7 @@ public sealed partial class CatalogueRepository
     {
         if (_node.Level != NodeLevel.City)
         {
-            throw new CatalogueException(CatalogueErrorKind.FailedPrecondition, $"Nodes are registered at the city; this node ({_node.NodeId}) is a {CatalogueRows.LevelText(_node.Level)}.");
+            throw new CatalogueException(CatalogueErrorKind.FailedPrecondition, $"Nodes are registered at the city; this node ({_node.NodeId}) is a {NodeLevels.Name(_node.Level)}.");
         }
 
         if (!IsValidNodeId(id))
@@ -139,7 +141,7 @@ public sealed partial class CatalogueRepository
         {
             throw new CatalogueException(
                 CatalogueErrorKind.InvalidArgument,
-                $"The parent of a {CatalogueRows.LevelText(level)} is a {CatalogueRows.LevelText(expectedParentLevel)}; '{parent.Id}' is a {CatalogueRows.LevelText(parent.Level)}.");
+                $"The parent of a {NodeLevels.Name(level)} is a {NodeLevels.Name(expectedParentLevel)}; '{parent.Id}' is a {NodeLevels.Name(parent.Level)}.");
         }
 
         var node = new RegisteredNode(id, level, parent.Id, name, parent.Scope + "/" + id);
@@ -150,7 +152,7 @@ public sealed partial class CatalogueRepository
             {
                 throw new CatalogueException(
                     CatalogueErrorKind.FailedPrecondition,
-                    $"Node '{id}' is already registered as a {CatalogueRows.LevelText(existing.Level)} under '{existing.ParentId}'; a node cannot move.");
+                    $"Node '{id}' is already registered as a {NodeLevels.Name(existing.Level)} under '{existing.ParentId}'; a node cannot move.");
             }
 
             if (!string.Equals(existing.Name, name, StringComparison.Ordinal))
@@ -173,13 +175,13 @@ public sealed partial class CatalogueRepository
     /// <summary>The registered node <paramref name="id"/> as read inside an open write transaction, or null.</summary>
     internal static RegisteredNode? ReadNode(SyncWriteTransaction tx, string id)
     {
-        using var cmd = tx.Command(DomainSql.For(tx.Dialect).NodeById).With("@p", id);
+        using var cmd = tx.Command(CatalogueSql.For(tx.Dialect).NodeById).With("@p", id);
         using var r = cmd.ExecuteReader();
         return r.Read() ? CatalogueRows.ReadNode(r) : null;
     }
 
     /// <summary>The domain's statements in the store's dialect.</summary>
-    private DomainSql Sql => DomainSql.For(_store.Store.Dialect);
+    private CatalogueSql Sql => CatalogueSql.For(_store.Store.Dialect);
 
     private List<T> Query<T>(string sql, Func<DbDataReader, T> read, string? p = null, string? q = null)
     {

@@ -1,8 +1,9 @@
+using System.Data.Common;
 using System.Globalization;
 using System.Text.Json;
-using System.Data.Common;
-using ServiceHall.Sync.Store;
 using ServiceHall.Core.Calendar;
+using ServiceHall.Core.Nodes;
+using ServiceHall.Sync.Store;
 
 namespace ServiceHall.Core.Catalogue;
 
@@ -14,21 +15,9 @@ namespace ServiceHall.Core.Catalogue;
 internal static class CatalogueRows
 {
 
-    public static string LevelText(NodeLevel level) => level switch
-    {
-        NodeLevel.City => "city",
-        NodeLevel.Township => "township",
-        NodeLevel.Village => "village",
-        _ => throw new ArgumentOutOfRangeException(nameof(level), level, "Unknown node level."),
-    };
-
-    public static NodeLevel ParseLevel(string text) => text switch
-    {
-        "city" => NodeLevel.City,
-        "township" => NodeLevel.Township,
-        "village" => NodeLevel.Village,
-        _ => throw new InvalidDataException($"Stored node level '{text}' is not city, township or village."),
-    };
+    public static NodeLevel ParseLevel(string text) => NodeLevels.TryParse(text, out var level)
+        ? level
+        : throw new InvalidDataException($"Stored node level '{text}' is not city, township or village.");
 
     public static string RuleText(ReviewRule rule) => rule switch
     {
@@ -52,7 +41,7 @@ internal static class CatalogueRows
 
     public static object?[] Values(ServiceItem i) =>
     [
-        i.Code, i.Name, i.NameEn, i.Category, i.LeadDepartment, LevelText(i.HandlingLevel), i.LegalBasis, i.Conditions,
+        i.Code, i.Name, i.NameEn, i.Category, i.LeadDepartment, NodeLevels.Name(i.HandlingLevel), i.LegalBasis, i.Conditions,
         JsonSerializer.Serialize(i.Materials, CatalogueJsonContext.Default.IReadOnlyListMaterial), i.LegalLimitDays, i.PromisedLimitDays, i.Fees,
         JsonSerializer.Serialize(i.ReviewDepartments, CatalogueJsonContext.Default.IReadOnlyListString), RuleText(i.ReviewRule),
         Bit(i.OnTheSpot), Bit(i.SilentConsent), i.ReviewLimitDays, i.ServiceLocation, i.Phone, Bit(i.OnlinePreReview),
@@ -60,7 +49,7 @@ internal static class CatalogueRows
 
     public static object?[] Values(CalendarDay d) => [DateText(d.Date), Bit(d.Working), d.Name];
 
-    public static object?[] Values(RegisteredNode n) => [n.Id, LevelText(n.Level), n.ParentId, n.Name, n.Scope];
+    public static object?[] Values(RegisteredNode n) => [n.Id, NodeLevels.Name(n.Level), n.ParentId, n.Name, n.Scope];
 
     public static object?[] Values(Agency a) => [a.Code, a.Name, a.Service];
 

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
 using ServiceHall.Core.Calendar;
+using ServiceHall.Core.Nodes;
 
 namespace ServiceHall.Core.Catalogue;
 

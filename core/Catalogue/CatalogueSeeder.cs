@@ -2,7 +2,9 @@ using System.Data.Common;
 using System.Globalization;
 using ServiceHall.Core.Calendar;
 using ServiceHall.Core.Hosting;
+using ServiceHall.Core.Nodes;
 using ServiceHall.Core.Store;
+using ServiceHall.Sync;
 using ServiceHall.Sync.Engine;
 using ServiceHall.Sync.Store;
 
@@ -79,7 +81,7 @@ public static class CatalogueSeeder
         var written = 0;
         foreach (var year in days.GroupBy(d => d.Date.Year).OrderBy(g => g.Key))
         {
-            using (var exists = tx.Command(DomainSql.For(tx.Dialect).CalendarYearSeeded)
+            using (var exists = tx.Command(CatalogueSql.For(tx.Dialect).CalendarYearSeeded)
                 .With("@from", CatalogueRows.DateText(new DateOnly(year.Key, 1, 1)))
                 .With("@to", CatalogueRows.DateText(new DateOnly(year.Key + 1, 1, 1))))
             {
@@ -101,7 +103,7 @@ public static class CatalogueSeeder
 
     private static int SeedTable(SyncWriteTransaction tx, SyncTable table, IEnumerable<object?[]> rows)
     {
-        using (var count = tx.Command(DomainSql.For(tx.Dialect).HasRows(table)))
+        using (var count = tx.Command(CatalogueSql.For(tx.Dialect).HasRows(table)))
         {
             if (count.ScalarInt64() != 0)
             {

@@ -7,16 +7,13 @@ namespace ServiceHall.Core.Catalogue;
 public static class CatalogueServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers <see cref="CatalogueRepository"/> and <see cref="CatalogueService"/> as singletons.
-    /// They need a <see cref="ServiceHall.Sync.Engine.SyncStore"/> and a <see cref="ServiceHall.Core.Hosting.NodeIdentity"/>
-    /// registered by the node host; an <see cref="IAgencyEvaluationSource"/> is used when one is registered.
-    /// The host maps the service itself with <c>MapGrpcService&lt;CatalogueService&gt;()</c>.
+    /// Registers <see cref="CatalogueRepository"/> as a singleton. It needs a <see cref="ServiceHall.Sync.Engine.SyncStore"/> and a
+    /// <see cref="ServiceHall.Core.Nodes.NodeIdentity"/> registered by the node host; its gRPC face is the host's (core/Api).
     /// </summary>
     public static IServiceCollection AddServiceHallCatalogue(this IServiceCollection services)
     {
         ArgumentNullException.ThrowIfNull(services);
         services.TryAddSingleton<CatalogueRepository>();
-        services.TryAddSingleton(sp => new CatalogueService(sp.GetRequiredService<CatalogueRepository>(), sp.GetService<IAgencyEvaluationSource>()));
         return services;
     }
 }

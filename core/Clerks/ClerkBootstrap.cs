@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using ServiceHall.Core.Catalogue;
-using ServiceHall.Core.Hosting;
+using ServiceHall.Core.Nodes;
 
 namespace ServiceHall.Core.Clerks;
 

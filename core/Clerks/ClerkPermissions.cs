@@ -1,5 +1,7 @@
 using ServiceHall.Core.Catalogue;
 using ServiceHall.Core.Hosting;
+using ServiceHall.Core.Nodes;
+using ServiceHall.Sync;
 using ServiceHall.Sync.Engine;
 
 namespace ServiceHall.Core.Clerks;

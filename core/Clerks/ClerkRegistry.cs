@@ -6,7 +6,9 @@ using System.Text;
 using System.Text.RegularExpressions;
 using ServiceHall.Core.Catalogue;
 using ServiceHall.Core.Hosting;
+using ServiceHall.Core.Nodes;
 using ServiceHall.Core.Store;
+using ServiceHall.Sync;
 using ServiceHall.Sync.Engine;
 using ServiceHall.Sync.Store;
 
@@ -261,9 +263,9 @@ public sealed partial class ClerkRegistry
             _store.Time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture)]);
 
     /// <summary>The domain's statements in the store's dialect.</summary>
-    private DomainSql Sql => DomainSql.For(_store.Store.Dialect);
+    private ClerkSql Sql => ClerkSql.For(_store.Store.Dialect);
 
-    private static (Clerk Clerk, StoredSecret Secret)? Read(DomainSql sql, DbConnection conn, DbTransaction? tx, string id)
+    private static (Clerk Clerk, StoredSecret Secret)? Read(ClerkSql sql, DbConnection conn, DbTransaction? tx, string id)
     {
         using var cmd = conn.Command(sql.ClerkById, tx).With("@id", id);
         using var r = cmd.ExecuteReader();
@@ -277,7 +279,7 @@ public sealed partial class ClerkRegistry
 
     private static bool DepartmentExists(SyncWriteTransaction tx, string? code)
     {
-        using var cmd = tx.Command(DomainSql.For(tx.Dialect).DepartmentCount).With("@p", code ?? string.Empty);
+        using var cmd = tx.Command(CatalogueSql.For(tx.Dialect).DepartmentCount).With("@p", code ?? string.Empty);
         return cmd.ScalarInt64() > 0;
     }
 

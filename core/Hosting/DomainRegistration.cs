@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
+using ServiceHall.Core.Api;
 using ServiceHall.Core.Cases;
 using ServiceHall.Core.Catalogue;
 using ServiceHall.Core.Clerks;
@@ -12,22 +13,22 @@ namespace ServiceHall.Core.Hosting;
 /// <summary>Registers the domain modules every node runs (catalogue, cases, clerks) and the synced schema they declare.</summary>
 public static class DomainRegistration
 {
-    /// <summary>Adds the domain's store component, synced tables and gRPC service implementations.</summary>
+    /// <summary>Adds the domain's store component, synced tables and services, and the gRPC services over them (core/Api).</summary>
     public static IServiceCollection AddServiceHallDomain(this IServiceCollection services)
     {
         services.AddSingleton(ServiceHallSchema.Create());
-        services.AddSingleton(new StoreComponent(ServiceHallMigrations.Set));
+        services.AddSingleton(new StoreComponent(ServiceHallMigrations.Set) { Statements = ServiceHallSchema.Statements });
         // Agencies are rated from the per-job evaluations recorded on cases; registered before the catalogue service reads it.
         services.AddSingleton<IAgencyEvaluationSource, CaseAgencyEvaluations>();
         services.AddServiceHallCatalogue();
         services.AddSingleton<ICaseCatalogue, CatalogueCaseCatalogue>();
         services.AddServiceHallCases();
         services.AddSingleton<ClerkRegistry>();
-        services.AddScoped<ClerksService>();
         services.AddSingleton<NodeLinkRepository>();
         services.AddSingleton<NodeHealthView>();
         services.AddSingleton<NodeLinkReporter>();
         services.AddHostedService(sp => sp.GetRequiredService<NodeLinkReporter>());
+        services.AddServiceHallApi();
         return services;
     }
 
@@ -48,12 +49,10 @@ public static class DomainRegistration
             cases.RefreshForCalendar(connection, transaction);
     }
 
-    /// <summary>Maps the domain's gRPC services.</summary>
+    /// <summary>Maps the node's gRPC services (core/Api).</summary>
     public static WebApplication MapServiceHallDomain(this WebApplication app)
     {
-        app.MapGrpcService<CatalogueService>();
-        app.MapServiceHallCases();
-        app.MapGrpcService<ClerksService>();
+        app.MapServiceHallApi();
         return app;
     }
 }

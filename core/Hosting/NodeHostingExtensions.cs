@@ -14,6 +14,7 @@ using Serilog.Events;
 using Serilog.Formatting.Compact;
 using ServiceHall.Core.Catalogue;
 using ServiceHall.Core.Clerks;
+using ServiceHall.Core.Nodes;
 using ServiceHall.Core.Security;
 using ServiceHall.Core.Store;
 using ServiceHall.Sync;
@@ -43,7 +44,7 @@ public static class NodeHostingExtensions
     public const string InsecureCleartextSwitch = "--insecure-cleartext";
 
     /// <summary>
-    /// Adds the node's configuration sources, typed options (validated at start), Serilog, Kestrel
+    /// Adds the node's options (as <see cref="NodeProgram"/> bound and validated them, the one place that does), Serilog, Kestrel
     /// (HTTP/2 on the listen URL), the store, the sync engine's store, gRPC with health checks and
     /// reflection. <paramref name="options"/> must already be valid (see <see cref="NodeProgram"/>) for the store providers
     /// <paramref name="stores"/> (SQLite only when null).
@@ -58,17 +59,24 @@ public static class NodeHostingExtensions
         var registry = stores ?? new StoreProviderRegistry();
         Directory.CreateDirectory(options.DataDir);
 
-        builder.Services.AddSingleton<IValidateOptions<NodeOptions>>(new NodeOptionsValidator(level, registry));
-        builder.Services.AddOptions<NodeOptions>().Bind(builder.Configuration.GetSection(NodeOptions.Section)).ValidateOnStart();
+        builder.Services.AddSingleton(Options.Create(options));
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
 
         builder.Services.AddSerilog((_, lc) => ConfigureLogging(lc, identity, options.DataDir, Enum.Parse<LogEventLevel>(options.LogLevel, ignoreCase: true)));
 
         var listen = options.ListenUri;
         var web = options.WebListenUri;
-        var tls = options.InsecureCleartext
-            ? NodeTls.Cleartext(options.DataDir)
-            : NodeTls.Secure(options.DataDir, options.Id, level == NodeLevel.City, listen.Host, clock);
+        NodeTls tls;
+        try
+        {
+            tls = options.InsecureCleartext
+                ? NodeTls.Cleartext(options.DataDir)
+                : NodeTls.Secure(options.DataDir, options.Id, level == NodeLevel.City, listen.Host, clock);
+        }
+        catch (NodeTlsException ex)
+        {
+            throw new NodeOptionsException([ex.Message]);
+        }
         builder.Services.AddSingleton(tls);
         builder.WebHost.ConfigureKestrel(k =>
         {
@@ -103,7 +111,7 @@ public static class NodeHostingExtensions
         {
             // The upstream of the node options is the engine's parent; one setting, not two.
             o.ParentUrl = string.IsNullOrWhiteSpace(options.UpstreamUrl) ? null : options.UpstreamUrl;
-            o.Level = CatalogueService.ToProto(level);
+            o.Level = NodeLevels.ToProto(level);
         });
 
         builder.Services.AddGrpc(o =>
@@ -119,8 +127,6 @@ public static class NodeHostingExtensions
         builder.Services.AddWebEncoders();
         new AuthenticationBuilder(builder.Services)
             .AddScheme<AuthenticationSchemeOptions, ClerkAuthenticationHandler>(ClerkAuthenticationHandler.SchemeName, null);
-        builder.Services.AddScoped<NodeAdminService>();
-        builder.Services.AddScoped<EnrolmentService>();
 
         builder.Services.AddGrpcReflection();
         builder.Services.AddGrpcHealthChecks(o => o.Services.Map("", _ => true))
@@ -128,16 +134,14 @@ public static class NodeHostingExtensions
         return builder;
     }
 
-    /// <summary>Maps the node's gRPC services (health, reflection, node administration).</summary>
+    /// <summary>Maps the node's gRPC services (health, reflection, sync, and the API of core/Api).</summary>
     public static WebApplication MapServiceHallNode(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
         app.UseAuthentication();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
-        app.MapGrpcService<NodeAdminService>();
         app.MapServiceHallSync();
-        app.MapGrpcService<EnrolmentService>();
         app.MapServiceHallDomain();
         return app;
     }
@@ -210,7 +214,7 @@ public static class NodeHostingExtensions
             .MinimumLevel.Override("Grpc", LogEventLevel.Warning)
             .Enrich.FromLogContext()
             .Enrich.WithProperty("NodeId", identity.NodeId)
-            .Enrich.WithProperty("Level", NodeOptionsValidator.LevelName(identity.Level))
+            .Enrich.WithProperty("Level", NodeLevels.Name(identity.Level))
             .WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {NodeId} {Message:lj}{NewLine}{Exception}")
             .WriteTo.File(
                 new CompactJsonFormatter(),
@@ -229,7 +233,7 @@ public static class NodeHostingExtensions
             try
             {
                 using var conn = store.Open();
-                using var cmd = conn.Command(DomainSql.For(store.Dialect).HealthProbe);
+                using var cmd = conn.Command(NodeStoreInitializer.HealthProbe);
                 cmd.ExecuteScalar();
                 return Task.FromResult(HealthCheckResult.Healthy());
             }

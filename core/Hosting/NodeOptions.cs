@@ -1,6 +1,8 @@
 using System.Text.RegularExpressions;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 using ServiceHall.Core.Catalogue;
+using ServiceHall.Core.Nodes;
 using ServiceHall.Sync;
 using ServiceHall.Sync.Store;
 
@@ -19,8 +21,8 @@ public sealed partial class NodeOptions
     /// <summary>Node id: lower-case letters, digits and '-', 1–32 characters (e.g. <c>city</c>, <c>t01</c>, <c>t01-v01</c>). Required.</summary>
     public string Id { get; set; } = "";
 
-    /// <summary>Level: <c>city</c>, <c>township</c> or <c>village</c>. Fixed by the node program; if given it must match it.</summary>
-    public string? Level { get; set; }
+    /// <summary>Level, configured by name: <c>city</c>, <c>township</c> or <c>village</c>. Fixed by the node program; if given it must match it.</summary>
+    public NodeLevel? Level { get; set; }
 
     /// <summary>URL the gRPC server listens on, with an explicit port, e.g. <c>https://127.0.0.1:5100</c> (http in the cleartext mode). Default <c>https://127.0.0.1:5100</c>.</summary>
     public string ListenUrl { get; set; } = "https://127.0.0.1:5100";
@@ -67,6 +69,24 @@ public sealed partial class NodeOptions
     /// <summary>Parses <see cref="WebListenUrl"/> (valid after validation); null when there is none.</summary>
     public Uri? WebListenUri => string.IsNullOrWhiteSpace(WebListenUrl) ? null : new(WebListenUrl);
 
+    /// <summary>
+    /// Binds the <see cref="Section"/> of <paramref name="configuration"/>. A level that names none (the binder would throw)
+    /// is left unbound and returned in <paramref name="levelError"/>, so that it is reported with every other problem.
+    /// </summary>
+    public static NodeOptions Bind(IConfiguration configuration, out string? levelError)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var section = configuration.GetSection(Section);
+        levelError = null;
+        if (section[nameof(Level)] is { Length: > 0 } text && !NodeLevels.TryParse(text, out _))
+        {
+            levelError = $"Node:Level '{text}' is not a level: pass --level {string.Join(", --level ", Protos.V1.NodeLevelNames.All)}, or drop it (the program fixes its level).";
+            section[nameof(Level)] = null;
+        }
+
+        return section.Get<NodeOptions>() ?? new NodeOptions();
+    }
+
     [GeneratedRegex("^[a-z0-9-]{1,32}$", RegexOptions.CultureInvariant)]
     internal static partial Regex IdPattern();
 }
@@ -104,7 +124,7 @@ public sealed class NodeOptionsValidator(NodeLevel programLevel, StoreProviderRe
     {
         ArgumentNullException.ThrowIfNull(options);
         var errors = new List<string>();
-        var level = LevelName(programLevel);
+        var level = NodeLevels.Name(programLevel);
 
         if (string.IsNullOrWhiteSpace(options.Id))
         {
@@ -115,8 +135,9 @@ public sealed class NodeOptionsValidator(NodeLevel programLevel, StoreProviderRe
             errors.Add($"Node:Id '{options.Id}' is not valid: use 1–32 lower-case letters, digits or '-' (e.g. --id {ExampleId(programLevel)}).");
         }
 
-        if (options.Level is { Length: > 0 } given && !string.Equals(given, level, StringComparison.OrdinalIgnoreCase))
+        if (options.Level is { } other && other != programLevel)
         {
+            var given = Enum.IsDefined(other) ? NodeLevels.Name(other) : other.ToString();
             errors.Add($"Node:Level '{given}' does not match this program, which runs a {level} node: drop --level or start the {given}-node program instead.");
         }
 
@@ -277,15 +298,6 @@ public sealed class NodeOptionsValidator(NodeLevel programLevel, StoreProviderRe
             errors.Add("Node:Store:ConnectionString is given but the store provider is sqlite, which keeps its file in --data: drop --connection-string, or pass --store sqlserver.");
         }
     }
-
-    /// <summary>The configuration spelling of a level.</summary>
-    public static string LevelName(NodeLevel level) => level switch
-    {
-        NodeLevel.City => "city",
-        NodeLevel.Township => "township",
-        NodeLevel.Village => "village",
-        _ => throw new ArgumentOutOfRangeException(nameof(level), level, null),
-    };
 
     private static string ExampleId(NodeLevel level) => level switch
     {

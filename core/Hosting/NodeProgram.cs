@@ -3,8 +3,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using ServiceHall.Core.Catalogue;
-using ServiceHall.Core.Store;
+using ServiceHall.Core.Nodes;
 using ServiceHall.Sync;
 using ServiceHall.Sync.Store;
 using ServiceHall.Sync.Transport;
@@ -32,7 +31,7 @@ public static class NodeProgram
     public static async Task<int> RunAsync(string[] args, NodeLevel level, Action<WebApplicationBuilder>? addWeb = null, Action<WebApplication>? mapWeb = null,
         params StoreProviderDescriptor[] stores)
     {
-        var program = $"servicehall-{NodeOptionsValidator.LevelName(level)}-node";
+        var program = $"servicehall-{NodeLevels.Name(level)}-node";
         WebApplication app;
         try
         {
@@ -112,11 +111,18 @@ public static class NodeProgram
         builder.Configuration.AddEnvironmentVariables("SERVICEHALL_");
         builder.Configuration.AddCommandLine(args, SwitchMappingsCopy());
 
-        var options = builder.Configuration.GetSection(NodeOptions.Section).Get<NodeOptions>() ?? new NodeOptions();
+        // The one place options are bound and validated; the host gets them as they are here.
+        var options = NodeOptions.Bind(builder.Configuration, out var levelError);
         var result = new NodeOptionsValidator(level, registry).Validate(null, options);
-        if (result.Failed)
+        List<string> errors = result.Failed ? [.. result.Failures] : [];
+        if (levelError is not null)
         {
-            throw new NodeOptionsException(result.Failures.ToList());
+            errors.Insert(0, levelError);
+        }
+
+        if (errors.Count > 0)
+        {
+            throw new NodeOptionsException(errors);
         }
 
         builder.AddServiceHallNode(level, options, time, registry);

@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Logging;
-using ServiceHall.Core.Catalogue;
+using ServiceHall.Core.Nodes;
 using ServiceHall.Core.Store;
 using ServiceHall.Sync.Store;
 
@@ -11,6 +11,9 @@ namespace ServiceHall.Core.Hosting;
 /// </summary>
 public static partial class NodeStoreInitializer
 {
+    /// <summary>The health check's trivial query (the store answers).</summary>
+    public const string HealthProbe = "SELECT 1";
+
     /// <summary>Checks that the store can be reached, applies migrations; returns the versions now recorded.</summary>
     /// <exception cref="StoreUnavailableException">The store cannot be reached.</exception>
     public static IReadOnlyDictionary<string, int> Migrate(StoreProvider store, IEnumerable<StoreComponent> components, TimeProvider time, ILogger logger)

@@ -1,4 +1,5 @@
 using ServiceHall.Core.Catalogue;
+using ServiceHall.Core.Nodes;
 using ServiceHall.Core.Security;
 using ServiceHall.Sync.Engine;
 

@@ -1,6 +1,8 @@
 using Google.Protobuf.WellKnownTypes;
 using ServiceHall.Core.Catalogue;
 using ServiceHall.Core.Hosting;
+using ServiceHall.Core.Nodes;
+using ServiceHall.Sync;
 using ServiceHall.Sync.Engine;
 using P = ServiceHall.Protos.V1;
 
@@ -35,7 +37,7 @@ public sealed class NodeHealthView(CatalogueRepository catalogue, NodeLinkReposi
                 NodeId = node.Id,
                 ParentId = node.ParentId ?? "",
                 Scope = node.Scope,
-                Level = node.Level == NodeLevel.Township ? "township" : "village",
+                Level = NodeLevels.Name(node.Level),
                 State = "never",
             };
             if (reported.TryGetValue(node.Id, out var link))

@@ -1,7 +1,9 @@
 using System.Data.Common;
 using System.Globalization;
 using ServiceHall.Core.Hosting;
+using ServiceHall.Core.Nodes;
 using ServiceHall.Core.Store;
+using ServiceHall.Sync;
 using ServiceHall.Sync.Engine;
 using ServiceHall.Sync.Store;
 
@@ -41,7 +43,7 @@ public sealed class NodeLinkRepository(SyncStore store, NodeIdentity identity)
     public IReadOnlyList<NodeLink> All()
     {
         using var conn = store.Store.Open();
-        using var cmd = conn.Command(DomainSql.For(store.Store.Dialect).NodeLinks);
+        using var cmd = conn.Command(NodeLinkSql.For(store.Store.Dialect).NodeLinks);
         using var r = cmd.ExecuteReader();
         var result = new List<NodeLink>();
         while (r.Read())

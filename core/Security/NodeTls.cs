@@ -38,7 +38,7 @@ public sealed class NodeTls : IDisposable
 
     /// <summary>
     /// Secured mode. The city creates its CA, its own certificate and the operator's at its first start; another node
-    /// must have enrolled (its certificate is in <c>&lt;data&gt;/tls/</c>), else this throws with what to do.
+    /// must have enrolled (its certificate is in <c>&lt;data&gt;/tls/</c>), else this throws <see cref="NodeTlsException"/> with what to do.
     /// </summary>
     public static NodeTls Secure(string dataDir, string nodeId, bool isCity, string? host, TimeProvider time)
     {
@@ -46,16 +46,16 @@ public sealed class NodeTls : IDisposable
         var authority = isCity ? CertificateAuthority.LoadOrCreate(files, nodeId, host, time) : null;
         if (!files.IsEnrolled)
         {
-            throw new Hosting.NodeOptionsException([
+            throw new NodeTlsException(
                 $"node {nodeId} holds no certificate in {files.Directory}: register it at the city (servicehall node register) and enrol it " +
-                $"(servicehall node enrol --city https://<city> --id {nodeId} --token <token> --data {dataDir}), or run it with --insecure-cleartext for local development only."]);
+                $"(servicehall node enrol --city https://<city> --id {nodeId} --token <token> --data {dataDir}), or run it with --insecure-cleartext for local development only.");
         }
 
         var certificate = files.LoadNodeCertificate();
         var identity = NodeCertificates.Identify(certificate);
         if (identity is null || identity.Kind != CertificateKind.Node || !string.Equals(identity.Name, nodeId, StringComparison.Ordinal))
         {
-            throw new Hosting.NodeOptionsException([$"the certificate in {files.NodeCertificate} is not a node certificate for {nodeId} (subject {certificate.Subject}): enrol this node again."]);
+            throw new NodeTlsException($"the certificate in {files.NodeCertificate} is not a node certificate for {nodeId} (subject {certificate.Subject}): enrol this node again.");
         }
 
         return new NodeTls(files, certificate, new CertificateTrust(files.LoadCaCertificate(), time), authority);
@@ -69,6 +69,9 @@ public sealed class NodeTls : IDisposable
         Authority?.Dispose();
     }
 }
+
+/// <summary>The node cannot run secured with the TLS material it holds; the message says what to do (the host reports it as an invalid option).</summary>
+public sealed class NodeTlsException(string message) : Exception(message);
 
 /// <summary>The channel to the parent in secured mode: this node's certificate as client certificate, the parent's checked against the city's CA.</summary>
 public sealed class MutualTlsParentTransport(NodeTls tls) : ISyncParentTransport

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using ServiceHall.Core.Store;
+using ServiceHall.Sync;
 using ServiceHall.Sync.Engine;
 using ServiceHall.Sync.Store;
 
@@ -131,9 +132,9 @@ public sealed class SecurityStore(SyncStore store, TimeProvider time)
     }
 
     /// <summary>The domain's statements in the store's dialect.</summary>
-    private DomainSql Sql => DomainSql.For(store.Store.Dialect);
+    private SecuritySql Sql => SecuritySql.For(store.Store.Dialect);
 
-    private static NodeRevocation? Read(DomainSql sql, DbConnection conn, DbTransaction? tx, string nodeId)
+    private static NodeRevocation? Read(SecuritySql sql, DbConnection conn, DbTransaction? tx, string nodeId)
     {
         using var cmd = conn.Command(sql.RevocationOf, tx).With("@id", nodeId);
         using var r = cmd.ExecuteReader();

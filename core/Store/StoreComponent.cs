@@ -12,4 +12,10 @@ public sealed record StoreComponent(MigrationSet Migrations)
 {
     /// <summary>Component name recorded in <c>_schema_versions</c>.</summary>
     public string Name => Migrations.Component;
+
+    /// <summary>
+    /// The statements the component's code sends besides its migrations, in a dialect (none unless given), so that the
+    /// parser test checks the SQL Server spelling of every statement of every registered component.
+    /// </summary>
+    public Func<SqlDialect, IEnumerable<StoreStatement>> Statements { get; init; } = _ => [];
 }

@@ -7,8 +7,9 @@ using ServiceHall.Core.Cases;
 using ServiceHall.Core.Catalogue;
 using ServiceHall.Core.Clerks;
 using ServiceHall.Core.Hosting;
-using ServiceHall.Sync.Transport;
+using ServiceHall.Core.Nodes;
 using ServiceHall.Sync;
+using ServiceHall.Sync.Transport;
 using ServiceHall.Web.Identity;
 
 namespace ServiceHall.Web.Tests;

@@ -1,4 +1,5 @@
 using Grpc.Core;
+using ServiceHall.Core.Api;
 using ServiceHall.Core.Cases;
 using ServiceHall.Core.Catalogue;
 using static ServiceHall.Core.Tests.Cases.Items;

@@ -1,4 +1,5 @@
 using Grpc.Core;
+using ServiceHall.Core.Api;
 using ServiceHall.Core.Cases;
 using ServiceHall.Core.Clerks;
 using static ServiceHall.Core.Tests.Cases.Items;
@@ -90,8 +91,8 @@ public sealed class CaseAccessTests
     public async Task VillageClerk_AtItsTownship_ReadsOnlyItsVillage_AndCannotActAsTheTownship()
     {
         using var v01 = CaseStoreFixture.Village();
-        using var v02 = new CaseStoreFixture("t01-v02", ServiceHall.Core.Catalogue.NodeLevel.Village, "city/t01/t01-v02", v01.Time);
-        using var township = new CaseStoreFixture(Township, ServiceHall.Core.Catalogue.NodeLevel.Township, "city/t01", v01.Time);
+        using var v02 = new CaseStoreFixture("t01-v02", ServiceHall.Core.Nodes.NodeLevel.Village, "city/t01/t01-v02", v01.Time);
+        using var township = new CaseStoreFixture(Township, ServiceHall.Core.Nodes.NodeLevel.Township, "city/t01", v01.Time);
         var own = (await new CasesService(v01.Repository).Submit(Submit(BusinessRegistration.Code), v01.As("window"))).Number;
         await new CasesService(v01.Repository).Route(new P.RouteRequest { Number = own, TargetNode = Township, TargetLevel = P.NodeLevel.Township }, v01.As("window"));
         var other = (await new CasesService(v02.Repository).Submit(Submit(BusinessRegistration.Code), v02.As("window"))).Number;

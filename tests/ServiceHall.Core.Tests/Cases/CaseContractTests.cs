@@ -1,5 +1,5 @@
 using ServiceHall.Core.Cases;
-using ServiceHall.Core.Catalogue;
+using ServiceHall.Core.Nodes;
 using P = ServiceHall.Protos.V1;
 
 namespace ServiceHall.Core.Tests.Cases;

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using ServiceHall.Core.Cases;
 using ServiceHall.Core.Catalogue;
+using ServiceHall.Core.Nodes;
 using static ServiceHall.Core.Tests.Cases.Items;
 using K = ServiceHall.Core.Cases.CaseEventKind;
 

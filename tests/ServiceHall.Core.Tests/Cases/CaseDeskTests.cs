@@ -42,7 +42,7 @@ public sealed class CaseDeskTests
         var vdesk = new CaseDesk(village.Repository);
         var n = vdesk.Submit(BusinessRegistration.Code, "新泰东成商贸有限公司", "91370982MA3C000001", null, CaseChannel.Window, Window).Number;
         vdesk.RouteUp(n, Window);
-        using var township = new CaseStoreFixture(Township, ServiceHall.Core.Catalogue.NodeLevel.Township, TownshipScope);
+        using var township = new CaseStoreFixture(Township, ServiceHall.Core.Nodes.NodeLevel.Township, TownshipScope);
         village.CopyCasesTo(township);
         new CaseDesk(township.Repository).RouteUp(n, Window);
         using var city = CaseStoreFixture.City();

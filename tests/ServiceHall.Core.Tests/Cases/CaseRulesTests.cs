@@ -1,5 +1,6 @@
 using ServiceHall.Core.Cases;
 using ServiceHall.Core.Catalogue;
+using ServiceHall.Core.Nodes;
 using static ServiceHall.Core.Tests.Cases.Items;
 using K = ServiceHall.Core.Cases.CaseEventKind;
 

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Time.Testing;
 using ServiceHall.Core.Cases;
 using ServiceHall.Core.Catalogue;
+using ServiceHall.Core.Nodes;
 using static ServiceHall.Core.Tests.Cases.Items;
 using K = ServiceHall.Core.Cases.CaseEventKind;
 

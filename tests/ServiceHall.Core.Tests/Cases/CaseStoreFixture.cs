@@ -3,6 +3,7 @@ using ServiceHall.Core.Calendar;
 using ServiceHall.Core.Cases;
 using ServiceHall.Core.Catalogue;
 using ServiceHall.Core.Hosting;
+using ServiceHall.Core.Nodes;
 using ServiceHall.Core.Store;
 using ServiceHall.Core.Tests.Calendar;
 using ServiceHall.Sync.Engine;

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Time.Testing;
 using ServiceHall.Core.Calendar;
 using ServiceHall.Core.Cases;
 using ServiceHall.Core.Catalogue;
+using ServiceHall.Core.Nodes;
 using ServiceHall.Core.Tests.Calendar;
 
 namespace ServiceHall.Core.Tests.Cases;

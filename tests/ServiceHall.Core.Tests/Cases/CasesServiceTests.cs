@@ -1,7 +1,10 @@
 using Grpc.Core;
 using Microsoft.Extensions.DependencyInjection;
+using ServiceHall.Core.Api;
 using ServiceHall.Core.Cases;
 using ServiceHall.Core.Hosting;
+using ServiceHall.Core.Nodes;
+using ServiceHall.Sync;
 using ServiceHall.Sync.Engine;
 using static ServiceHall.Core.Tests.Cases.Items;
 using P = ServiceHall.Protos.V1;

@@ -1,7 +1,10 @@
 using Grpc.Core;
 using Microsoft.Extensions.DependencyInjection;
+using ServiceHall.Core.Api;
 using ServiceHall.Core.Catalogue;
 using ServiceHall.Core.Hosting;
+using ServiceHall.Core.Nodes;
+using ServiceHall.Sync;
 using ServiceHall.Sync.Engine;
 using V1 = ServiceHall.Protos.V1;
 
@@ -204,8 +207,8 @@ public sealed class CatalogueServiceTests : IDisposable
     [InlineData(V1.NodeLevel.Village, NodeLevel.Village)]
     public void FromProto_KnownLevel_RoundTrips(V1.NodeLevel proto, NodeLevel domain)
     {
-        Assert.Equal(domain, CatalogueService.FromProto(proto));
-        Assert.Equal(proto, CatalogueService.ToProto(domain));
+        Assert.Equal(domain, NodeLevels.FromProto(proto));
+        Assert.Equal(proto, NodeLevels.ToProto(domain));
     }
 
     [Theory]
@@ -213,7 +216,7 @@ public sealed class CatalogueServiceTests : IDisposable
     [InlineData((V1.NodeLevel)42)]
     public void FromProto_UnspecifiedOrUnknown_IsNull(V1.NodeLevel proto)
     {
-        Assert.Null(CatalogueService.FromProto(proto));
+        Assert.Null(NodeLevels.FromProto(proto));
     }
 
     [Theory]
@@ -234,7 +237,7 @@ public sealed class CatalogueServiceTests : IDisposable
         var services = new ServiceCollection();
         services.AddSingleton(_store.Sync);
         services.AddSingleton(new NodeIdentity("city", NodeLevel.City));
-        services.AddServiceHallCatalogue();
+        services.AddServiceHallCatalogue().AddCatalogueApi();
         using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
 
         var service = provider.GetRequiredService<CatalogueService>();

@@ -1,6 +1,7 @@
 using System.Text;
 using ServiceHall.Core.Calendar;
 using ServiceHall.Core.Catalogue;
+using ServiceHall.Core.Nodes;
 
 namespace ServiceHall.Core.Tests.Catalogue;
 

@@ -1,4 +1,5 @@
 using ServiceHall.Core.Catalogue;
+using ServiceHall.Core.Hosting;
 using ServiceHall.Core.Store;
 using ServiceHall.Sync.Engine;
 using ServiceHall.Sync.Store;

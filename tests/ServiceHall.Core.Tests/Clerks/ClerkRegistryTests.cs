@@ -1,5 +1,5 @@
-using ServiceHall.Core.Catalogue;
 using ServiceHall.Core.Clerks;
+using ServiceHall.Core.Nodes;
 using ServiceHall.Core.Tests.Catalogue;
 
 namespace ServiceHall.Core.Tests.Clerks;

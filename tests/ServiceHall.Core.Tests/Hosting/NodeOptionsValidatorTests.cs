@@ -1,5 +1,5 @@
-using ServiceHall.Core.Catalogue;
 using ServiceHall.Core.Hosting;
+using ServiceHall.Core.Nodes;
 using ServiceHall.Sync;
 using ServiceHall.Sync.SqlServer;
 
@@ -166,9 +166,22 @@ public class NodeOptionsValidatorTests
     public void Validate_LevelOfAnotherProgram_Refused()
     {
         var o = Valid(NodeLevel.Village);
-        o.Level = "city";
+        o.Level = NodeLevel.City;
         var e = Assert.Single(Errors(NodeLevel.Village, o));
         Assert.Contains("runs a village node", e, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Build_LevelByName_AcceptsTheProgramsOwnAndRefusesAnUnknownOneWithTheOtherProblems()
+    {
+        var ex = Assert.Throws<NodeOptionsException>(() =>
+            NodeProgram.Build(["--id", "X", "--level", "county", "--listen", "http://127.0.0.1:0", "--insecure-cleartext"], NodeLevel.Village, null, null, TimeProvider.System));
+        Assert.Contains(ex.Errors, e => e.Contains("Node:Level 'county' is not a level", StringComparison.Ordinal));
+        Assert.Contains(ex.Errors, e => e.Contains("Node:Id 'X'", StringComparison.Ordinal));
+
+        var wrong = Assert.Throws<NodeOptionsException>(() =>
+            NodeProgram.Build(["--id", "t01-v01", "--level", "City", "--listen", "http://127.0.0.1:0", "--insecure-cleartext"], NodeLevel.Village, null, null, TimeProvider.System));
+        Assert.Contains(wrong.Errors, e => e.Contains("runs a village node", StringComparison.Ordinal));
     }
 
     [Fact]

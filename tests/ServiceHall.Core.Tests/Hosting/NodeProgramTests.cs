@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Builder;
-using ServiceHall.Core.Catalogue;
 using ServiceHall.Core.Hosting;
+using ServiceHall.Core.Nodes;
 
 namespace ServiceHall.Core.Tests.Hosting;
 

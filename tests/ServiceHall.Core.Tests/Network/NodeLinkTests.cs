@@ -1,5 +1,5 @@
-using ServiceHall.Core.Catalogue;
 using ServiceHall.Core.Network;
+using ServiceHall.Core.Nodes;
 using ServiceHall.Core.Tests.Catalogue;
 using ServiceHall.Sync.Engine;
 

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
-using ServiceHall.Core.Catalogue;
 using ServiceHall.Core.Hosting;
+using ServiceHall.Core.Nodes;
 using ServiceHall.Core.Store;
 using ServiceHall.Sync.Engine;
 using ServiceHall.Sync.SqlServer;
@@ -37,10 +37,9 @@ internal static class NodeStoreStatements
             .. components.SelectMany(c => Migrator.Statements(dialect, c.Migrations)),
             .. SyncStore.Statements(dialect, schema),
             .. dialect is SqlServerDialect ? SqlServerStore.Statements(schema) : [],
-            .. DomainSql.For(dialect).Statements,
+            // Every registered component's statements: each module's own, the domain's statistics, the health probe.
+            .. components.SelectMany(c => c.Statements(dialect)),
             .. DialectShapes(dialect),
-            // Portable SQL of the domain that a SQL Server store will run as written.
-            .. ServiceHall.Core.Cases.CaseStatisticsSql.Statements.Select(s => new StoreStatement("statistics " + s.Name, s.Sql)),
         ];
     }
 

@@ -2,6 +2,8 @@ using Microsoft.Extensions.Time.Testing;
 using ServiceHall.Core.Cases;
 using ServiceHall.Core.Catalogue;
 using ServiceHall.Core.Hosting;
+using ServiceHall.Core.Nodes;
+using ServiceHall.Sync;
 using ServiceHall.Sync.Engine;
 using ServiceHall.Sync.Store;
 using ChangeBatch = ServiceHall.Protos.V1.ChangeBatch;

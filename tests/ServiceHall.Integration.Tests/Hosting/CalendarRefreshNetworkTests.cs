@@ -3,7 +3,7 @@ using ServiceHall.Core.Cases;
 using ServiceHall.Protos.V1;
 using static ServiceHall.Integration.Tests.Hosting.ClerkCredentials;
 using CaseChannel = ServiceHall.Core.Cases.CaseChannel;
-using NodeLevel = ServiceHall.Core.Catalogue.NodeLevel;
+using NodeLevel = ServiceHall.Core.Nodes.NodeLevel;
 
 namespace ServiceHall.Integration.Tests.Hosting;
 

@@ -3,7 +3,7 @@ using Grpc.Net.Client;
 using Microsoft.Data.Sqlite;
 using ServiceHall.Protos.V1;
 using static ServiceHall.Integration.Tests.Hosting.ClerkCredentials;
-using NodeLevel = ServiceHall.Core.Catalogue.NodeLevel;
+using NodeLevel = ServiceHall.Core.Nodes.NodeLevel;
 
 namespace ServiceHall.Integration.Tests.Hosting;
 

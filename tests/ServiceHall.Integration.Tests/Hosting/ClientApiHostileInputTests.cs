@@ -3,9 +3,10 @@ using Grpc.Net.Client;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Data.Sqlite;
 using ServiceHall.Core.Hosting;
+using ServiceHall.Core.Nodes;
 using ServiceHall.Protos.V1;
 using static ServiceHall.Integration.Tests.Hosting.ClerkCredentials;
-using NodeLevel = ServiceHall.Core.Catalogue.NodeLevel;
+using NodeLevel = ServiceHall.Core.Nodes.NodeLevel;
 
 namespace ServiceHall.Integration.Tests.Hosting;
 

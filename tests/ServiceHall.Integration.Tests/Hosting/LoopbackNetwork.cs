@@ -3,8 +3,10 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using ServiceHall.Core.Hosting;
+using ServiceHall.Core.Nodes;
+using ServiceHall.Sync;
 using ServiceHall.Sync.Transport;
-using NodeLevel = ServiceHall.Core.Catalogue.NodeLevel;
+using NodeLevel = ServiceHall.Core.Nodes.NodeLevel;
 
 namespace ServiceHall.Integration.Tests.Hosting;
 

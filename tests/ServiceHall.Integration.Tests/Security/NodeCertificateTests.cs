@@ -2,9 +2,10 @@ using Grpc.Core;
 using ServiceHall.Cli.Profiles;
 using ServiceHall.Cli.Security;
 using ServiceHall.Protos.V1;
+using ServiceHall.Sync;
 using ServiceHall.Sync.Engine;
 using ServiceHall.Sync.Transport;
-using NodeLevel = ServiceHall.Core.Catalogue.NodeLevel;
+using NodeLevel = ServiceHall.Core.Nodes.NodeLevel;
 
 namespace ServiceHall.Integration.Tests.Security;
 
@@ -122,7 +123,7 @@ public sealed class NodeCertificateTests
 
     private static HandshakeRequest Hello(string nodeId) => new()
     {
-        NodeId = nodeId, Level = Protos.V1.NodeLevel.Village, ProtocolVersion = SyncProtocol.Version, SchemaVersion = Core.Store.ServiceHallSchema.Version,
+        NodeId = nodeId, Level = Protos.V1.NodeLevel.Village, ProtocolVersion = SyncProtocol.Version, SchemaVersion = Core.Hosting.ServiceHallSchema.Version,
     };
 
     private static async Task PushAsync(Protos.V1.Sync.SyncClient client, Metadata headers, string claimed, string partition, CancellationToken ct)

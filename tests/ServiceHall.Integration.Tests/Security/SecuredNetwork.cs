@@ -8,9 +8,11 @@ using ServiceHall.Cli.Devnet;
 using ServiceHall.Cli.Profiles;
 using ServiceHall.Cli.Security;
 using ServiceHall.Core.Hosting;
+using ServiceHall.Core.Nodes;
 using ServiceHall.Protos.V1;
+using ServiceHall.Sync;
 using ServiceHall.Sync.Transport;
-using NodeLevel = ServiceHall.Core.Catalogue.NodeLevel;
+using NodeLevel = ServiceHall.Core.Nodes.NodeLevel;
 
 namespace ServiceHall.Integration.Tests.Security;
 

@@ -95,7 +95,7 @@ internal sealed class InProcessNode : ScaleNode
     /// <summary>
     /// Computes the dashboard both ways, <paramref name="repeat"/> times each: as it was computed per call before (every case
     /// derived from its history, then counted: <see cref="CaseStatistics.Compute"/> over <see cref="CaseRepository.All"/>) and
-    /// as <see cref="StatisticsService"/> computes it now (<see cref="CaseRepository.Statistics"/>); the medians, and whether
+    /// as <see cref="ServiceHall.Core.Api.StatisticsService"/> computes it now (<see cref="CaseRepository.Statistics"/>); the medians, and whether
     /// both gave the same figures.
     /// </summary>
     public StatisticsTiming TimeStatistics(int repeat = 5)

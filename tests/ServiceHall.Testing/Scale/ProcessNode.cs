@@ -5,6 +5,7 @@ using Grpc.Net.Client;
 using ServiceHall.Cli.Devnet;
 using ServiceHall.Core.Cases;
 using ServiceHall.Core.Catalogue;
+using ServiceHall.Core.Nodes;
 using ServiceHall.Testing.Cli;
 using P = ServiceHall.Protos.V1;
 
@@ -70,7 +71,7 @@ internal sealed class ProcessNode : ScaleNode, IDisposable
             extraArgs = [.. extraArgs, "--web-listen", webUrl];
         }
 
-        var level = registration.Level == NodeLevel.Township ? "township" : "village";
+        var level = NodeLevels.Name(registration.Level);
         var native = NodeProgramLocator.IsNative(program);
         var start = new ProcessStartInfo(native ? program : "dotnet")
         {

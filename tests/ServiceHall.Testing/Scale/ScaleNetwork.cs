@@ -1,5 +1,6 @@
 using ServiceHall.Cli.Devnet;
 using ServiceHall.Core.Catalogue;
+using ServiceHall.Core.Nodes;
 
 namespace ServiceHall.Testing.Scale;
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using ServiceHall.Core.Cases;
 using ServiceHall.Core.Catalogue;
+using ServiceHall.Core.Nodes;
 
 namespace ServiceHall.Testing.Scale;
 

@@ -3,15 +3,9 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using ServiceHall.Web.Identity;
+using ServiceHall.Web.Views;
 
 namespace ServiceHall.Web.Endpoints;
-
-/// <summary>The sign-in page's model: what was typed (never the secret) and what was wrong with it.</summary>
-/// <param name="Desk">The request's desk.</param>
-/// <param name="ClerkId">The clerk id as typed.</param>
-/// <param name="ReturnUrl">Where to go once signed in.</param>
-/// <param name="Errors">Field → messages (<see cref="ClerkSignIn"/>'s keys).</param>
-public sealed record SignInView(Desk Desk, string? ClerkId, string? ReturnUrl, FormErrors Errors);
 
 /// <summary>
 /// Sign-in of a clerk with id and secret through <see cref="ClerkSignIn"/>, the one identity seam, and sign-out. Sign-in is

@@ -2,6 +2,7 @@ using System.Globalization;
 using ServiceHall.Core.Cases;
 using ServiceHall.Core.Catalogue;
 using ServiceHall.Core.Clerks;
+using ServiceHall.Core.Nodes;
 
 namespace ServiceHall.Web.Localization;
 
@@ -100,12 +101,7 @@ public sealed class Ui
     }];
 
     /// <summary>A level in the page's language.</summary>
-    public string Level(NodeLevel level) => this[level switch
-    {
-        NodeLevel.City => "city",
-        NodeLevel.Township => "township",
-        _ => "village",
-    }];
+    public string Level(NodeLevel level) => this[NodeLevels.Name(level)];
 
     /// <summary>A rating 1–5 with its label (非常满意 … in both languages).</summary>
     public string Rating(int rating) => IsEnglish

@@ -1,8 +1,9 @@
 using Grpc.Core;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
+using ServiceHall.Core.Clerks;
 
-namespace ServiceHall.Core.Clerks;
+namespace ServiceHall.Core.Api;
 
 /// <summary>
 /// The gRPC face of clerk authentication and authorization: the clerk of a call (UNAUTHENTICATED without one) and

@@ -1,9 +1,11 @@
 using Grpc.Core;
+using ServiceHall.Core.Cases;
 using ServiceHall.Core.Catalogue;
 using ServiceHall.Core.Clerks;
+using ServiceHall.Core.Nodes;
 using P = ServiceHall.Protos.V1;
 
-namespace ServiceHall.Core.Cases;
+namespace ServiceHall.Core.Api;
 
 /// <summary>
 /// The <c>servicehall.v1.Cases</c> gRPC service: signs the clerk in and checks <see cref="ClerkPermissions"/> first, then
@@ -24,7 +26,7 @@ public sealed class CasesService : P.Cases.CasesBase
     public const int MaxMaterials = CaseDesk.MaxMaterials;
 
     private readonly CaseDesk _desk;
-    private readonly Hosting.NodeIdentity _node;
+    private readonly Nodes.NodeIdentity _node;
 
     /// <summary>Creates the service.</summary>
     public CasesService(CaseRepository cases)

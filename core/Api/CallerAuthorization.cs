@@ -1,8 +1,10 @@
 using Grpc.Core;
 using Grpc.Core.Interceptors;
+using ServiceHall.Core.Security;
+using ServiceHall.Sync;
 using ServiceHall.Sync.Transport;
 
-namespace ServiceHall.Core.Security;
+namespace ServiceHall.Core.Api;
 
 /// <summary>
 /// Secured mode: who may call what, from the client certificate the TLS handshake verified against the city's CA.

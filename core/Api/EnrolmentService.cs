@@ -2,9 +2,10 @@ using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Microsoft.Extensions.Logging;
 using ServiceHall.Core.Catalogue;
+using ServiceHall.Core.Security;
 using ServiceHall.Protos.V1;
 
-namespace ServiceHall.Core.Security;
+namespace ServiceHall.Core.Api;
 
 /// <summary>
 /// <c>servicehall.v1.Enrolment</c> at the city, the registration server: a registered node exchanges its one-time

@@ -6,11 +6,11 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using RazorSlices;
 using ServiceHall.Core.Clerks;
-using ServiceHall.Core.Hosting;
+using ServiceHall.Core.Nodes;
 using ServiceHall.Web.Identity;
 using ServiceHall.Web.Localization;
 
-namespace ServiceHall.Web.Endpoints;
+namespace ServiceHall.Web.Views;
 
 /// <summary>
 /// What every page and its layout are rendered with: the texts, this node, the signed-in clerk (only from
@@ -105,9 +105,4 @@ public sealed record PageRefusal(string Headline, string Reason);
 /// <param name="Desk">The request's desk.</param>
 /// <param name="Title">The title of the page that was refused (empty where it had none yet).</param>
 /// <param name="Refusal">What and why.</param>
-public sealed record RefusedView(Desk Desk, string Title, PageRefusal Refusal)
-{
-    /// <summary>The refusal page when <paramref name="denial"/> (from <see cref="ClerkPermissions"/>) is not null, else null.</summary>
-    public static IResult? Unless(Desk desk, string title, string headline, string? denial) =>
-        denial is null ? null : Desk.Page<Slices.Refused, RefusedView>(new RefusedView(desk, title, new PageRefusal(headline, denial)), StatusCodes.Status403Forbidden);
-}
+public sealed record RefusedView(Desk Desk, string Title, PageRefusal Refusal);

@@ -1,7 +1,8 @@
 using Google.Protobuf.WellKnownTypes;
+using ServiceHall.Core.Cases;
 using P = ServiceHall.Protos.V1;
 
-namespace ServiceHall.Core.Cases;
+namespace ServiceHall.Core.Api;
 
 /// <summary>Maps derived case state to the wire messages of <c>cases.proto</c>.</summary>
 public static class CaseMapping

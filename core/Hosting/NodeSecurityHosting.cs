@@ -3,11 +3,13 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using ServiceHall.Core.Api;
+using ServiceHall.Core.Security;
 using ServiceHall.Core.Store;
 using ServiceHall.Sync.Store;
 using ServiceHall.Sync.Transport;
 
-namespace ServiceHall.Core.Security;
+namespace ServiceHall.Core.Hosting;
 
 /// <summary>How a node host wires its transport security (see docs/SECURITY.md).</summary>
 public static class NodeSecurityHosting
@@ -19,7 +21,7 @@ public static class NodeSecurityHosting
     public static IServiceCollection AddServiceHallSecurity(this IServiceCollection services, NodeTls tls)
     {
         ArgumentNullException.ThrowIfNull(tls);
-        services.AddSingleton(new StoreComponent(SecurityStore.MigrationSet));
+        services.AddSingleton(new StoreComponent(SecurityStore.MigrationSet) { Statements = DialectStatements.Listed<SecuritySql> });
         services.AddSingleton<SecurityStore>();
         if (tls.Secured)
         {

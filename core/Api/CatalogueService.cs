@@ -1,9 +1,11 @@
 using System.Globalization;
 using Grpc.Core;
+using ServiceHall.Core.Catalogue;
 using ServiceHall.Core.Clerks;
+using ServiceHall.Core.Nodes;
 using V1 = ServiceHall.Protos.V1;
 
-namespace ServiceHall.Core.Catalogue;
+namespace ServiceHall.Core.Api;
 
 /// <summary>
 /// The <c>servicehall.v1.Catalogue</c> gRPC service: read access to the catalogue held by this node,
@@ -31,7 +33,7 @@ public sealed class CatalogueService : V1.Catalogue.CatalogueBase
     public override Task<V1.ListItemsReply> ListItems(V1.ListItemsRequest request, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var level = FromProto(request.HandlingLevel);
+        var level = NodeLevels.FromProto(request.HandlingLevel);
         if (level is null && request.HandlingLevel != V1.NodeLevel.Unspecified)
         {
             throw Invalid($"handling_level {(int)request.HandlingLevel} is not a known level.");
@@ -145,24 +147,6 @@ public sealed class CatalogueService : V1.Catalogue.CatalogueBase
         return Task.FromResult(reply);
     }
 
-    /// <summary>Maps a domain level to the contract's.</summary>
-    public static V1.NodeLevel ToProto(NodeLevel level) => level switch
-    {
-        NodeLevel.City => V1.NodeLevel.City,
-        NodeLevel.Township => V1.NodeLevel.Township,
-        NodeLevel.Village => V1.NodeLevel.Village,
-        _ => V1.NodeLevel.Unspecified,
-    };
-
-    /// <summary>Maps the contract's level to the domain's; null for unspecified or unknown values.</summary>
-    public static NodeLevel? FromProto(V1.NodeLevel level) => level switch
-    {
-        V1.NodeLevel.City => NodeLevel.City,
-        V1.NodeLevel.Township => NodeLevel.Township,
-        V1.NodeLevel.Village => NodeLevel.Village,
-        _ => null,
-    };
-
     /// <summary>Maps a registered node to the contract's (an absent parent becomes the empty string).</summary>
     public static V1.RegisteredNode ToProto(RegisteredNode node)
     {
@@ -170,7 +154,7 @@ public sealed class CatalogueService : V1.Catalogue.CatalogueBase
         return new V1.RegisteredNode
         {
             Id = node.Id,
-            Level = ToProto(node.Level),
+            Level = NodeLevels.ToProto(node.Level),
             ParentId = node.ParentId ?? string.Empty,
             Name = node.Name,
             Scope = node.Scope,
@@ -188,7 +172,7 @@ public sealed class CatalogueService : V1.Catalogue.CatalogueBase
             NameEn = item.NameEn,
             Category = item.Category,
             LeadDepartment = item.LeadDepartment,
-            HandlingLevel = ToProto(item.HandlingLevel),
+            HandlingLevel = NodeLevels.ToProto(item.HandlingLevel),
             LegalBasis = item.LegalBasis,
             Conditions = item.Conditions,
             LegalLimitDays = item.LegalLimitDays,

@@ -1,6 +1,4 @@
-using ServiceHall.Core.Catalogue;
-
-namespace ServiceHall.Core.Hosting;
+namespace ServiceHall.Core.Nodes;
 
 /// <summary>Who this node is: its id and level, fixed by configuration at start-up.</summary>
 /// <param name="NodeId">Node id, e.g. <c>city</c>, <c>t01</c>, <c>t01-v01</c>.</param>

@@ -1,4 +1,4 @@
-namespace ServiceHall.Core.Hosting;
+namespace ServiceHall.Core.Nodes;
 
 /// <summary>When this node process started, taken once from the injected clock.</summary>
 public sealed class NodeClock(TimeProvider time)

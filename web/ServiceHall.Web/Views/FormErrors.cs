@@ -2,7 +2,7 @@ using System.Globalization;
 using Microsoft.Extensions.Primitives;
 using ServiceHall.Core.Cases;
 
-namespace ServiceHall.Web.Endpoints;
+namespace ServiceHall.Web.Views;
 
 /// <summary>
 /// The errors of a posted form by key: a field's name (the form's own keys, compared ignoring case), or

@@ -1,8 +1,9 @@
 using Grpc.Core;
-using ServiceHall.Core.Hosting;
+using ServiceHall.Core.Clerks;
+using ServiceHall.Core.Nodes;
 using P = ServiceHall.Protos.V1;
 
-namespace ServiceHall.Core.Clerks;
+namespace ServiceHall.Core.Api;
 
 /// <summary>The <c>servicehall.v1.Clerks</c> gRPC service: clerk management by city administrators, and who-am-I.</summary>
 public sealed class ClerksService(ClerkRegistry registry, NodeIdentity node) : P.Clerks.ClerksBase

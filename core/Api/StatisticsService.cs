@@ -1,10 +1,11 @@
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
+using ServiceHall.Core.Cases;
 using ServiceHall.Core.Clerks;
 using ServiceHall.Core.Network;
 using P = ServiceHall.Protos.V1;
 
-namespace ServiceHall.Core.Cases;
+namespace ServiceHall.Core.Api;
 
 /// <summary>
 /// The <c>servicehall.v1.Statistics</c> gRPC service: the dashboard over every case this node holds as of now

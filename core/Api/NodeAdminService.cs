@@ -4,13 +4,14 @@ using Grpc.Core;
 using Microsoft.Extensions.Options;
 using ServiceHall.Core.Catalogue;
 using ServiceHall.Core.Clerks;
+using ServiceHall.Core.Nodes;
 using ServiceHall.Core.Security;
 using ServiceHall.Protos.V1;
 using ServiceHall.Sync.Engine;
 using ServiceHall.Sync.Store;
 using ServiceHall.Sync.Transport;
 
-namespace ServiceHall.Core.Hosting;
+namespace ServiceHall.Core.Api;
 
 /// <summary>
 /// Operator-facing administration of this node (status, sync on demand: operators of this node; registration at the
@@ -26,7 +27,7 @@ public sealed class NodeAdminService(
     SyncStatusReader syncStatus,
     SecurityStore security,
     NodeTls tls,
-    IOptions<NodeOptions> options) : NodeAdmin.NodeAdminBase
+    IOptions<SyncOptions> syncOptions) : NodeAdmin.NodeAdminBase
 {
     private static readonly string ProgramVersion =
         typeof(NodeAdminService).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0";
@@ -38,13 +39,13 @@ public sealed class NodeAdminService(
         var status = new NodeStatus
         {
             NodeId = identity.NodeId,
-            Level = CatalogueService.ToProto(identity.Level),
+            Level = NodeLevels.ToProto(identity.Level),
             Scope = sync.NodeScope ?? "",
             StoreProvider = store.Name,
             Store = store.Location,
             StartedAt = Timestamp.FromDateTimeOffset(clock.StartedAt),
             UptimeSeconds = clock.Uptime.TotalSeconds,
-            UpstreamUrl = options.Value.UpstreamUrl ?? "",
+            UpstreamUrl = syncOptions.Value.ParentUrl ?? "",
             Version = ProgramVersion,
             Pid = Environment.ProcessId,
             PendingUpstream = syncStatus.PendingUpstream(),
@@ -120,7 +121,7 @@ public sealed class NodeAdminService(
         {
             // The round's own outcome is the answer: the operator asked whether the link works.
             var message = ex is RpcException rpc ? $"{rpc.StatusCode}: {rpc.Status.Detail}" : ex.Message;
-            return new SyncNowReply { Ok = false, Error = $"sync with {options.Value.UpstreamUrl} failed: {message}" };
+            return new SyncNowReply { Ok = false, Error = $"sync with {syncOptions.Value.ParentUrl} failed: {message}" };
         }
     }
 
@@ -129,9 +130,9 @@ public sealed class NodeAdminService(
     {
         ArgumentNullException.ThrowIfNull(request);
         ClerkCalls.Require(context, c => ClerkPermissions.Administer(c, identity));
-        var level = CatalogueService.FromProto(request.Level)
+        var level = NodeLevels.FromProto(request.Level)
             ?? throw new RpcException(new Status(StatusCode.InvalidArgument, "level must be township or village."));
-        if (identity.Level == Catalogue.NodeLevel.City && CatalogueRepository.IsValidNodeId(request.Id) && security.GetRevocation(request.Id) is { } revoked)
+        if (identity.Level == Nodes.NodeLevel.City && CatalogueRepository.IsValidNodeId(request.Id) && security.GetRevocation(request.Id) is { } revoked)
         {
             throw new RpcException(new Status(StatusCode.FailedPrecondition, $"node {request.Id} was revoked at {revoked.RevokedAt:O} ({revoked.Reason}); a revoked id is not registered again"));
         }
@@ -160,7 +161,7 @@ public sealed class NodeAdminService(
     public override Task<RevokeNodeReply> RevokeNode(RevokeNodeRequest request, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (identity.Level != Catalogue.NodeLevel.City)
+        if (identity.Level != Nodes.NodeLevel.City)
         {
             throw new RpcException(new Status(StatusCode.FailedPrecondition, $"nodes are revoked at the city; this node ({identity.NodeId}) is not it"));
         }

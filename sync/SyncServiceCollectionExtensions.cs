@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using ServiceHall.Sync.Engine;
+using ServiceHall.Sync.Hosting;
 using ServiceHall.Sync.Transport;
 
 namespace ServiceHall.Sync;

@@ -2,7 +2,7 @@ using System.Diagnostics.CodeAnalysis;
 using Grpc.AspNetCore.Server;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using ServiceHall.Sync.Transport;
+using ServiceHall.Sync.Hosting;
 
 namespace ServiceHall.Core.Hosting;
 

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using ServiceHall.Core.Nodes;
 using ServiceHall.Sync;
+using ServiceHall.Sync.Hosting;
 using ServiceHall.Sync.Store;
 using ServiceHall.Sync.Transport;
 

@@ -7,7 +7,7 @@ using Grpc.Core;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace ServiceHall.Sync.Transport;
+namespace ServiceHall.Sync.Hosting;
 
 /// <summary>
 /// Answers a request message that is not valid protobuf with <c>INVALID_ARGUMENT</c> instead of grpc-dotnet's

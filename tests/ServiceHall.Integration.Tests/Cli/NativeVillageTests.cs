@@ -28,6 +28,14 @@ public sealed class NativeVillageTests : IAsyncDisposable
         var ct = TestContext.Current.CancellationToken;
         var program = await NativeNodeBuild.PublishAsync(AppContext.BaseDirectory, _ => { }, ct);
 
+        // A station carries no SQL Server client: the village program does not reference the provider's project, so
+        // nothing of Microsoft.Data.SqlClient is beside the executable or compiled into it.
+        var published = Path.GetDirectoryName(program)!;
+        Assert.Empty(Directory.EnumerateFiles(published, "*SqlClient*"));
+        Assert.Empty(Directory.EnumerateFiles(published, "*Sync.SqlServer*"));
+        var image = await File.ReadAllBytesAsync(program, ct);
+        Assert.Equal(-1, image.AsSpan().IndexOf("Microsoft.Data.SqlClient"u8));
+
         var up = await _devnet.UpAsync(1, 1, null, "--native-villages");
         Assert.Contains("native village program", up.Stdout, StringComparison.Ordinal);
 

@@ -89,9 +89,10 @@ internal static class NodeChannel
     /// </summary>
     public static async Task<int> RunAsync(Uri node, Func<GrpcChannel, Task<int>> body, ClerkNeed need = ClerkNeed.Cases)
     {
-        using var channel = Open(node, signedIn: true);
         try
         {
+            // Opened inside the try: an https node without an operator profile is a CommandFailedException too.
+            using var channel = Open(node, signedIn: true);
             ClerkSession.Use(node, need);
             return await body(channel).ConfigureAwait(false);
         }

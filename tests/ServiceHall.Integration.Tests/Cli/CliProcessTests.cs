@@ -26,6 +26,20 @@ public sealed class CliProcessTests : IDisposable
     }
 
     [Fact]
+    public async Task NodeStatus_HttpsWithoutAnOperatorProfile_OneErrorLineNoStackTrace()
+    {
+        var url = $"https://127.0.0.1:{TestPorts.Unused()}";
+
+        var result = await CliProcess.RunAsync(Limit, "node", "status", "--node", url, "--profile", _dir.Path);
+
+        Assert.Equal(1, result.ExitCode);
+        var line = Assert.Single(result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("error: https needs an operator profile", line, StringComparison.Ordinal);
+        Assert.Contains("tls-profile.json", line, StringComparison.Ordinal);
+        Assert.Empty(result.Stdout);
+    }
+
+    [Fact]
     public async Task SyncNow_NothingListening_NonZeroExitNamingUrl()
     {
         var url = $"http://127.0.0.1:{TestPorts.Unused()}";

@@ -2,6 +2,8 @@ using System.Reflection;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Microsoft.Extensions.Options;
+using Polly;
+using Polly.CircuitBreaker;
 using ServiceHall.Core.Catalogue;
 using ServiceHall.Core.Clerks;
 using ServiceHall.Core.Nodes;
@@ -117,13 +119,27 @@ public sealed class NodeAdminService(
             var round = await runner.RunOnceAsync(context.CancellationToken);
             return new SyncNowReply { Ok = true, Pushed = round.Pushed, Pulled = round.Pulled };
         }
-        catch (Exception ex) when (ex is RpcException or IOException or HttpRequestException or OperationCanceledException or InvalidOperationException)
+        catch (Exception ex) when (RoundFailure(ex) is { } message)
         {
             // The round's own outcome is the answer: the operator asked whether the link works.
-            var message = ex is RpcException rpc ? $"{rpc.StatusCode}: {rpc.Status.Detail}" : ex.Message;
             return new SyncNowReply { Ok = false, Error = $"sync with {syncOptions.Value.ParentUrl} failed: {message}" };
         }
     }
+
+    /// <summary>
+    /// What an operator reads when a sync round on demand fails at the link (the parent unreachable or refusing, the call
+    /// cut or timed out, or the circuit breaker open after repeated failures); null for any other exception, which is a
+    /// fault of the node itself.
+    /// </summary>
+    internal static string? RoundFailure(Exception ex) => ex switch
+    {
+        RpcException rpc => $"{rpc.StatusCode}: {rpc.Status.Detail}",
+        BrokenCircuitException { RetryAfter: { } after } =>
+            $"the link to the parent failed repeatedly, so calls are held back (circuit open); next try in {Math.Ceiling(after.TotalSeconds):0} s",
+        BrokenCircuitException => "the link to the parent failed repeatedly, so calls are held back (circuit open)",
+        ExecutionRejectedException or IOException or HttpRequestException or OperationCanceledException or InvalidOperationException => ex.Message,
+        _ => null,
+    };
 
     /// <inheritdoc />
     public override Task<RegisterNodeReply> RegisterNode(RegisterNodeRequest request, ServerCallContext context)

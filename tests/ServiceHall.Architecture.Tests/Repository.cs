@@ -9,10 +9,7 @@ internal static class Repository
     public static string Root => RepositoryRoot.Path;
 
     /// <summary>The build configuration this test runs under (Debug or Release), read from its own output path.</summary>
-    public static string Configuration { get; } =
-        AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
-            ? "Release"
-            : "Debug";
+    public static string Configuration => RepositoryRoot.Configuration;
 
     /// <summary>The path of a ServiceHall assembly copied beside this test (e.g. <c>ServiceHall.Core</c>).</summary>
     public static string Assembly(string name)

@@ -13,4 +13,13 @@ public static class RepositoryRoot
 
     /// <summary>The folder holding ServiceHall.sln.</summary>
     public static string Path => Root.Value;
+
+    /// <summary>
+    /// The build configuration (Debug or Release) the running tests or bench were built in, read from their output path:
+    /// the node programs and other projects' outputs they look for are the same configuration's.
+    /// </summary>
+    public static string Configuration { get; } =
+        AppContext.BaseDirectory.Contains($"{System.IO.Path.DirectorySeparatorChar}Release{System.IO.Path.DirectorySeparatorChar}", StringComparison.Ordinal)
+            ? "Release"
+            : "Debug";
 }

@@ -34,9 +34,7 @@ public sealed class NodeProcess : IDisposable
     /// <summary>Path of the built node program of a level (city, township, village).</summary>
     public static string ProgramPath(string level)
     {
-        var configuration = typeof(NodeProcess).Assembly.Location.Contains("/Release/", StringComparison.Ordinal) ? "Release" : "Debug";
-        var root = RepositoryRoot.Path;
-        var path = Path.Combine(root, $"{level}-node", "bin", configuration, "net10.0", $"servicehall-{level}-node.dll");
+        var path = Path.Combine(RepositoryRoot.Path, $"{level}-node", "bin", RepositoryRoot.Configuration, "net10.0", $"servicehall-{level}-node.dll");
         return File.Exists(path) ? path : throw new FileNotFoundException($"Node program not built: {path}. Run dotnet build.");
     }
 
